@@ -1,0 +1,44 @@
+// CMuJoCoShims: the small amount of C that MuJoCo's error model needs.
+//
+// Why this exists: MuJoCo reports fatal errors through `mju_error`, whose default handler prints,
+// waits for Enter and calls exit(), and a user handler that returns lets MuJoCo carry on in a
+// corrupt state. Warnings go to `MUJOCO_LOG.TXT` in the current folder. Swift cannot unwind C
+// frames, so every engine call that can raise an error goes through a `cmj_` wrapper here that
+// sets a per-thread setjmp point; the installed handler copies the message and longjmps back, and
+// the wrapper returns a status the Swift layer turns into a thrown error.
+#ifndef CMUJOCO_SHIMS_H
+#define CMUJOCO_SHIMS_H
+
+#include <mujoco/mujoco.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Installs the process-wide error and warning handlers (idempotent, thread-safe).
+void cmj_install_handlers(void);
+
+/// The message of the last MuJoCo error raised on this thread ("" if none).
+const char* cmj_last_error(void);
+/// The message of the last MuJoCo warning raised on this thread ("" if none).
+const char* cmj_last_warning(void);
+/// Number of MuJoCo errors raised on this thread outside a trapped call (never expected).
+int cmj_untrapped_error_count(void);
+
+/// mj_step `count` times under the error trap. Returns 0, or 1 if MuJoCo raised an error.
+int cmj_step(const mjModel* m, mjData* d, int count);
+/// mj_forward under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_forward(const mjModel* m, mjData* d);
+/// mj_resetData under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_reset_data(const mjModel* m, mjData* d);
+/// mj_makeData under the error trap; NULL on a MuJoCo error (message in cmj_last_error()).
+mjData* cmj_make_data(const mjModel* m);
+
+/// Compiles a model from an XML string via a one-file virtual file system. `name` is the file
+/// name the string is given (used in MuJoCo's messages). NULL on failure, message in `error`.
+mjModel* cmj_load_xml_string(const char* xml, const char* name, char* error, int error_size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,99 @@
+/// Everything besides the weights that decides how a checkpoint's policy acts: which code base
+/// trained it, network shapes, diffusion schedule, sampler and action selection.
+///
+/// EDP takes these from the pickled `variant` (spec/edp-inference.md §5.1, §7); Diffusion-QL from
+/// its fixed defaults and the tensor shapes (§1.3, §2.2). Stored as JSON in exported
+/// `.safetensors` metadata, so the field names are part of the file format: add, never rename.
+public struct PolicyConfiguration: Codable, Equatable, Sendable {
+    /// Which implementation's conventions the weights follow.
+    public enum Family: String, Codable, Sendable {
+        /// EDP (sail-sg/edp, JAX/flax): embedding [cos, sin], input [state, action, temb], kernels (in, out).
+        case edp
+        /// Diffusion-QL (PyTorch): embedding [sin, cos], input [action, temb, state], weights (out, in).
+        case diffusionQL = "diffusion-ql"
+        /// Feed-forward deterministic MLP policy (TD3+BC-style baseline): tanh(MLP(state)).
+        case feedForwardDeterministic = "ff-deterministic"
+        /// Feed-forward tanh-squashed Gaussian policy; acts with tanh(mean).
+        case feedForwardGaussian = "ff-gaussian"
+    }
+
+    /// β schedule names (spec §2).
+    public enum Schedule: String, Codable, Sendable {
+        case linear, cosine, vp
+    }
+
+    /// Diffusion samplers (spec §3).
+    public enum Sampler: String, Codable, Sendable {
+        case ddpm, ddim, dpm
+    }
+
+    /// How one action is picked from the sampler's output (spec §4).
+    public enum ActionSelection: String, Codable, Sendable {
+        /// One sample, no critic.
+        case single
+        /// Energy-based action selection: N candidates, logits min(Q1, Q2), categorical draw.
+        case energy
+        /// Like `energy`, but the candidate with the highest min(Q1, Q2) (deterministic).
+        case argmax
+    }
+
+    public var family: Family
+    /// Observation length (O).
+    public var observationSize: Int
+    /// Action length (A).
+    public var actionSize: Int
+    /// Hidden widths of the noise network (EDP `policy_arch`, default 256-256-256).
+    public var policyHiddenSizes: [Int]
+    /// Hidden widths of each critic (EDP `qf_arch`, default 256-256-256).
+    public var criticHiddenSizes: [Int]
+    /// Critic activation (EDP `activation`, default "mish"); the policy always uses Mish.
+    public var criticActivation: String
+    /// Size of the sinusoidal time embedding (EDP `algo_cfg.time_embed_size`, 16).
+    public var timeEmbeddingSize: Int
+    /// LayerNorm after each hidden Dense of the policy (EDP `policy_layer_norm`).
+    public var policyLayerNorm: Bool
+    /// LayerNorm after each hidden Dense of the critics (EDP `qf_layer_norm`).
+    public var criticLayerNorm: Bool
+    /// Number of discrete diffusion steps K (EDP `algo_cfg.num_timesteps`; Diffusion-QL `T`).
+    public var diffusionSteps: Int
+    /// β schedule (EDP `algo_cfg.schedule_name`; Diffusion-QL `beta_schedule`).
+    public var schedule: Schedule
+    /// Default sampler (EDP `sample_method`).
+    public var sampler: Sampler
+    /// DPM-Solver steps (EDP `algo_cfg.dpm_steps`, 15).
+    public var dpmSteps: Int
+    /// DPM-Solver end time (EDP `algo_cfg.dpm_t_end`, 1e-3); must be ≥ 1/K.
+    public var dpmEndTime: Double
+    /// Default action selection (EDP `act_method` "…ensemble" → energy).
+    public var actionSelection: ActionSelection
+    /// Number of EAS candidates N (EDP code: 50; EDP paper's main setting: 10).
+    public var candidates: Int
+    /// Bound of the action box, A in the samplers' clips (1.0 for every D4RL task).
+    public var maxAction: Float
+
+    public init(family: Family, observationSize: Int, actionSize: Int,
+                policyHiddenSizes: [Int] = [256, 256, 256], criticHiddenSizes: [Int] = [256, 256, 256],
+                criticActivation: String = "mish", timeEmbeddingSize: Int = 16,
+                policyLayerNorm: Bool = false, criticLayerNorm: Bool = false,
+                diffusionSteps: Int, schedule: Schedule, sampler: Sampler,
+                dpmSteps: Int = 15, dpmEndTime: Double = 1e-3,
+                actionSelection: ActionSelection = .energy, candidates: Int = 50, maxAction: Float = 1) {
+        self.family = family
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        self.policyHiddenSizes = policyHiddenSizes
+        self.criticHiddenSizes = criticHiddenSizes
+        self.criticActivation = criticActivation
+        self.timeEmbeddingSize = timeEmbeddingSize
+        self.policyLayerNorm = policyLayerNorm
+        self.criticLayerNorm = criticLayerNorm
+        self.diffusionSteps = diffusionSteps
+        self.schedule = schedule
+        self.sampler = sampler
+        self.dpmSteps = dpmSteps
+        self.dpmEndTime = dpmEndTime
+        self.actionSelection = actionSelection
+        self.candidates = candidates
+        self.maxAction = maxAction
+    }
+}

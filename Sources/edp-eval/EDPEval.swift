@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `edp-eval` root command: it only configures; each subcommand lives in its own file.
+@main
+struct EDPEval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edp-eval",
+        abstract: "Evaluate diffusion policies (EDP, Diffusion-QL) on the D4RL MuJoCo tasks.",
+        subcommands: []
+    )
+}
