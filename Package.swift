@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // MuJoCo 2.3.7 (official build, installed by Scripts/bootstrap), found through pkg-config.
@@ -31,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS"),
         .target(name: "DiffusionPolicy", dependencies: [
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Evaluation", dependencies: ["Environments", "DiffusionPolicy"]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),

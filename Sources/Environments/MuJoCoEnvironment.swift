@@ -1,0 +1,161 @@
+import Foundation
+import MuJoCo
+
+/// The shared base of every D4RL environment: model, frame skip, D4RL's action clipping, state
+/// setting, time limit and the seeded generator. Each robot subclass adds only its observation,
+/// reward/termination and reset noise (the shape of Gymnasium's `MujocoEnv`; spec §2).
+///
+/// Use: `reset(seed:)` once, then `step(_:)` until `isDone`, then `reset()` (the generator stream
+/// continues across episodes, as in Gymnasium). Not thread-safe: one instance per thread.
+open class MuJoCoEnvironment {
+    /// The task this environment implements (id, time limit, reference scores).
+    public let task: TaskSpec
+    /// The compiled model.
+    public let model: MjModel
+    /// The simulation state.
+    public let data: MjData
+    /// MuJoCo steps per environment step (hopper/walker 4, halfcheetah 5, ant 5).
+    public let frameSkip: Int
+    /// Seconds per environment step: `model.timestep × frameSkip` (spec §2.1).
+    public let dt: Double
+    /// Steps taken since the last reset.
+    public private(set) var elapsedSteps = 0
+    /// The generator all reset noise is drawn from (NumPy PCG64-compatible).
+    public var random: NumPyRandom
+    /// `qpos` and `qvel` right after `mj_resetData` (gym's `init_qpos`, `init_qvel`).
+    public let initialQpos: [Double]
+    public let initialQvel: [Double]
+
+    private var control: [Double]
+    private let controlLow: Double
+    private let controlHigh: Double
+    private let actionScale: Double
+    private var hasBeenReset = false
+
+    /// - Parameters:
+    ///   - actionScale: D4RL's `NormalizedBoxEnv` maps a ∈ [−1, 1] to the control range; the
+    ///     project computes `clip(actionScale · a, low, high)` in double (spec §1.2): 1 for the
+    ///     locomotion robots, 30 for the AntMaze ant.
+    public init(task: TaskSpec, model: MjModel, frameSkip: Int, actionScale: Double = 1, seed: UInt64 = 0) throws {
+        self.task = task
+        self.model = model
+        self.data = try MjData(model: model)
+        self.frameSkip = frameSkip
+        self.dt = model.timestep * Double(frameSkip)
+        self.random = NumPyRandom(seed: seed)
+        self.initialQpos = data.qpos
+        self.initialQvel = data.qvel
+        self.control = [Double](repeating: 0, count: model.nu)
+        let ranges = model.actuatorControlRange
+        // Every D4RL robot has one symmetric range shared by all actuators.
+        precondition(Set(ranges.map(\.lowerBound)).count == 1 && Set(ranges.map(\.upperBound)).count == 1,
+                     "actuators of \(model.source) have different control ranges")
+        self.controlLow = ranges.first?.lowerBound ?? -1
+        self.controlHigh = ranges.first?.upperBound ?? 1
+        self.actionScale = actionScale
+    }
+
+    // MARK: Robot-specific parts (override)
+
+    /// Length of the observation vector.
+    open var observationSize: Int { fatalError("\(Self.self) must override observationSize") }
+    /// The observation for the current state.
+    open func observation() -> [Double] { fatalError("\(Self.self) must override observation()") }
+    /// Draws reset noise and returns the start state (qpos noise first, then qvel; spec §2.2).
+    open func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
+        fatalError("\(Self.self) must override sampleInitialState()")
+    }
+    /// Reward and termination after a step. `xBefore` is qpos[0] before the step, `action` the
+    /// clipped action actually applied.
+    open func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
+        fatalError("\(Self.self) must override evaluateStep")
+    }
+    /// Called at the start of every `reset` before the state is drawn (AntMaze draws goals here).
+    open func willReset() {}
+    /// Fixes the goal (m, world frame) for goal-reaching tasks; the others reject it.
+    open func setGoal(_ goal: [Double]) throws {
+        throw ReplayError.goalNotSupported(task: task.id)
+    }
+
+    // MARK: Gymnasium-style API
+
+    /// Number of action components (= actuators).
+    public var actionSize: Int { model.nu }
+
+    /// Starts a new episode. With a seed, the generator is re-seeded first (Gymnasium
+    /// `reset(seed=)`); without, its stream continues.
+    /// - Returns: the first observation.
+    @discardableResult
+    public func reset(seed: UInt64? = nil) throws -> [Double] {
+        if let seed { random = NumPyRandom(seed: seed) }
+        willReset()
+        try data.reset()
+        let start = sampleInitialState()
+        return try setState(qpos: start.qpos, qvel: start.qvel)
+    }
+
+    /// Starts a new episode from a given state instead of reset noise (replaying recorded
+    /// trajectories): `mj_resetData`, write qpos/qvel, `mj_forward` (gym's `set_state`).
+    /// - Returns: the first observation.
+    @discardableResult
+    public func reset(qpos: [Double], qvel: [Double]) throws -> [Double] {
+        willReset()
+        try data.reset()
+        return try setState(qpos: qpos, qvel: qvel)
+    }
+
+    private func setState(qpos: [Double], qvel: [Double]) throws -> [Double] {
+        data.qpos = qpos
+        data.qvel = qvel
+        try data.forward()
+        elapsedSteps = 0
+        hasBeenReset = true
+        return observation()
+    }
+
+    /// Applies `action` (length `actionSize`, nominally in [−1, 1]) for one environment step.
+    ///
+    /// The action is clipped as D4RL's `NormalizedBoxEnv` does, the controls are held for
+    /// `frameSkip` MuJoCo steps, then reward and termination are evaluated on the new state. A NaN
+    /// in the action ends the episode as unstable without stepping.
+    /// - Throws: `MuJoCoError.engine` if MuJoCo raised an error (the episode cannot continue).
+    public func step(_ action: [Double]) throws -> StepResult {
+        precondition(action.count == model.nu, "\(task.id) takes \(model.nu) action values, got \(action.count)")
+        precondition(hasBeenReset, "call reset() before step()")
+        if let bad = action.firstIndex(where: \.isNaN) {
+            elapsedSteps += 1
+            return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
+                              instability: MjInstability(kind: .nonFiniteAction, index: bad, time: data.time),
+                              info: StepInfo())
+        }
+        for i in 0..<control.count {
+            control[i] = min(max(actionScale * action[i], controlLow), controlHigh)
+        }
+        let xBefore = data.qpos(0)
+        control.withUnsafeBufferPointer { data.setControl($0) }
+        try data.step(count: frameSkip)
+        elapsedSteps += 1
+        if let instability = data.instability {
+            return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
+                              instability: instability, info: StepInfo())
+        }
+        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: control)
+        let truncated = !terminated && elapsedSteps >= task.maxEpisodeSteps
+        return StepResult(observation: observation(), reward: reward, terminated: terminated,
+                          truncated: truncated, instability: nil, info: info)
+    }
+
+    // MARK: Helpers for subclasses
+
+    /// `init + U[−scale, scale)` per component, in index order (NumPy `uniform(size=n)`).
+    public func uniformNoise(around base: [Double], scale: Double) -> [Double] {
+        base.map { $0 + random.uniform(-scale, scale) }
+    }
+
+    /// Sum of squares in index order, as NumPy's `np.sum(np.square(a))` for fewer than 8 values.
+    public static func sumOfSquares(_ values: [Double]) -> Double {
+        var total = 0.0
+        for v in values { total += v * v }
+        return total
+    }
+}

@@ -1,0 +1,44 @@
+import MuJoCo
+
+/// D4RL's walker2d (gym `walker2d.py` "v2" class = Gymnasium `Walker2d-v4`; spec §4).
+///
+/// - Model: `assets/models/walker2d.xml` (right foot friction 0.9, left 1.9), RK4, timestep
+///   0.002 s, frame skip 4 → dt 0.008 s.
+/// - Observation (17): qpos[1…8], clip(qvel[0…8], −10, 10).
+/// - Reward: Δx/dt + 1 − 10⁻³ Σa² (the +1 also on the terminating step).
+/// - Terminated unless 0.8 < z < 2.0 and −1 < angle < 1 (strict; NaN terminates).
+/// - Reset: qpos0 + U[−0.005, 0.005)⁹, then qvel U[−0.005, 0.005)⁹.
+public final class Walker2dEnvironment: MuJoCoEnvironment {
+    static let frameSkip = 4
+    static let controlCostWeight = 1e-3
+    static let healthyReward = 1.0
+    static let resetNoiseScale = 5e-3
+
+    public override var observationSize: Int { 17 }
+
+    public override func observation() -> [Double] {
+        var obs = [Double](repeating: 0, count: 17)
+        for i in 1..<9 { obs[i - 1] = data.qpos(i) }
+        for i in 0..<9 { obs[8 + i] = min(max(data.qvel(i), -10), 10) }
+        return obs
+    }
+
+    public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
+        let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
+        let qvel = uniformNoise(around: initialQvel, scale: Self.resetNoiseScale)
+        return (qpos, qvel)
+    }
+
+    public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
+        var info = StepInfo()
+        info.xPosition = data.qpos(0)
+        info.xVelocity = (info.xPosition - xBefore) / dt
+        info.forwardReward = 1.0 * info.xVelocity
+        info.healthyReward = Self.healthyReward
+        info.controlCost = Self.controlCostWeight * Self.sumOfSquares(action)
+        let reward = (info.forwardReward + info.healthyReward) - info.controlCost
+        let z = data.qpos(1), angle = data.qpos(2)
+        let healthy = 0.8 < z && z < 2.0 && -1.0 < angle && angle < 1.0
+        return (reward, !healthy, info)
+    }
+}

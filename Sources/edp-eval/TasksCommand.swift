@@ -1,0 +1,38 @@
+import ArgumentParser
+import Environments
+
+/// `edp-eval tasks`: the task registry as a table.
+struct TasksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "List the registered D4RL tasks with their time limits and reference scores.",
+        discussion: """
+        Examples:
+          edp-eval tasks
+          edp-eval tasks --robot hopper
+          edp-eval tasks --json
+        """
+    )
+
+    @Option(help: "Only tasks of this robot (hopper, walker2d, halfcheetah, antmaze).")
+    var robot: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let registry = try TaskRegistry.standard()
+        let tasks = registry.tasks.filter { robot == nil || $0.robot == robot }
+        if json {
+            print(try JSONText.encode(tasks))
+            return
+        }
+        let rows = tasks.map { [$0.id, $0.robot, String($0.maxEpisodeSteps),
+                                formatScore($0.referenceMinScore), formatScore($0.referenceMaxScore)] }
+        print(Table(header: ["task", "robot", "time limit", "ref min", "ref max"], rows: rows,
+                    rightAligned: [2, 3, 4]).render())
+        print("\(tasks.count) tasks (environment semantics version \(registry.semanticsVersion))")
+    }
+
+    private func formatScore(_ value: Double) -> String { "\(value)" }
+}
