@@ -47,8 +47,10 @@ let package = Package(
         ],
                           path: "Benchmarks/edp-bench"),
 
-        .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo"]),
-        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments"]),
+        .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
+        .testTarget(name: "EnvironmentsTests", dependencies: [
+            "Environments", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval"]),

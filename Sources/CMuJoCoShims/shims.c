@@ -62,6 +62,8 @@ int cmj_untrapped_error_count(void) { return cmj_untrapped_errors; }
     return 0;                                               \
   } while (0)
 
+int cmj_call_trapped(void (*body)(void* context), void* context) { CMJ_TRAPPED(body(context)); }
+
 int cmj_step(const mjModel* m, mjData* d, int count) {
   CMJ_TRAPPED(for (int i = 0; i < count; i++) mj_step(m, d));
 }

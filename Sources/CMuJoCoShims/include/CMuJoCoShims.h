@@ -25,6 +25,10 @@ const char* cmj_last_warning(void);
 /// Number of MuJoCo errors raised on this thread outside a trapped call (never expected).
 int cmj_untrapped_error_count(void);
 
+/// Calls `body(context)` under the error trap. Returns 0, or 1 if MuJoCo raised an error inside.
+/// Used for MuJoCo calls that have no dedicated wrapper here (e.g. the renderer's mjr_ calls).
+int cmj_call_trapped(void (*body)(void* context), void* context);
+
 /// mj_step `count` times under the error trap. Returns 0, or 1 if MuJoCo raised an error.
 int cmj_step(const mjModel* m, mjData* d, int count);
 /// mj_forward under the error trap. Returns 0, or 1 on a MuJoCo error.

@@ -1,0 +1,55 @@
+import CMuJoCo
+
+/// Read-only views of compiled model fields, for inspection and structural comparisons.
+/// Each returns a copy in MuJoCo's index order; vector fields are flattened row-major.
+extension MjModel {
+    /// Body masses in kg (`body_mass`, nbody).
+    public var bodyMass: [Double] { copy(pointer.pointee.body_mass, nbody) }
+    /// Body positions relative to the parent frame in m (`body_pos`, nbody × 3).
+    public var bodyPosition: [Double] { copy(pointer.pointee.body_pos, 3 * nbody) }
+    /// Body inertias in the body frame, kg·m² (`body_inertia`, nbody × 3).
+    public var bodyInertia: [Double] { copy(pointer.pointee.body_inertia, 3 * nbody) }
+    /// Geom types as `mjtGeom` values (`geom_type`, ngeom).
+    public var geomType: [Int] { copy(pointer.pointee.geom_type, ngeom).map(Int.init) }
+    /// Geom positions in the body frame, m (`geom_pos`, ngeom × 3).
+    public var geomPosition: [Double] { copy(pointer.pointee.geom_pos, 3 * ngeom) }
+    /// Geom orientations in the body frame (`geom_quat`, ngeom × 4).
+    public var geomQuaternion: [Double] { copy(pointer.pointee.geom_quat, 4 * ngeom) }
+    /// Geom size parameters, m (`geom_size`, ngeom × 3).
+    public var geomSize: [Double] { copy(pointer.pointee.geom_size, 3 * ngeom) }
+    /// Geom friction (slide, spin, roll) (`geom_friction`, ngeom × 3).
+    public var geomFriction: [Double] { copy(pointer.pointee.geom_friction, 3 * ngeom) }
+    /// Geom contact type bits (`geom_contype`, ngeom).
+    public var geomContype: [Int] { copy(pointer.pointee.geom_contype, ngeom).map(Int.init) }
+    /// Geom contact affinity bits (`geom_conaffinity`, ngeom).
+    public var geomConaffinity: [Int] { copy(pointer.pointee.geom_conaffinity, ngeom).map(Int.init) }
+    /// Geom contact dimensionality (`geom_condim`, ngeom).
+    public var geomCondim: [Int] { copy(pointer.pointee.geom_condim, ngeom).map(Int.init) }
+    /// Geom solver reference (`geom_solref`, ngeom × 2).
+    public var geomSolref: [Double] { copy(pointer.pointee.geom_solref, 2 * ngeom) }
+    /// Geom solver impedance (`geom_solimp`, ngeom × 5).
+    public var geomSolimp: [Double] { copy(pointer.pointee.geom_solimp, 5 * ngeom) }
+    /// Geom contact margin, m (`geom_margin`, ngeom).
+    public var geomMargin: [Double] { copy(pointer.pointee.geom_margin, ngeom) }
+    /// Body each geom belongs to (`geom_bodyid`, ngeom).
+    public var geomBody: [Int] { copy(pointer.pointee.geom_bodyid, ngeom).map(Int.init) }
+    /// Joint types as `mjtJoint` values (`jnt_type`, njnt).
+    public var jointType: [Int] { copy(pointer.pointee.jnt_type, njnt).map(Int.init) }
+    /// Joint limits, rad or m (`jnt_range`, njnt × 2).
+    public var jointRange: [Double] { copy(pointer.pointee.jnt_range, 2 * njnt) }
+    /// Whether each joint is limited (`jnt_limited`, njnt).
+    public var jointLimited: [Bool] { copy(pointer.pointee.jnt_limited, njnt).map { $0 != 0 } }
+    /// Joint axes in the body frame (`jnt_axis`, njnt × 3).
+    public var jointAxis: [Double] { copy(pointer.pointee.jnt_axis, 3 * njnt) }
+    /// DoF damping (`dof_damping`, nv).
+    public var dofDamping: [Double] { copy(pointer.pointee.dof_damping, nv) }
+    /// DoF armature inertia (`dof_armature`, nv).
+    public var dofArmature: [Double] { copy(pointer.pointee.dof_armature, nv) }
+    /// Actuated joint of each actuator (`actuator_trnid[:, 0]`, nu).
+    public var actuatorJoint: [Int] { (0..<nu).map { Int(pointer.pointee.actuator_trnid[2 * $0]) } }
+
+    private func copy<T>(_ source: UnsafeMutablePointer<T>?, _ count: Int) -> [T] {
+        guard let source, count > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: source, count: count))
+    }
+}
