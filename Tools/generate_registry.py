@@ -6,7 +6,7 @@ d4rl/gym_mujoco/__init__.py (locomotion registrations: max_episode_steps=1000),
 d4rl/locomotion/__init__.py (antmaze registrations, see spec/environments.md §6.1).
 Run from the repository root: python3 Tools/generate_registry.py
 """
-import json, os, sys
+import json, os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCORES = os.path.join(ROOT, "..", "shared", "reference", "reference_scores.json")
@@ -16,7 +16,8 @@ DATASETS = ["random", "medium", "medium-replay", "medium-expert", "expert", "ful
 # D4RL registers full-replay only for v1 and v2 (d4rl/gym_mujoco/__init__.py).
 VERSIONS = {"full-replay": ["v1", "v2"]}
 
-# spec/environments.md §6.1: maze map, episode limit; v2 re-draws the goal at every reset.
+# spec/environments.md §6.1: maze map (a key of envs/mazes.json), episode limit; v2 re-draws the goal
+# at every reset (D4RL v2_resets=True); v0 and v1 draw one goal per environment instance.
 ANTMAZE = {
     "umaze": ("U_MAZE_TEST", 700), "umaze-diverse": ("U_MAZE_TEST", 700),
     "medium-play": ("BIG_MAZE_TEST", 1000), "medium-diverse": ("BIG_MAZE_TEST", 1000),
@@ -34,16 +35,15 @@ def main():
                 tasks.append({"id": task_id, "robot": robot, "dataset": dataset, "version": version,
                               "max_episode_steps": 1000,
                               "ref_min_score": ref["ref_min_score"], "ref_max_score": ref["ref_max_score"]})
-    if "--antmaze" in sys.argv:
-        for dataset, (maze, limit) in ANTMAZE.items():
-            for version in ["v0", "v1", "v2"]:
-                task_id = f"antmaze-{dataset}-{version}"
-                # v1 is registered with ref scores passed as kwargs (0, 1), absent from infos.py.
-                ref = scores.get(task_id, {"ref_min_score": 0.0, "ref_max_score": 1.0})
-                tasks.append({"id": task_id, "robot": "antmaze", "dataset": dataset, "version": version,
-                              "max_episode_steps": limit, "maze": maze,
-                              "goal_resampled_each_reset": version == "v2",
-                              "ref_min_score": ref["ref_min_score"], "ref_max_score": ref["ref_max_score"]})
+    for dataset, (maze, limit) in ANTMAZE.items():
+        for version in ["v0", "v1", "v2"]:
+            task_id = f"antmaze-{dataset}-{version}"
+            # v1 is registered with ref scores passed as kwargs (0, 1), absent from infos.py.
+            ref = scores.get(task_id, {"ref_min_score": 0.0, "ref_max_score": 1.0})
+            tasks.append({"id": task_id, "robot": "antmaze", "dataset": dataset, "version": version,
+                          "max_episode_steps": limit, "maze": maze,
+                          "goal_resampled_each_reset": version == "v2",
+                          "ref_min_score": ref["ref_min_score"], "ref_max_score": ref["ref_max_score"]})
     out = {"source": "D4RL 89141a6: d4rl/infos.py, d4rl/gym_mujoco/__init__.py, d4rl/locomotion/__init__.py",
            "semantics_version": 1, "tasks": tasks}
     with open(os.path.join(ROOT, "envs", "tasks.json"), "w") as f:

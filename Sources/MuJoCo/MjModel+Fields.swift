@@ -47,6 +47,20 @@ extension MjModel {
     public var dofArmature: [Double] { copy(pointer.pointee.dof_armature, nv) }
     /// Actuated joint of each actuator (`actuator_trnid[:, 0]`, nu).
     public var actuatorJoint: [Int] { (0..<nu).map { Int(pointer.pointee.actuator_trnid[2 * $0]) } }
+    /// Full gear vector of each actuator (`actuator_gear`, nu × 6).
+    public var actuatorGearVector: [Double] { copy(pointer.pointee.actuator_gear, 6 * nu) }
+    /// Whether each actuator's control is clamped to its range (`actuator_ctrllimited`, nu).
+    public var actuatorControlLimited: [Bool] { copy(pointer.pointee.actuator_ctrllimited, nu).map { $0 != 0 } }
+    /// Body orientations relative to the parent frame (`body_quat`, nbody × 4).
+    public var bodyQuaternion: [Double] { copy(pointer.pointee.body_quat, 4 * nbody) }
+    /// Body centres of mass in the body frame, m (`body_ipos`, nbody × 3).
+    public var bodyInertialPosition: [Double] { copy(pointer.pointee.body_ipos, 3 * nbody) }
+    /// Parent of each body (`body_parentid`, nbody; the world body is its own parent).
+    public var bodyParent: [Int] { copy(pointer.pointee.body_parentid, nbody).map(Int.init) }
+    /// Joint anchor positions in the body frame, m (`jnt_pos`, njnt × 3).
+    public var jointPosition: [Double] { copy(pointer.pointee.jnt_pos, 3 * njnt) }
+    /// Geom colours, RGBA in [0, 1] (`geom_rgba`, ngeom × 4).
+    public var geomRGBA: [Float] { copy(pointer.pointee.geom_rgba, 4 * ngeom) }
 
     private func copy<T>(_ source: UnsafeMutablePointer<T>?, _ count: Int) -> [T] {
         guard let source, count > 0 else { return [] }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import CMuJoCo
+import Dispatch
+import Environments
+import MuJoCo
+import Foundation
+
+/// Environment overhead: `MuJoCoEnvironment.step` against a bare `mj_step` loop doing the same
+/// physics (same model, same actions, same episode resets), interleaved in one run.
+struct EnvironmentBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "environments",
+        abstract: "Env steps/s with random actions vs a bare C-level mj_step loop (target overhead ≤ 10%)."
+    )
+
+    @Option(help: "Environment steps per measurement.")
+    var steps = 20_000
+
+    @Option(help: "Interleaved repetitions (the median is reported).")
+    var repetitions = 5
+
+    @Option(parsing: .upToNextOption, help: "Robots to measure.")
+    var robots = ["hopper", "walker2d", "halfcheetah"]
+
+    func run() throws {
+        print("MuJoCo \(MuJoCoLibrary.version); \(steps) env steps × \(repetitions) repetitions, random actions U[-1, 1)")
+        print("robot        env steps/s   bare steps/s   overhead")
+        for robot in robots {
+            let task = try TaskRegistry.standard().task("\(robot)-medium-v2")
+            let workload = try Workload(task: task, steps: steps)
+            var envTimes: [Double] = [], bareTimes: [Double] = []
+            for _ in 0..<repetitions {
+                envTimes.append(try time { try workload.runEnvironment() })
+                bareTimes.append(try time { try workload.runBare() })
+            }
+            let env = Double(steps) / median(envTimes), bare = Double(steps) / median(bareTimes)
+            let overhead = 100 * (bare / env - 1)
+            print("\(robot.padding(toLength: 11, withPad: " ", startingAt: 0))  \(format(env, 11))  \(format(bare, 13))   \(format(overhead, 6, decimals: 1))%")
+        }
+    }
+}
+
+/// A fixed sequence of random actions and the episode boundaries the environment produces.
+private struct Workload {
+    let task: TaskSpec
+    let actions: [[Double]]
+    let seed: UInt64 = 1
+
+    init(task: TaskSpec, steps: Int) throws {
+        self.task = task
+        var random = NumPyRandom(seed: 99)
+        let nu = try EnvironmentFactory.make(task: task).actionSize
+        actions = (0..<steps).map { _ in (0..<nu).map { _ in random.uniform(-1, 1) } }
+    }
+
+    /// The environment API: reset(seed), step, reset() after each episode.
+    func runEnvironment() throws {
+        let env = try EnvironmentFactory.make(task: task)
+        try env.reset(seed: seed)
+        for action in actions {
+            if try env.step(action).isDone { try env.reset() }
+        }
+    }
+
+    /// The same physics with direct C calls: identical start states (drawn the same way), controls
+    /// written straight into mjData, frame-skip × mj_step, the same termination points.
+    func runBare() throws {
+        let env = try EnvironmentFactory.make(task: task)        // only for the start states and termination rule
+        let m = env.model.pointer, d = env.data.pointer
+        let nu = Int(m.pointee.nu), frameSkip = Int32(env.frameSkip)
+        try env.reset(seed: seed)
+        var t = 0
+        for action in actions {
+            let ctrl = d.pointee.ctrl!
+            for i in 0..<nu { ctrl[i] = min(max(action[i], -1), 1) }
+            for _ in 0..<frameSkip { mj_step(m, d) }
+            t += 1
+            if bareDone(d, t) {
+                try env.reset()      // same reset noise stream as the environment run
+                t = 0
+            }
+        }
+    }
+
+    private func bareDone(_ d: UnsafeMutablePointer<mjData>, _ t: Int) -> Bool {
+        let q = d.pointee.qpos!
+        switch task.robot {
+        case "hopper": return !(q[1] > 0.7 && abs(q[2]) < 0.2) || t >= 1000
+        case "walker2d": return !(q[1] > 0.8 && q[1] < 2 && q[2] > -1 && q[2] < 1) || t >= 1000
+        default: return t >= 1000
+        }
+    }
+}
+
+private func time(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+private func format(_ value: Double, _ width: Int, decimals: Int = 0) -> String {
+    let scale = pow(10.0, Double(decimals))
+    let text = decimals == 0 ? String(Int(value.rounded())) : String((value * scale).rounded() / scale)
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}

@@ -1,1 +1,0 @@
-print("edp-bench")

@@ -1,0 +1,121 @@
+import MuJoCo
+
+/// D4RL's AntMaze evaluation environment (`d4rl/locomotion/ant.py` `AntMazeEnv` with
+/// `eval=True`, `reward_type='sparse'`, `maze_size_scaling=4.0`, `non_zero_reset=False`; spec §6).
+///
+/// - Model: `assets/models/ant.xml` (D4RL's ant, RK4, timestep 0.02 s) plus one static wall box per
+///   wall cell of the task's map (`AntMazeModel`, spec §6.3); frame skip 5 → dt 0.1 s.
+/// - Action: 8 values, nominally in [−1, 1], in D4RL's actuator order (hip_4, ankle_4, hip_1,
+///   ankle_1, hip_2, ankle_2, hip_3, ankle_3); `ctrl = clip(30·a, −30, 30)` in double (spec §1.2).
+/// - Observation (29): qpos[0…14] (torso x, y, z in m, world frame; torso quaternion w, x, y, z,
+///   not renormalized; 8 joint angles in rad) then qvel[0…13] (linear velocity m/s world frame,
+///   angular velocity rad/s body frame, 8 joint velocities), no clipping. The goal is not included.
+/// - Reward: 1 if the torso's xy (qpos[0…1], not the centre of mass) is within 0.5 m of the goal,
+///   inclusive, else 0; evaluated after the 5 substeps. The episode terminates on that first
+///   success (so the return is 0 or 1); nothing else terminates it (no flip or height check). Time
+///   limit from the registry: 700 steps (umaze), 1000 (medium, large).
+/// - Reset: `qpos = qpos0 + U[−0.1, 0.1)¹⁵`, then `qvel = 0.1·N(0, 1)¹⁴` (draw order as listed),
+///   from `random`. The environment does not renormalize the noisy quaternion; MuJoCo 2.3.7's
+///   `mj_forward` (run by every reset) writes it back normalized, with the official bindings too,
+///   so the first observation holds a unit quaternion (measured; spec §6.5 assumes the raw one).
+/// - Goal (spec §6.5, `MazeMap.sampleGoal`): v0 and v1 draw one goal when the environment is
+///   built; v2 (`goalResampledEachReset`) draws a new one at the start of every reset. D4RL draws
+///   goals from NumPy's global stream, separate from the env's reset stream; here they come from
+///   `goalRandom`, a second generator seeded from the construction seed (`goalSeed(for:)`), so the
+///   reset noise is the same stream as an environment without goals, and `reset(seed:)` re-seeds
+///   only the reset noise (as `env.seed()` leaves D4RL's global stream alone).
+public final class AntMazeEnvironment: MuJoCoEnvironment {
+    static let frameSkip = 5
+    /// D4RL's `NormalizedBoxEnv` maps [−1, 1] onto the ±30 control range (spec §1.2).
+    static let actionScale = 30.0
+    /// `AntEnv.reset_model`: U(−0.1, 0.1) on qpos, 0.1·randn on qvel.
+    static let resetNoiseScale = 0.1
+    /// `GoalReachingEnv.step`: success iff ‖xy − goal‖ ≤ 0.5 m.
+    public static let goalRadius = 0.5
+
+    /// The maze map this environment was built from.
+    public let maze: MazeMap
+    /// The current goal, m, world frame (x, y).
+    public private(set) var goal: SIMD2<Double>
+    /// Whether `setGoal` fixed the goal; a fixed goal is never re-drawn.
+    public private(set) var goalIsFixed = false
+    /// The generator goals are drawn from (NumPy PCG64-compatible), independent of `random`.
+    public var goalRandom: NumPyRandom
+    /// Steps from the last reset to the first success in this episode (the step count at which the
+    /// episode terminated), or nil while the goal has not been reached.
+    public private(set) var successStep: Int?
+
+    /// Whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
+    public var resamplesGoalEachReset: Bool { task.goalResampledEachReset ?? false }
+    /// Whether the goal has been reached in the current episode.
+    public var reachedGoal: Bool { successStep != nil }
+    /// Time to goal in seconds (`successStep × dt`), or nil if not reached.
+    public var timeToGoal: Double? { successStep.map { Double($0) * dt } }
+
+    /// The goal generator's seed for a construction seed: `seed XOR 0x9E3779B97F4A7C15` (the
+    /// 64-bit golden-ratio constant), so the goal stream differs from the reset stream of the same
+    /// seed; NumPy's SeedSequence hashing makes the two streams independent.
+    public static func goalSeed(for seed: UInt64) -> UInt64 { seed ^ 0x9E37_79B9_7F4A_7C15 }
+
+    /// - Parameters:
+    ///   - model: the compiled maze model (`EnvironmentFactory.mazeModel(for:)`).
+    ///   - seed: seeds `random` (reset noise) and, through `goalSeed(for:)`, `goalRandom`.
+    /// The first goal is drawn here (D4RL's `AntMazeEnv.__init__` calls `set_target()`).
+    public init(task: TaskSpec, model: MjModel, maze: MazeMap, seed: UInt64 = 0) throws {
+        self.maze = maze
+        var goalRandom = NumPyRandom(seed: Self.goalSeed(for: seed))
+        self.goal = maze.sampleGoal(using: &goalRandom)
+        self.goalRandom = goalRandom
+        try super.init(task: task, model: model, frameSkip: Self.frameSkip, actionScale: Self.actionScale, seed: seed)
+        precondition(model.nq == 15 && model.nv == 14 && model.nu == 8, "\(model.source) is not D4RL's ant")
+    }
+
+    public override var observationSize: Int { 29 }
+
+    public override func observation() -> [Double] {
+        var obs = [Double](repeating: 0, count: 29)
+        for i in 0..<15 { obs[i] = data.qpos(i) }
+        for i in 0..<14 { obs[15 + i] = data.qvel(i) }
+        return obs
+    }
+
+    /// v2: draws the episode's goal (D4RL calls `set_target()` before the physics reset).
+    public override func willReset() {
+        successStep = nil
+        if resamplesGoalEachReset && !goalIsFixed {
+            goal = maze.sampleGoal(using: &goalRandom)
+        }
+    }
+
+    public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
+        let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
+        let qvel = initialQvel.map { $0 + random.standardNormal() * Self.resetNoiseScale }
+        return (qpos, qvel)
+    }
+
+    /// Fixes the goal (m, world frame, `[x, y]`) for this and all later episodes of this instance;
+    /// no goal is drawn any more (`edp-eval replay`'s `"goal"`).
+    public override func setGoal(_ goal: [Double]) throws {
+        guard goal.count == 2 else { throw ReplayError.wrongLength(field: "goal", expected: 2, got: goal.count) }
+        guard goal.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "goal") }
+        self.goal = SIMD2(goal[0], goal[1])
+        goalIsFixed = true
+    }
+
+    /// Distance (m) from the torso's xy to the goal: `sqrt(dx² + dy²)`, the same operations as
+    /// NumPy's `np.linalg.norm(xy − goal)` for two values.
+    public var distanceToGoal: Double {
+        let dx = data.qpos(0) - goal.x, dy = data.qpos(1) - goal.y
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
+        var info = StepInfo()
+        info.xPosition = data.qpos(0)
+        info.xVelocity = (info.xPosition - xBefore) / dt
+        info.distanceToGoal = distanceToGoal
+        info.success = info.distanceToGoal <= Self.goalRadius
+        if info.success && successStep == nil { successStep = elapsedSteps }
+        return (info.success ? 1.0 : 0.0, info.success, info)
+    }
+}
