@@ -70,6 +70,9 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
     public var candidates: Int
     /// Bound of the action box, A in the samplers' clips (1.0 for every D4RL task).
     public var maxAction: Float
+    /// Hidden activation of the feed-forward baselines (nil → "relu"); diffusion policies always
+    /// use Mish. Optional so configurations written before this field still decode.
+    public var feedForwardActivation: String?
 
     public init(family: Family, observationSize: Int, actionSize: Int,
                 policyHiddenSizes: [Int] = [256, 256, 256], criticHiddenSizes: [Int] = [256, 256, 256],
@@ -77,7 +80,8 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
                 policyLayerNorm: Bool = false, criticLayerNorm: Bool = false,
                 diffusionSteps: Int, schedule: Schedule, sampler: Sampler,
                 dpmSteps: Int = 15, dpmEndTime: Double = 1e-3,
-                actionSelection: ActionSelection = .energy, candidates: Int = 50, maxAction: Float = 1) {
+                actionSelection: ActionSelection = .energy, candidates: Int = 50, maxAction: Float = 1,
+                feedForwardActivation: String? = nil) {
         self.family = family
         self.observationSize = observationSize
         self.actionSize = actionSize
@@ -95,5 +99,6 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
         self.actionSelection = actionSelection
         self.candidates = candidates
         self.maxAction = maxAction
+        self.feedForwardActivation = feedForwardActivation
     }
 }

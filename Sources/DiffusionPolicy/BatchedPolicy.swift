@@ -1,0 +1,30 @@
+/// What the evaluation layer calls: a policy that maps a batch of observations to actions.
+///
+/// Layout: `observations` is batch × observationSize floats, `actions` batch × actionSize,
+/// row-major. Row b (environment b) draws all its randomness from `generators[b]` only, so its
+/// action does not depend on the batch composition. Implementations hold reusable buffers and
+/// are not thread-safe: use `makeCopy()` for each thread (weights are shared, not copied).
+public protocol BatchedPolicy: AnyObject {
+    var observationSize: Int { get }
+    var actionSize: Int { get }
+    /// Writes one action per observation row. `generators.count` must be ≥ `batch`.
+    func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
+             into actions: UnsafeMutableBufferPointer<Float>)
+    /// Useful floating-point operations of one `act` call at this batch size: 2 × the multiply-adds
+    /// of every network evaluation (noise network × NFE × candidates, critics × candidates).
+    /// Elementwise work (activations, sampler updates) is not counted.
+    func usefulFlops(batch: Int) -> Double
+    /// An independent policy with the same weights and settings, for another thread.
+    func makeCopy() -> BatchedPolicy
+}
+
+/// Builds the policy a configuration describes: `DiffusionPolicyModel` for EDP / Diffusion-QL,
+/// `FeedForwardPolicy` for the baselines.
+public func makeBatchedPolicy(tensors: TensorDictionary, configuration: PolicyConfiguration) throws -> BatchedPolicy {
+    switch configuration.family {
+    case .edp, .diffusionQL:
+        return try DiffusionPolicyModel(tensors: tensors, configuration: configuration)
+    case .feedForwardDeterministic, .feedForwardGaussian:
+        return try FeedForwardPolicy(tensors: tensors, configuration: configuration)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// `.npz` weights with EDP flax paths (`policy/params/...`, as EDP's converter and the fixtures
+/// write them) or Diffusion-QL state_dict keys. Read with `NumPyArchive`. The configuration comes
+/// from a sibling `variant.json` (EDP's flattened flags, as viskit writes it) when present;
+/// otherwise it is inferred from the shapes with the code defaults (`Checkpoint` documents them).
+/// EDP schedule arrays may sit in the npz as `diffusion/<name>`.
+extension Checkpoint {
+    static func loadNumPyArchive(data: Data, url: URL) throws -> Checkpoint {
+        var tensors: TensorDictionary
+        do {
+            tensors = try NumPyArchive.read(archiveData: data, file: url.path)
+        } catch let error as NumPyFormatError {
+            throw CheckpointError(.invalidTensor, file: url, "unreadable npz: \(error)")
+        }
+        let sha = CheckpointHashing.sha256Hex(data)
+        var hashes = [url.lastPathComponent: sha]
+        var variant: [String: VariantValue] = [:]
+        var provenance = [
+            "source_format": Format.npz.rawValue,
+            "source_name": url.lastPathComponent,
+            "source_sha256": sha,
+        ]
+        let variantURL = url.deletingLastPathComponent().appendingPathComponent("variant.json")
+        if tensors.keys.contains(where: { $0.hasPrefix("policy/") }),
+           FileManager.default.fileExists(atPath: variantURL.path) {
+            let variantData = try readFile(variantURL)
+            do {
+                variant = try parseVariant([UInt8](variantData))
+            } catch {
+                throw CheckpointError(.invalidConfiguration, file: variantURL, "not a flat JSON object of flags: \(error)")
+            }
+            hashes[variantURL.lastPathComponent] = CheckpointHashing.sha256Hex(variantData)
+            provenance["variant_file"] = variantURL.lastPathComponent
+        } else {
+            provenance["configuration"] = "inferred from tensor shapes with code defaults"
+        }
+        // Fixture npz files hold EDP's schedule under diffusion/; keep only 1-D float arrays there.
+        tensors = tensors.filter { !$0.key.hasPrefix("diffusion/") || $0.value.shape.count == 1 }
+        let configuration = try inferredConfiguration(tensors, variant: variant, url: url)
+        try validate(configuration, tensors, url: url)
+        return Checkpoint(url: url, format: .npz, sha256: sha, fileHashes: hashes, configuration: configuration,
+                          tensors: tensors, provenance: provenance, variant: variant)
+    }
+}

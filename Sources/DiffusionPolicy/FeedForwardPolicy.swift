@@ -1,0 +1,66 @@
+/// The feed-forward baselines: an MLP on the observation, no diffusion, no critics.
+///
+/// Parameter layout (defined by this module; flax naming, kernels (in, out), y = x·W + b):
+/// ```
+/// policy/params/Dense_0/kernel (O, H1)   policy/params/Dense_0/bias (H1,)
+/// …                                      (hidden widths = policyHiddenSizes, activation
+/// policy/params/Dense_L/kernel (H_L, D)   = feedForwardActivation, default relu)
+/// ```
+/// * `.feedForwardDeterministic` (TD3+BC-style actor): D = A, action = A_max·tanh(output).
+/// * `.feedForwardGaussian` (tanh-squashed Gaussian, SAC/IQL-style): D = 2A with the first A
+///   outputs the mean and the last A the log-std (unused when acting); action = A_max·tanh(mean),
+///   the mode of the squashed distribution's pre-image (deterministic evaluation).
+/// Deterministic, so the generators are not used.
+public final class FeedForwardPolicy: BatchedPolicy {
+    public let configuration: PolicyConfiguration
+    let stack: LayerStack
+    let workspace = NetworkWorkspace()
+    let output = ScratchBuffer()
+
+    public var observationSize: Int { configuration.observationSize }
+    public var actionSize: Int { configuration.actionSize }
+
+    public init(tensors: TensorDictionary, configuration: PolicyConfiguration) throws {
+        let o = configuration.observationSize, a = configuration.actionSize
+        guard o > 0, a > 0, configuration.policyHiddenSizes.allSatisfy({ $0 > 0 }) else {
+            throw PolicyLoadingError.invalidConfiguration("O \(o), A \(a), hidden \(configuration.policyHiddenSizes)")
+        }
+        let outputs: Int
+        switch configuration.family {
+        case .feedForwardDeterministic: outputs = a
+        case .feedForwardGaussian: outputs = 2 * a
+        case .edp, .diffusionQL:
+            throw PolicyLoadingError.invalidConfiguration("family \(configuration.family.rawValue) is not a feed-forward baseline")
+        }
+        let activation = try Activation(name: configuration.feedForwardActivation ?? "relu")
+        stack = try tensors.flaxStack("policy/params", input: o, hidden: configuration.policyHiddenSizes, output: outputs,
+                                      layerNorm: configuration.policyLayerNorm, activation: activation)
+        self.configuration = configuration
+    }
+
+    private init(copying other: FeedForwardPolicy) {
+        configuration = other.configuration
+        stack = other.stack
+    }
+
+    public func makeCopy() -> BatchedPolicy { FeedForwardPolicy(copying: self) }
+
+    public func usefulFlops(batch: Int) -> Double { 2 * Double(batch) * Double(stack.multiplyAdds) }
+
+    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
+                    into actions: UnsafeMutableBufferPointer<Float>) {
+        precondition(observations.count >= batch * observationSize && actions.count >= batch * actionSize)
+        guard batch > 0 else { return }
+        let width = stack.outputSize, a = actionSize
+        let out = output.reserve(batch * width)
+        let scratchA = workspace.scratchA.reserve(batch * stack.maxWidth)
+        let scratchB = workspace.scratchB.reserve(batch * stack.maxWidth)
+        stack.forward(observations.baseAddress!, inputStride: observationSize, rows: batch,
+                      scratchA: scratchA, scratchB: scratchB, into: out)
+        for b in 0..<batch {
+            // The mean is the first A outputs in both layouts.
+            transformInPlace(out + b * width, count: a, vectorTanh)
+            for j in 0..<a { actions[b * a + j] = configuration.maxAction * out[b * width + j] }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import ZIPFoundation
+
+/// Why an `.npy`/`.npz` could not be read: the file, the member (for archives) and what was
+/// expected, e.g. `edp_params.npz: member "qf1/params/Dense_0/kernel.npy": unsupported dtype '>f4'`.
+public struct NumPyFormatError: Error, CustomStringConvertible, Equatable {
+    /// The archive or `.npy` file (its path as given).
+    public var file: String
+    /// The archive member, nil for a lone `.npy`.
+    public var member: String?
+    /// What is wrong and what was expected.
+    public var reason: String
+
+    public init(file: String, member: String?, reason: String) {
+        self.file = file
+        self.member = member
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let member { return "\(file): member \"\(member)\": \(reason)" }
+        return "\(file): \(reason)"
+    }
+}
+
+/// Reader for NumPy's `.npy` arrays and `.npz` archives (zip, stored or deflated members), the
+/// format of the converted EDP weights and the fixtures (`np.savez`).
+///
+/// Supported: format versions 1–3, little-endian (or byte-order-free) `f4`, `f8`, `i1`–`i8`,
+/// `u1`–`u8`, `b1`, C order. Everything becomes float32 (`Tensor`): float64 is rounded,
+/// integers are converted exactly up to 2^24 (larger magnitudes round). Malformed input never
+/// traps: it throws `NumPyFormatError`. Allocations are bounded by the bytes actually present:
+/// a header's shape is checked against the payload size before any element buffer is made.
+public enum NumPyArchive {
+    /// Reads every member of an `.npz`; keys are member names without the `.npy` suffix
+    /// (e.g. `policy/params/base_net/Dense_0/kernel`).
+    public static func read(contentsOf url: URL) throws -> TensorDictionary {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw NumPyFormatError(file: url.path, member: nil, reason: "cannot read file (\(error.localizedDescription))")
+        }
+        return try read(archiveData: data, file: url.path)
+    }
+
+    /// Reads an `.npz` held in memory; `file` names it in errors.
+    public static func read(archiveData data: Data, file: String) throws -> TensorDictionary {
+        guard data.count >= 4, data.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]) || data.prefix(4) == Data([0x50, 0x4B, 0x05, 0x06]) else {
+            throw NumPyFormatError(file: file, member: nil, reason: "not a zip archive (expected magic 'PK\\x03\\x04')")
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw NumPyFormatError(file: file, member: nil, reason: "unreadable zip archive (\(error))")
+        }
+        var result: TensorDictionary = [:]
+        for entry in archive where entry.type == .file {
+            let name = entry.path
+            guard name.hasSuffix(".npy") else { continue }
+            // Deflate expands at most ~1032:1; never trust the declared size beyond that.
+            let declared = entry.uncompressedSize
+            let bound = min(declared, entry.compressedSize.multipliedReportingOverflow(by: 1032).overflow
+                                ? UInt64.max : entry.compressedSize * 1032)
+            guard declared <= UInt64(Int.max), bound == declared || entry.compressedSize == declared else {
+                throw NumPyFormatError(file: file, member: name, reason:
+                    "declared size \(declared) bytes is impossible for \(entry.compressedSize) compressed bytes")
+            }
+            var bytes = Data()
+            bytes.reserveCapacity(Int(min(declared, UInt64(data.count) * 1032)))
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    guard UInt64(bytes.count + chunk.count) <= declared else {
+                        throw NumPyFormatError(file: file, member: name, reason: "member is larger than its declared \(declared) bytes")
+                    }
+                    bytes.append(chunk)
+                }
+            } catch let error as NumPyFormatError {
+                throw error
+            } catch {
+                throw NumPyFormatError(file: file, member: name, reason: "cannot extract (truncated or corrupt member: \(error))")
+            }
+            guard UInt64(bytes.count) == declared else {
+                throw NumPyFormatError(file: file, member: name, reason: "truncated: \(bytes.count) of \(declared) bytes")
+            }
+            result[String(name.dropLast(4))] = try decode(npy: bytes, file: file, member: name)
+        }
+        return result
+    }
+
+    /// Decodes one `.npy` byte string; `file`/`member` name it in errors.
+    public static func decode(npy data: Data, file: String, member: String? = nil) throws -> Tensor {
+        func fail(_ reason: String) -> NumPyFormatError { NumPyFormatError(file: file, member: member, reason: reason) }
+        let bytes = [UInt8](data.prefix(12))
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
+            throw fail("bad magic: expected '\\x93NUMPY'")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail("truncated header length") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy format version \(major) (expected 1, 2 or 3)")
+        }
+        guard data.count >= headerStart + headerLength else {
+            throw fail("truncated: header of \(headerLength) bytes but only \(data.count - headerStart) present")
+        }
+        let headerBytes = data.subdata(in: data.startIndex + headerStart ..< data.startIndex + headerStart + headerLength)
+        guard let header = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            throw fail("header is not text")
+        }
+        let parsed = try NumPyHeader(parsing: header, fail: fail)
+        guard !parsed.fortranOrder else { throw fail("fortran_order True is not supported (expected C order)") }
+        guard let type = NumPyScalarType(descr: parsed.descr) else {
+            throw fail("unsupported dtype '\(parsed.descr)' (expected little-endian f4, f8, i1-i8, u1-u8 or b1)")
+        }
+        var count = 1
+        for extent in parsed.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard extent >= 0, !overflow else { throw fail("invalid shape \(parsed.shape)") }
+            count = product
+        }
+        let payload = data.count - headerStart - headerLength
+        let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
+        guard !overflow, payload == needed else {
+            throw fail(payload < needed || overflow
+                       ? "truncated: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(payload)"
+                       : "size mismatch: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(payload)")
+        }
+        let values = data.withUnsafeBytes { raw -> [Float] in
+            type.convert(UnsafeRawBufferPointer(rebasing: raw[(headerStart + headerLength)...]), count: count)
+        }
+        return Tensor(shape: parsed.shape, values: values)
+    }
+}
