@@ -34,7 +34,9 @@ let package = Package(
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Evaluation", dependencies: ["Environments", "DiffusionPolicy"]),
+        .target(name: "Evaluation", dependencies: [
+            "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),
         .executableTarget(name: "edp-eval", dependencies: [
             "Environments", "DiffusionPolicy", "Evaluation",

@@ -5,11 +5,19 @@
 
 /// Lane-wise minimum/maximum through a compare-and-select (the generic `pointwiseMin/Max` are
 /// not inlined and cost an out-of-line call per vector).
+/// (`replacing(with:where:)` is a per-lane loop too, so the select is done with bit masks.)
 @inline(__always)
-func lanewiseMin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
+func lanewiseSelect(_ a: SIMD8<Float>, _ b: SIMD8<Float>, where mask: SIMDMask<SIMD8<Int32>>) -> SIMD8<Float> {
+    let m = unsafeBitCast(mask, to: SIMD8<UInt32>.self)
+    let bitsA = unsafeBitCast(a, to: SIMD8<UInt32>.self), bitsB = unsafeBitCast(b, to: SIMD8<UInt32>.self)
+    return unsafeBitCast((bitsA & ~m) | (bitsB & m), to: SIMD8<Float>.self)
+}
 
 @inline(__always)
-func lanewiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
+func lanewiseMin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { lanewiseSelect(a, b, where: b .< a) }
+
+@inline(__always)
+func lanewiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { lanewiseSelect(a, b, where: b .> a) }
 
 /// e^x for float32 lanes, Cephes `expf` scheme: x = k·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6
 /// polynomial, 2^k by building the exponent bits. Inputs are clamped to [-87.3, 88] (no inf,
@@ -46,16 +54,19 @@ func vectorMish(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let e = vectorExp(lanewiseMin(x, SIMD8(repeating: 20)))
     let n = e * (e + SIMD8(repeating: 2))
     let y = x * n / (n + SIMD8(repeating: 2))
-    return y.replacing(with: x, where: x .> SIMD8(repeating: 20))
+    return lanewiseSelect(y, x, where: x .> SIMD8(repeating: 20))
 }
 
 /// tanh(x) = 1 − 2/(e^{2x}+1), exact sign handling through |x|.
 @inline(__always)
 func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let a = lanewiseMin(x.replacing(with: -x, where: x .< 0), SIMD8(repeating: 15))
+    // |x| and sign(x) through the sign bit; tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1)).
+    let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+    let sign = bits & SIMD8(repeating: 0x8000_0000)
+    let a = lanewiseMin(unsafeBitCast(bits & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self), SIMD8(repeating: 15))
     let e = vectorExp(a + a)
     let t = SIMD8<Float>(repeating: 1) - SIMD8(repeating: 2) / (e + SIMD8(repeating: 1))
-    return t.replacing(with: -t, where: x .< 0)
+    return unsafeBitCast(unsafeBitCast(t, to: SIMD8<UInt32>.self) | sign, to: SIMD8<Float>.self)
 }
 
 /// Applies `transform` to `count` contiguous floats in place, 8 at a time; the last partial

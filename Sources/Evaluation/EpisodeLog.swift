@@ -1,0 +1,111 @@
+import Foundation
+
+/// The append-only JSON Lines record of a run: a header line describing the run, then one line
+/// per finished episode and one per finished (task, policy, seeds) group with its timing. Each line
+/// is written and flushed as soon as it is known, so an interrupted run loses at most the
+/// episodes still in flight; `resume` reads it back and the run continues where it stopped.
+public final class EpisodeLog {
+    /// What must match for a log to be resumed: the run's identity.
+    public struct Header: Codable, Equatable, Sendable {
+        public var tasks: [String]
+        public var policies: [String]
+        /// SHA-256 of each checkpoint (same order as `policies`; "" for non-file policies).
+        public var policyHashes: [String]
+        public var policySettings: [String]
+        public var seeds: [UInt64]
+        public var episodesPerSeed: Int
+        public var shard: String?
+        public var taskSemanticsVersion: Int
+        public var mujocoVersion: String
+    }
+
+    struct Line: Codable {
+        var type: String
+        var header: Header?
+        var policy: String?
+        var episode: EpisodeResult?
+        var timing: RolloutTiming?
+        var task: String?
+    }
+
+    public let url: URL
+    private let handle: FileHandle
+    /// Episodes found in the file when it was opened (resume).
+    public private(set) var recordedEpisodes: [(policy: String, result: EpisodeResult)] = []
+    /// Timing lines found in the file when it was opened, per "task|policy".
+    public private(set) var recordedTiming: [String: RolloutTiming] = [:]
+
+    /// Creates a new log (replacing any file there), or with `resume` continues an existing one
+    /// after checking it describes the same run.
+    public init(url: URL, header: Header, resume: Bool) throws {
+        self.url = url
+        let fm = FileManager.default
+        if resume, fm.fileExists(atPath: url.path) {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // A run killed mid-write can leave a partial last line: drop it.
+            var validLength = 0
+            var parsed: [Line] = []
+            for (i, line) in lines.enumerated() where !line.isEmpty {
+                guard let decoded = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)) else {
+                    if i == lines.count - 1 || (i == lines.count - 2 && lines.last == "") { break }
+                    throw EvaluationError.resumeMismatch(file: url.path, reason: "line \(i + 1) is not a valid record")
+                }
+                parsed.append(decoded)
+                validLength += line.utf8.count + 1
+            }
+            lines.removeAll()
+            guard let first = parsed.first, first.type == "header", let recorded = first.header else {
+                throw EvaluationError.resumeMismatch(file: url.path, reason: "it does not start with a run header")
+            }
+            guard recorded == header else {
+                throw EvaluationError.resumeMismatch(file: url.path, reason: "it records a different run (tasks, policies, checkpoint hashes, settings, seeds, episodes or shard differ)")
+            }
+            for line in parsed.dropFirst() {
+                if line.type == "episode", let e = line.episode, let p = line.policy { recordedEpisodes.append((p, e)) }
+                if line.type == "timing", let t = line.timing, let p = line.policy, let task = line.task {
+                    recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
+                }
+            }
+            handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: UInt64(validLength))
+            try handle.seekToEnd()
+        } else {
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard fm.createFile(atPath: url.path, contents: nil) else {
+                throw EvaluationError.resumeMismatch(file: url.path, reason: "cannot create the file")
+            }
+            handle = try FileHandle(forWritingTo: url)
+            try append(Line(type: "header", header: header))
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    public func record(episode: EpisodeResult, policy: String) throws {
+        try append(Line(type: "episode", policy: policy, episode: episode))
+    }
+
+    public func record(timing: RolloutTiming, task: String, policy: String) throws {
+        try append(Line(type: "timing", policy: policy, timing: timing, task: task))
+    }
+
+    private func append(_ line: Line) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(line)
+        data.append(0x0A)
+        try handle.write(contentsOf: data)
+        try handle.synchronize()
+    }
+}
+
+extension RolloutTiming {
+    /// Adds another run's seconds and steps.
+    public mutating func add(_ other: RolloutTiming) {
+        total += other.total
+        physics += other.physics
+        inference += other.inference
+        steps += other.steps
+    }
+}

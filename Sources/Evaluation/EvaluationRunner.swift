@@ -1,0 +1,160 @@
+import DiffusionPolicy
+import Environments
+import Foundation
+import MuJoCo
+
+/// What to evaluate: tasks × policies × seeds, E episodes per seed.
+public struct EvaluationPlan: Sendable {
+    public var tasks: [TaskSpec]
+    public var policies: [PolicySource]
+    /// Seeds S, S+1, ..., S+K−1.
+    public var seeds: [UInt64]
+    public var episodesPerSeed: Int
+    /// Environments in flight per (task, policy): the policy's batch size.
+    public var width: Int
+    /// Threads for environment stepping and for BLAS.
+    public var threads: Int
+    public var overrides: PolicyOverrides
+    public var shard: Shard?
+
+    public init(tasks: [TaskSpec], policies: [PolicySource], seeds: [UInt64], episodesPerSeed: Int,
+                width: Int, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil) {
+        self.tasks = tasks
+        self.policies = policies
+        self.seeds = seeds
+        self.episodesPerSeed = episodesPerSeed
+        self.width = width
+        self.threads = threads
+        self.overrides = overrides
+        self.shard = shard
+    }
+}
+
+/// Runs an `EvaluationPlan`, streaming episodes to an optional JSON Lines log, and builds the report.
+public final class EvaluationRunner {
+    public let plan: EvaluationPlan
+    public let registry: TaskRegistry
+
+    public init(plan: EvaluationPlan, registry: TaskRegistry) {
+        self.plan = plan
+        self.registry = registry
+    }
+
+    /// Progress of one (task, policy) group.
+    public struct GroupProgress: Sendable {
+        public var task: String
+        public var policy: String
+        public var group: Int
+        public var groups: Int
+        public var progress: RolloutProgress
+        public init(task: String, policy: String, group: Int, groups: Int, progress: RolloutProgress) {
+            self.task = task
+            self.policy = policy
+            self.group = group
+            self.groups = groups
+            self.progress = progress
+        }
+    }
+
+    /// - Parameters:
+    ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
+    ///   - resume: continue the run recorded in `logURL` instead of starting over.
+    ///   - observerFactory: per (task, policy) group, an optional observer for the engine (video).
+    public func run(logURL: URL? = nil, resume: Bool = false,
+                    progress: ((GroupProgress) -> Void)? = nil,
+                    observerFactory: ((TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)? = nil)
+        throws -> EvaluationReport {
+        BLASThreading.setThreadCount(plan.threads)
+        let items = sweepItems(tasks: plan.tasks.count, policies: plan.policies.count, seeds: plan.seeds, shard: plan.shard)
+
+        // Load every policy once per task it runs on; checkpoints are hashed for the header.
+        var checkpointFiles: [Provenance.File] = []
+        var hashes: [String] = [], settings: [String] = []
+        var loaded: [Int: [Int: RolloutPolicy]] = [:]
+        for (p, source) in plan.policies.enumerated() {
+            var hash = ""
+            for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
+                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], overrides: plan.overrides)
+                loaded[p, default: [:]][t] = policy
+                if let checkpoint {
+                    hash = checkpoint.sha256
+                    if !checkpointFiles.contains(where: { $0.sha256 == checkpoint.sha256 }) {
+                        checkpointFiles.append(Provenance.File(path: Provenance.relativePath(checkpoint.url), sha256: checkpoint.sha256))
+                    }
+                }
+            }
+            hashes.append(hash)
+            settings.append(loaded[p]?.values.first.map { $0.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") } ?? "")
+        }
+
+        let header = EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
+                                       policyHashes: hashes, policySettings: settings, seeds: plan.seeds,
+                                       episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
+                                       taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: MuJoCoLibrary.version)
+        let log = try logURL.map { try EpisodeLog(url: $0, header: header, resume: resume) }
+
+        var reports: [TaskReport] = []
+        let groups = orderedGroups(items)
+        for (g, key) in groups.enumerated() {
+            let task = plan.tasks[key.task], source = plan.policies[key.policy]
+            let policy = loaded[key.policy]![key.task]!
+            let label = source.description
+            let seeds = items.filter { $0.taskIndex == key.task && $0.policyIndex == key.policy }.map(\.seed)
+            var results = log?.recordedEpisodes.filter { $0.policy == label && $0.result.task == task.id }.map(\.result) ?? []
+            let done = Set(results.map(\.id))
+            let todo = seeds.flatMap { seed in (0..<plan.episodesPerSeed).map { EpisodeID(seed: seed, episode: $0) } }
+                .filter { !done.contains($0) }
+            var timing = log?.recordedTiming["\(task.id)|\(label)"] ?? RolloutTiming()
+            if !todo.isEmpty {
+                let engine = RolloutEngine(task: task, policy: policy, width: plan.width, threads: plan.threads)
+                let observer = try observerFactory?(task, policy)
+                let fresh = try engine.run(episodes: todo, onEpisode: { result in
+                    try log?.record(episode: result, policy: label)
+                    results.append(result)
+                }, onProgress: { p in
+                    var shown = p
+                    shown.episodesDone += done.count
+                    shown.episodesTotal += done.count
+                    progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown))
+                }, observer: observer)
+                try log?.record(timing: fresh, task: task.id, policy: label)
+                timing.add(fresh)
+            }
+            reports.append(TaskReport(task: task.id, policy: label, policySummary: policy.summary, episodes: results,
+                                      timing: timing, flopsPerAction: policy.flopsPerAction))
+        }
+
+        var modelFiles: [Provenance.File] = []
+        for task in plan.tasks {
+            for file in try Provenance.modelFiles(for: task) where !modelFiles.contains(file) { modelFiles.append(file) }
+        }
+        let provenance = Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
+                                    checkpoints: checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
+                                    policy: loaded.values.first?.values.first?.settings ?? [:], threads: plan.threads,
+                                    blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width,
+                                    shard: plan.shard?.description)
+        return EvaluationReport(provenance: provenance, tasks: reports, series: Self.series(reports, policies: plan.policies))
+    }
+
+    /// RAT/OMS per task when several checkpoints were evaluated (in the order given).
+    static func series(_ reports: [TaskReport], policies: [PolicySource]) -> [String: TrainingCurveScores]? {
+        let checkpoints = policies.filter { if case .checkpoint = $0 { return true } else { return false } }
+        guard checkpoints.count > 1 else { return nil }
+        var result: [String: TrainingCurveScores] = [:]
+        for task in Set(reports.map(\.task)) {
+            let scores = policies.compactMap { source in
+                reports.first { $0.task == task && $0.policy == source.description }?.normalizedScore.mean
+            }
+            if scores.count == policies.count { result[task] = TrainingCurveScores(scores: scores) }
+        }
+        return result.isEmpty ? nil : result
+    }
+
+    private func orderedGroups(_ items: [SweepItem]) -> [(task: Int, policy: Int)] {
+        var seen = Set<Int>(), groups: [(Int, Int)] = []
+        for item in items where seen.insert(item.taskIndex * 100_000 + item.policyIndex).inserted {
+            groups.append((item.taskIndex, item.policyIndex))
+        }
+        return groups
+    }
+}

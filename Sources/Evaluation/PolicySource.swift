@@ -1,0 +1,78 @@
+import DiffusionPolicy
+import Environments
+import Foundation
+
+/// Where an evaluation's policy comes from.
+public enum PolicySource: Equatable, Sendable, CustomStringConvertible {
+    /// D4RL's random reference policy (uniform actions).
+    case random
+    /// A checkpoint file (EDP .pkl, Diffusion-QL .pth, .safetensors, .npz) or a folder with one.
+    case checkpoint(URL)
+    /// An EDP network of the paper's architecture with seeded random weights (for speed only).
+    case randomEDP(seed: UInt64)
+
+    /// The label reports use for it.
+    public var description: String {
+        switch self {
+        case .random: return "random"
+        case .checkpoint(let url): return Provenance.relativePath(url)
+        case .randomEDP(let seed): return "random-edp(seed \(seed))"
+        }
+    }
+}
+
+/// Overrides of a checkpoint's own inference settings (nil keeps the checkpoint's).
+public struct PolicyOverrides: Equatable, Sendable {
+    public var sampler: PolicyConfiguration.Sampler?
+    public var dpmSteps: Int?
+    public var dpmEndTime: Double?
+    public var selection: PolicyConfiguration.ActionSelection?
+    public var candidates: Int?
+    public init(sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
+                selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) {
+        self.sampler = sampler
+        self.dpmSteps = dpmSteps
+        self.dpmEndTime = dpmEndTime
+        self.selection = selection
+        self.candidates = candidates
+    }
+}
+
+/// Builds rollout policies from sources.
+public enum PolicyFactory {
+    /// The policy for `task` (dimensions are checked against the task's environment by the engine).
+    /// - Returns: the policy and, for checkpoints, the loaded checkpoint (for provenance).
+    public static func make(_ source: PolicySource, task: TaskSpec, overrides: PolicyOverrides = PolicyOverrides())
+        throws -> (policy: RolloutPolicy, checkpoint: Checkpoint?) {
+        switch source {
+        case .random:
+            let env = try EnvironmentFactory.make(task: task)
+            return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
+        case .checkpoint(let url):
+            let checkpoint = try Checkpoint.load(url)
+            return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
+                             overrides: overrides, checkpoint: checkpoint), checkpoint)
+        case .randomEDP(let seed):
+            let env = try EnvironmentFactory.make(task: task)
+            let tensors = DiffusionPolicyModel.randomEDPTensors(observationSize: env.observationSize,
+                                                                actionSize: env.actionSize, seed: seed)
+            let configuration = PolicyConfiguration(family: .edp, observationSize: env.observationSize,
+                                                    actionSize: env.actionSize, diffusionSteps: 1000,
+                                                    schedule: .linear, sampler: .dpm, actionSelection: .energy,
+                                                    candidates: 50)
+            return (try make(tensors: tensors, configuration: configuration, overrides: overrides, checkpoint: nil), nil)
+        }
+    }
+
+    static func make(tensors: TensorDictionary, configuration: PolicyConfiguration, overrides: PolicyOverrides,
+                     checkpoint: Checkpoint?) throws -> RolloutPolicy {
+        var config = configuration
+        if let v = overrides.sampler { config.sampler = v }
+        if let v = overrides.dpmSteps { config.dpmSteps = v }
+        if let v = overrides.dpmEndTime { config.dpmEndTime = v }
+        if let v = overrides.selection { config.actionSelection = v }
+        if let v = overrides.candidates { config.candidates = v }
+        let model = try makeBatchedPolicy(tensors: tensors, configuration: config)
+        return CheckpointPolicy(model: model, configuration: config, checkpoint: checkpoint)
+    }
+}

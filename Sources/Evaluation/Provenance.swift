@@ -1,0 +1,117 @@
+import Crypto
+import Environments
+import Foundation
+import MuJoCo
+
+/// Where a number came from: software versions, file hashes, seeds, settings and machine.
+public struct Provenance: Codable, Equatable, Sendable {
+    public struct File: Codable, Equatable, Sendable {
+        public var path: String
+        public var sha256: String
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+    }
+
+    public var package: String = EDPEvalVersion.current
+    public var mujocoVersion: String = MuJoCoLibrary.version
+    public var taskSemanticsVersion: Int
+    /// Model files (MJCF, maze maps) of every task in the run, with SHA-256.
+    public var modelFiles: [File]
+    /// Checkpoint files used, with SHA-256.
+    public var checkpoints: [File]
+    public var seeds: [UInt64]
+    public var episodesPerSeed: Int
+    /// Policy settings (sampler, steps, candidates, preprocessing...).
+    public var policy: [String: String]
+    /// Threads stepping environments; BLAS threads for the policy; environments in flight.
+    public var threads: Int
+    public var blasThreads: Int
+    public var environmentsInFlight: Int
+    public var machine: Machine
+    public var commandLine: [String]
+    public var startedAt: String
+    public var shard: String?
+
+    enum CodingKeys: String, CodingKey {
+        case package, seeds, policy, threads, machine, checkpoints, shard
+        case mujocoVersion = "mujoco_version"
+        case taskSemanticsVersion = "task_semantics_version"
+        case modelFiles = "model_files"
+        case episodesPerSeed = "episodes_per_seed"
+        case blasThreads = "blas_threads"
+        case environmentsInFlight = "environments_in_flight"
+        case commandLine = "command_line"
+        case startedAt = "started_at"
+    }
+
+    public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
+                episodesPerSeed: Int, policy: [String: String], threads: Int, blasThreads: Int,
+                environmentsInFlight: Int, shard: String? = nil) {
+        self.taskSemanticsVersion = taskSemanticsVersion
+        self.modelFiles = modelFiles
+        self.checkpoints = checkpoints
+        self.seeds = seeds
+        self.episodesPerSeed = episodesPerSeed
+        self.policy = policy
+        self.threads = threads
+        self.blasThreads = blasThreads
+        self.environmentsInFlight = environmentsInFlight
+        self.machine = Machine.current
+        self.commandLine = CommandLine.arguments
+        self.startedAt = ISO8601DateFormatter().string(from: Date())
+        self.shard = shard
+    }
+
+    /// The machine a run used.
+    public struct Machine: Codable, Equatable, Sendable {
+        public var hostname: String
+        public var cpu: String
+        public var logicalCores: Int
+        public var memoryGiB: Double
+        public var operatingSystem: String
+
+        enum CodingKeys: String, CodingKey {
+            case hostname, cpu
+            case logicalCores = "logical_cores"
+            case memoryGiB = "memory_gib"
+            case operatingSystem = "operating_system"
+        }
+
+        public static var current: Machine {
+            let info = ProcessInfo.processInfo
+            let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+            let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+                .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+            return Machine(hostname: info.hostName, cpu: model ?? "unknown", logicalCores: info.activeProcessorCount,
+                           memoryGiB: (Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
+                           operatingSystem: info.operatingSystemVersionString)
+        }
+    }
+
+    /// SHA-256 (hex) of a file's bytes.
+    public static func sha256(of url: URL) throws -> String {
+        let digest = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Hashes of the model files a task is built from (MJCF; maze maps for AntMaze).
+    public static func modelFiles(for task: TaskSpec) throws -> [File] {
+        try EnvironmentFactory.modelSourceURLs(for: task).map { File(path: relativePath($0), sha256: try sha256(of: $0)) }
+    }
+
+    /// Path relative to the project root when inside it (reports stay comparable across machines).
+    public static func relativePath(_ url: URL) -> String {
+        let root = ProjectResources.root.standardizedFileURL.path + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+    }
+}
+
+/// The version of this package (bump on release; reports carry it).
+public enum EDPEvalVersion {
+    public static let current = "0.1.0"
+    /// The linked MuJoCo library's version string.
+    public static var mujoco: String { MuJoCoLibrary.version }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Steps per second of a run, over wall time (`total`) and over the time spent in each part.
+public struct StepsPerSecond: Codable, Equatable, Sendable {
+    public var total: Double
+    /// Steps / seconds spent stepping and resetting environments (physics-only throughput).
+    public var physics: Double
+    /// Steps / seconds spent in policy calls (inference-only throughput).
+    public var inference: Double
+    public init(total: Double, physics: Double, inference: Double) {
+        self.total = total
+        self.physics = physics
+        self.inference = inference
+    }
+}
+
+/// Seconds of a run, split into physics, policy inference and everything else.
+public struct SecondsSplit: Codable, Equatable, Sendable {
+    public var total: Double
+    public var physics: Double
+    public var inference: Double
+    public var overhead: Double
+    public init(total: Double, physics: Double, inference: Double, overhead: Double) {
+        self.total = total
+        self.physics = physics
+        self.inference = inference
+        self.overhead = overhead
+    }
+}
+
+/// Per-seed statistics.
+public struct SeedReport: Codable, Equatable, Sendable {
+    public var seed: UInt64
+    public var normalizedScore: Summary
+    public var `return`: Summary
+    enum CodingKeys: String, CodingKey { case seed, `return`; case normalizedScore = "normalized_score" }
+}
+
+/// Results of one task with one policy.
+public struct TaskReport: Codable, Equatable, Sendable {
+    public var task: String
+    /// The policy source label (checkpoint path, "random").
+    public var policy: String
+    /// Human description of the policy's inference settings.
+    public var policySummary: String
+    public var episodes: [EpisodeResult]
+    public var normalizedScore: Summary
+    public var `return`: Summary
+    public var length: Summary
+    public var perSeed: [SeedReport]
+    /// Mean and population std of the per-seed mean normalized scores (nil with one seed).
+    public var acrossSeeds: AcrossSeeds?
+    /// AntMaze: fraction of episodes that reached the goal.
+    public var successRate: Double?
+    /// Episodes per end reason.
+    public var ends: [String: Int]
+    public var sps: StepsPerSecond
+    public var seconds: SecondsSplit
+    public var steps: Int
+    /// Useful policy FLOPs per second of inference time (network + critic multiply-adds × 2).
+    public var flopRate: Double?
+
+    public struct AcrossSeeds: Codable, Equatable, Sendable {
+        public var mean: Double
+        public var std: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case task, policy, episodes, `return`, length, ends, sps, seconds, steps
+        case policySummary = "policy_summary"
+        case normalizedScore = "normalized_score"
+        case perSeed = "per_seed"
+        case acrossSeeds = "across_seeds"
+        case successRate = "success_rate"
+        case flopRate = "flop_rate"
+    }
+
+    /// Builds the statistics from the episodes (sorted by seed, then episode) and the timing.
+    public init(task: String, policy: String, policySummary: String, episodes: [EpisodeResult],
+                timing: RolloutTiming, flopsPerAction: Double) {
+        let sorted = episodes.sorted { $0.id < $1.id }
+        self.task = task
+        self.policy = policy
+        self.policySummary = policySummary
+        self.episodes = sorted
+        normalizedScore = Summary(sorted.map(\.normalizedScore))
+        self.return = Summary(sorted.map(\.return))
+        length = Summary(sorted.map { Double($0.length) })
+        let seeds = Array(Set(sorted.map(\.seed))).sorted()
+        perSeed = seeds.map { seed in
+            let mine = sorted.filter { $0.seed == seed }
+            return SeedReport(seed: seed, normalizedScore: Summary(mine.map(\.normalizedScore)), return: Summary(mine.map(\.return)))
+        }
+        if perSeed.count > 1 {
+            let means = Summary(perSeed.map(\.normalizedScore.mean))
+            acrossSeeds = AcrossSeeds(mean: means.mean, std: means.std)
+        }
+        let successes = sorted.compactMap(\.success)
+        successRate = successes.isEmpty ? nil : Double(successes.filter { $0 }.count) / Double(successes.count)
+        ends = Dictionary(grouping: sorted, by: \.end.rawValue).mapValues(\.count)
+        steps = timing.steps
+        func rate(_ seconds: Double) -> Double { seconds > 0 ? Double(timing.steps) / seconds : 0 }
+        sps = StepsPerSecond(total: rate(timing.total), physics: rate(timing.physics), inference: rate(timing.inference))
+        seconds = SecondsSplit(total: timing.total, physics: timing.physics, inference: timing.inference, overhead: timing.overhead)
+        flopRate = flopsPerAction > 0 && timing.inference > 0 ? flopsPerAction * Double(timing.steps) / timing.inference : nil
+    }
+}
+
+/// The machine-readable report of an evaluation (`--output report.json`).
+public struct EvaluationReport: Codable, Equatable, Sendable {
+    public var provenance: Provenance
+    public var tasks: [TaskReport]
+    /// With several checkpoints of one run: RAT and OMS per task over the checkpoints in order.
+    public var series: [String: TrainingCurveScores]?
+
+    public init(provenance: Provenance, tasks: [TaskReport], series: [String: TrainingCurveScores]? = nil) {
+        self.provenance = provenance
+        self.tasks = tasks
+        self.series = series
+    }
+
+    /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end, success, time to goal.
+    public func episodesCSV() -> String {
+        var lines = ["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal"]
+        for task in tasks {
+            for e in task.episodes {
+                let fields = [csvField(task.task), csvField(task.policy), "\(e.seed)", "\(e.episode)", "\(e.return)",
+                              "\(e.length)", "\(e.normalizedScore)", e.end.rawValue,
+                              e.success.map { "\($0)" } ?? "", e.timeToGoal.map { "\($0)" } ?? ""]
+                lines.append(fields.joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

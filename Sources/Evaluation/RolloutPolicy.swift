@@ -1,0 +1,109 @@
+import Environments
+
+/// A policy the rollout engine can drive: one batched call per step for all live environments.
+///
+/// Determinism contract: row `i` of the output may depend only on row `i` of the observations and
+/// on `streams[i]`, never on the other rows or the batch size, so that an episode's actions are the
+/// same whatever the parallelism. Each episode owns one `PolicyStream` for its whole length.
+public protocol RolloutPolicy: AnyObject {
+    /// Observation length the policy expects.
+    var observationSize: Int { get }
+    /// Action length it produces.
+    var actionSize: Int { get }
+    /// Short human description (for reports), e.g. "EDP dpm 15 steps, EAS N=10".
+    var summary: String { get }
+    /// Settings that decide the policy's behaviour (sampler, steps, candidates...), for provenance.
+    var settings: [String: String] { get }
+    /// The per-episode random state, seeded deterministically from the episode's seed.
+    func makeStream(seed: UInt64) -> PolicyStream
+    /// Writes `batch` actions (row-major, `batch × actionSize`, float32 as the networks produce
+    /// them) for `batch` observations (row-major, `batch × observationSize`, float64 as the
+    /// environment produces them), drawing row `i`'s randomness from `streams[i]`.
+    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+             actions: UnsafeMutableBufferPointer<Float>) throws
+    /// Useful floating-point operations of one `act` call per batch row (multiply-adds × 2), or 0.
+    var flopsPerAction: Double { get }
+}
+
+extension RolloutPolicy {
+    public var flopsPerAction: Double { 0 }
+    public var settings: [String: String] { [:] }
+}
+
+/// Per-episode random state of a policy (reference type: the engine hands the same stream to the
+/// policy at every step of the episode).
+open class PolicyStream {
+    public init() {}
+}
+
+/// A stream backed by a NumPy-compatible PCG64 generator.
+public final class NumPyPolicyStream: PolicyStream {
+    public var random: NumPyRandom
+    public init(seed: UInt64) {
+        random = NumPyRandom(seed: seed)
+    }
+}
+
+/// D4RL's "random" reference policy: actions uniform in [−1, 1) per component.
+public final class UniformRandomPolicy: RolloutPolicy {
+    public let observationSize: Int
+    public let actionSize: Int
+    public var summary: String { "uniform random actions in [-1, 1)" }
+    public var settings: [String: String] { ["policy": "random"] }
+
+    public init(observationSize: Int, actionSize: Int) {
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+    }
+
+    public func makeStream(seed: UInt64) -> PolicyStream { NumPyPolicyStream(seed: seed) }
+
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+                    actions: UnsafeMutableBufferPointer<Float>) throws {
+        for row in 0..<batch {
+            let stream = streams[row] as! NumPyPolicyStream
+            for j in 0..<actionSize {
+                actions[row * actionSize + j] = Float(stream.random.uniform(-1, 1))
+            }
+        }
+    }
+}
+
+/// A deterministic linear feedback policy `a = tanh(W·obs + b)`, W seeded: a real policy with no
+/// randomness, used to test the engine (and handy as a smoke test of a task).
+public final class LinearPolicy: RolloutPolicy {
+    public let observationSize: Int
+    public let actionSize: Int
+    let weights: [Float]
+    let bias: [Float]
+    public var summary: String { "linear tanh policy (seeded weights)" }
+
+    public init(observationSize: Int, actionSize: Int, seed: UInt64, scale: Double = 0.3) {
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        var random = NumPyRandom(seed: seed)
+        weights = (0..<(observationSize * actionSize)).map { _ in Float(random.uniform(-scale, scale)) }
+        bias = (0..<actionSize).map { _ in Float(random.uniform(-scale, scale)) }
+    }
+
+    public func makeStream(seed: UInt64) -> PolicyStream { PolicyStream() }
+
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+                    actions: UnsafeMutableBufferPointer<Float>) throws {
+        for row in 0..<batch {
+            for j in 0..<actionSize {
+                var sum = bias[j]
+                for k in 0..<observationSize {
+                    sum += weights[j * observationSize + k] * Float(observations[row * observationSize + k])
+                }
+                actions[row * actionSize + j] = tanhf(sum)
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Environments
+import Evaluation
+import Foundation
+
+/// `edp-eval evaluate`: roll out policies and report normalized scores, intervals and SPS.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a checkpoint (default: the bundled EDP hopper checkpoint) and report D4RL normalized scores with intervals and steps per second.",
+        discussion: """
+        Runs E episodes for each of K seeds, many environments in parallel with one batched policy
+        call per step. Episode e of seed s always starts from the same state and uses the same
+        policy noise, whatever --threads and --environments are. Episodes are appended to
+        <output>.jsonl as they finish; --resume continues an interrupted run from it.
+
+        Examples:
+          edp-eval evaluate                                   (bundled checkpoint on its task)
+          edp-eval evaluate --task hopper-medium-v2 --policy random --episodes 100
+          edp-eval evaluate --checkpoint run/model_1999.pkl --task walker2d-medium-expert-v2 \\
+                            --episodes 10 --seeds 5 --candidates 10 --output report.json
+          edp-eval evaluate --checkpoint actor_2000.pth --task hopper-medium-v2
+          edp-eval evaluate --checkpoint run/model_99.pkl --checkpoint run/model_199.pkl ... (RAT and OMS)
+          edp-eval evaluate --task antmaze-umaze-v0 --checkpoint ant.safetensors --episodes 100
+          edp-eval evaluate ... --shard 3/8 --output shard3.json      (then: edp-eval merge shard*.json)
+        """
+    )
+
+    @Option(parsing: .upToNextOption, help: "D4RL task ids (default: the checkpoint's own task).")
+    var task: [String] = []
+
+    @OptionGroup var policy: PolicyOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
+    var output: String?
+
+    @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over.")
+    var resume = false
+
+    @Option(help: "Run only shard i of n of the sweep (tasks × checkpoints × seeds), e.g. 2/8.")
+    var shard: String?
+
+    func validate() throws {
+        if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
+        if let shard { _ = try Shard(shard) }
+    }
+
+    func run() throws {
+        let registry = try TaskRegistry.standard()
+        var tasks: [TaskSpec] = []
+        for id in task { tasks.append(try registry.task(id)) }
+        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] }
+        let sources = try policy.sources()
+        let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
+                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: runOptions.threads,
+                                  overrides: policy.overrides, shard: try shard.map { try Shard($0) })
+        let outputURL = output.map { URL(fileURLWithPath: $0) }
+        let progress = ProgressLine()
+        let report = try EvaluationRunner(plan: plan, registry: registry)
+            .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update)
+        progress.finish()
+        print(ReportText.render(report))
+        if let outputURL { try ReportFiles.write(report, to: outputURL) }
+    }
+}
+
+/// The files of a report: JSON, CSV of episodes, JSON Lines log.
+enum ReportFiles {
+    static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
+    static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
+
+    static func write(_ report: EvaluationReport, to output: URL) throws {
+        try Data((try JSONText.encode(report, pretty: true) + "\n").utf8).write(to: output, options: .atomic)
+        try Data(report.episodesCSV().utf8).write(to: csv(for: output), options: .atomic)
+    }
+}
+
+/// The human-readable summary of a report.
+enum ReportText {
+    static func render(_ report: EvaluationReport) -> String {
+        var rows: [[String]] = []
+        for t in report.tasks {
+            let n = t.normalizedScore
+            let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
+            let success = t.successRate.map { " success \(Format.fixed(100 * $0))%" } ?? ""
+            rows.append([t.task, shortPolicy(t.policy), "\(t.episodes.count)",
+                         "\(Format.fixed(t.return.mean)) ± \(Format.fixed(t.return.std))",
+                         "\(Format.fixed(n.mean)) ± \(Format.fixed(n.stderr ?? 0))" + success, ci,
+                         "\(Int(t.sps.total))", "\(Int(t.sps.physics))", "\(Int(t.sps.inference))"])
+        }
+        var text = Table(header: ["task", "policy", "episodes", "return (mean ± std)", "normalized (mean ± s.e.)",
+                                  "95% CI", "SPS", "physics SPS", "inference SPS"],
+                         rows: rows, rightAligned: [2, 6, 7, 8]).render()
+        for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
+            text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
+        }
+        if let series = report.series {
+            for (task, s) in series.sorted(by: { $0.key < $1.key }) {
+                text += "\n\(task): RAT (last \(s.window)) \(Format.fixed(s.rat)), OMS \(Format.fixed(s.oms)) (checkpoint #\(s.omsIndex + 1))"
+            }
+        }
+        let p = report.provenance
+        text += "\nMuJoCo \(p.mujocoVersion), edp-eval \(p.package), \(p.threads) threads, seeds \(p.seeds.map(String.init).joined(separator: ","))"
+        if let first = report.tasks.first { text += "; policy: \(first.policySummary)" }
+        return text
+    }
+
+    static func shortPolicy(_ label: String) -> String {
+        label.count > 40 ? "…" + label.suffix(39) : label
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import DiffusionPolicy
+import Environments
+import Evaluation
+import Foundation
+
+/// Which policy to run: checkpoints, the random reference policy, and inference overrides.
+struct PolicyOptions: ParsableArguments {
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp(
+        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz). Repeat for a series of checkpoints of one run (RAT/OMS are reported).",
+        valueName: "path"))
+    var checkpoints: [String] = []
+
+    @Option(help: ArgumentHelp("A built-in policy instead of a checkpoint: random (uniform actions, D4RL's reference point).", valueName: "name"))
+    var policy: String?
+
+    @Option(help: "Sampler override: ddpm, ddim or dpm.")
+    var sampler: PolicyConfiguration.Sampler?
+
+    @Option(name: .customLong("dpm-steps"), help: "DPM-Solver steps override (default: the checkpoint's, 15).")
+    var dpmSteps: Int?
+
+    @Option(name: .customLong("dpm-t-end"), help: "DPM-Solver end time override (≥ 1/K; default 1e-3).")
+    var dpmEndTime: Double?
+
+    @Option(help: "Action selection override: energy (EAS, categorical over softmax(min(Q1,Q2))), argmax, or single.")
+    var selection: PolicyConfiguration.ActionSelection?
+
+    @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10).")
+    var candidates: Int?
+
+    var overrides: PolicyOverrides {
+        PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime, selection: selection, candidates: candidates)
+    }
+
+    func validate() throws {
+        if policy != nil && !checkpoints.isEmpty {
+            throw ValidationError("give either --checkpoint or --policy, not both")
+        }
+        if let policy, policy != "random" {
+            throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
+        }
+        if let candidates, candidates < 1 { throw ValidationError("--candidates must be at least 1") }
+        if let dpmSteps, dpmSteps < 1 { throw ValidationError("--dpm-steps must be at least 1") }
+    }
+
+    /// The bundled reference checkpoint (README "Bundled reference checkpoint").
+    static var bundledCheckpoint: URL {
+        ProjectResources.assets.appendingPathComponent("checkpoints/edp-hopper-reference.safetensors")
+    }
+
+    /// The policy sources, defaulting to the bundled checkpoint.
+    func sources() throws -> [PolicySource] {
+        if policy == "random" { return [.random] }
+        if checkpoints.isEmpty { return [.checkpoint(Self.bundledCheckpoint)] }
+        return try checkpoints.map { path in
+            let url = URL(fileURLWithPath: path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw CLIError.badInput(file: path, reason: "no such checkpoint file or folder")
+            }
+            return .checkpoint(url)
+        }
+    }
+
+    /// The task a checkpoint was trained for (EDP's variant `env`), used when --task is omitted.
+    func defaultTask(registry: TaskRegistry) throws -> TaskSpec {
+        guard case .checkpoint(let url) = try sources().first else {
+            throw ValidationError("--task is required with --policy random")
+        }
+        let checkpoint = try Checkpoint.load(url)
+        guard case .string(let env)? = checkpoint.variant["env"] else {
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env'); pass --task")
+        }
+        return try registry.task(env)
+    }
+}
+
+extension PolicyConfiguration.Sampler: ExpressibleByArgument {}
+extension PolicyConfiguration.ActionSelection: ExpressibleByArgument {}
+
+/// Episodes, seeds and parallelism.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Episodes per seed.")
+    var episodes = 10
+
+    @Option(help: "First seed S; seeds S, S+1, ..., S+K-1 are run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Number of seeds K.")
+    var seeds = 1
+
+    @Option(help: "Threads for environment stepping and BLAS (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Environments in flight, i.e. the policy's batch size (default: all episodes of the run, at most 100).")
+    var environments: Int?
+
+    func validate() throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let environments, environments < 1 { throw ValidationError("--environments must be at least 1") }
+    }
+
+    var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
+    func width(perGroupEpisodes: Int) -> Int { environments ?? min(100, max(1, perGroupEpisodes)) }
+}
+
+/// A one-line progress display on a terminal (stderr); silent when stderr is not a terminal.
+final class ProgressLine {
+    private let enabled = isatty(STDERR_FILENO) != 0
+    private var last = 0.0
+    private var shown = false
+
+    func update(_ p: EvaluationRunner.GroupProgress) {
+        guard enabled else { return }
+        let now = Date().timeIntervalSince1970
+        guard now - last > 0.2 || p.progress.episodesDone == p.progress.episodesTotal else { return }
+        last = now
+        let r = p.progress
+        var eta = "ETA --"
+        if r.episodesDone > 0 && r.episodesDone < r.episodesTotal {
+            eta = "ETA \(Int((r.elapsed / Double(r.episodesDone) * Double(r.episodesTotal - r.episodesDone)).rounded()))s"
+        } else if r.episodesDone == r.episodesTotal { eta = "done" }
+        let group = p.groups > 1 ? "[\(p.group)/\(p.groups)] " : ""
+        let text = "\(group)\(p.task): episodes \(r.episodesDone)/\(r.episodesTotal), \(r.steps) steps, \(Int(r.stepsPerSecond)) SPS, \(eta)"
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        shown = true
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        shown = false
+    }
+}
+
+/// Number formatting for the terminal.
+enum Format {
+    static func fixed(_ value: Double, _ decimals: Int = 1) -> String { String(format: "%.\(decimals)f", value) }
+}

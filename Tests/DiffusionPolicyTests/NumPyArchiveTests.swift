@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import DiffusionPolicy
+
+/// The .npy/.npz reader: real fixtures, dtype conversion, deflated members and every malformed
+/// input producing a `NumPyFormatError` that names the file, member and expectation.
+struct NumPyArchiveTests {
+    /// An .npy byte string with the given header fields and payload.
+    func npy(descr: String = "<f4", fortran: String = "False", shape: String = "(2,)", payload: [UInt8]) -> Data {
+        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran), 'shape': \(shape), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        data.append(contentsOf: payload)
+        return data
+    }
+
+    func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+
+    @Test("fixture archives: all keys and shapes (edp_params.npz, golden_trained.npz with int32/uint32)")
+    func fixtures() throws {
+        let params = try NumPyArchive.read(contentsOf: Fixtures.url("fixtures/edp/edp_params.npz"))
+        #expect(params.count == 37)
+        #expect(params["policy/params/base_net/Dense_0/kernel"]?.shape == [30, 256])
+        #expect(params["diffusion/alphas_cumprod"]?.shape == [1000])
+        let golden = try NumPyArchive.read(contentsOf: Fixtures.url("fixtures/edp-hopper-reference/step-42k/golden_trained.npz"))
+        #expect(golden["eas_argmax_idx"]?.values == [30])
+        #expect(golden["dpm_key"]?.values == [0, 2024])
+    }
+
+    @Test("float64, int and bool arrays convert to float32")
+    func conversions() throws {
+        let f64 = try NumPyArchive.decode(npy: npy(descr: "<f8", payload: bytes([1.5, -2.25] as [Double])), file: "t.npy")
+        #expect(f64.values == [1.5, -2.25])
+        let i64 = try NumPyArchive.decode(npy: npy(descr: "<i8", shape: "(2, 1)", payload: bytes([7, -3] as [Int64])), file: "t.npy")
+        #expect(i64.values == [7, -3] && i64.shape == [2, 1])
+        let b = try NumPyArchive.decode(npy: npy(descr: "|b1", payload: [1, 0]), file: "t.npy")
+        #expect(b.values == [1, 0])
+        let scalar = try NumPyArchive.decode(npy: npy(shape: "()", payload: bytes([Float(4)])), file: "t.npy")
+        #expect(scalar.shape == [] && scalar.values == [4])
+    }
+
+    @Test("malformed .npy: bad magic, dtype, fortran order, truncation, size mismatch — clear errors")
+    func malformedArrays() {
+        let good = bytes([Float(1), 2])
+        let cases: [(Data, String)] = [
+            (Data("not numpy at all".utf8), "bad magic"),
+            (npy(descr: ">f4", payload: good), "unsupported dtype '>f4'"),
+            (npy(descr: "<c8", payload: good), "unsupported dtype"),
+            (npy(fortran: "True", payload: good), "fortran_order"),
+            (npy(payload: Array(good.prefix(6))), "truncated"),
+            (npy(payload: good + [0, 0, 0, 0]), "size mismatch"),
+            (npy(shape: "(3, -1)", payload: good), "invalid shape"),
+            (Data(npy(payload: good).prefix(20)), "truncated"),
+        ]
+        for (data, expected) in cases {
+            do {
+                _ = try NumPyArchive.decode(npy: data, file: "bad.npz", member: "w.npy")
+                Issue.record("no error for case '\(expected)'")
+            } catch let error as NumPyFormatError {
+                #expect(error.description.contains(expected), "\(error)")
+                #expect(error.description.hasPrefix("bad.npz: member \"w.npy\""))
+            } catch {
+                Issue.record("unexpected error type \(error)")
+            }
+        }
+    }
+
+    @Test("zip handling: stored and deflated members, not-a-zip, corrupt member")
+    func archives() throws {
+        let array = npy(payload: bytes([Float(1), 2]))
+        let zip = ZipWriter.archive([("a.npy", array, false), ("nested/b.npy", array, true)])
+        let tensors = try NumPyArchive.read(archiveData: zip, file: "ok.npz")
+        #expect(tensors["a"]?.values == [1, 2])
+        #expect(tensors["nested/b"]?.values == [1, 2])
+        #expect(throws: NumPyFormatError.self) { try NumPyArchive.read(archiveData: Data("hello".utf8), file: "x.npz") }
+        var corrupt = zip
+        corrupt[40] ^= 0xFF   // inside the first member's data: CRC mismatch
+        do {
+            _ = try NumPyArchive.read(archiveData: corrupt, file: "corrupt.npz")
+            Issue.record("corrupt member accepted")
+        } catch let error as NumPyFormatError {
+            #expect(error.description.contains("corrupt.npz"))
+        }
+        #expect(throws: NumPyFormatError.self) {
+            try NumPyArchive.read(contentsOf: URL(fileURLWithPath: "/nonexistent/file.npz"))
+        }
+    }
+}
+
+/// A minimal zip writer for tests: stored members, or "deflated" members made of one stored
+/// deflate block (BTYPE 00), which exercises the inflate path without a compressor.
+enum ZipWriter {
+    static func crc32(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        }
+        return ~crc
+    }
+
+    static func archive(_ members: [(String, Data, Bool)]) -> Data {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        var out = Data(), central = Data()
+        for (name, content, deflate) in members {
+            let body: Data = deflate
+                ? Data([0x01] + le16(content.count) + le16(~content.count & 0xFFFF)) + content
+                : content
+            let crc = crc32(content), offset = out.count
+            let common = le16(20) + le16(0) + le16(deflate ? 8 : 0) + le16(0) + le16(0x21) + le32(crc)
+                + le32(UInt32(body.count)) + le32(UInt32(content.count)) + le16(name.utf8.count) + le16(0)
+            out.append(contentsOf: [0x50, 0x4B, 0x03, 0x04] + common)
+            out.append(contentsOf: Array(name.utf8))
+            out.append(body)
+            central.append(contentsOf: [0x50, 0x4B, 0x01, 0x02] + le16(20) + common + le16(0) + le16(0) + le16(0)
+                           + le32(0) + le32(UInt32(offset)))
+            central.append(contentsOf: Array(name.utf8))
+        }
+        let centralOffset = out.count
+        out.append(central)
+        out.append(contentsOf: [0x50, 0x4B, 0x05, 0x06] + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+                   + le32(UInt32(central.count)) + le32(UInt32(centralOffset)) + le16(0))
+        return out
+    }
+}
