@@ -38,3 +38,11 @@ public func sweepItems(tasks: Int, policies: Int, seeds: [UInt64], shard: Shard?
     }
     return items
 }
+
+extension Array where Element: Hashable {
+    /// The elements in first-seen order without repeats.
+    public func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// One claimed normalized score from a paper's table.
+public struct Claim: Equatable, Sendable {
+    public var task: String
+    public var method: String
+    /// Normalized score × 100.
+    public var score: Double
+    /// The table's "±" value, if any.
+    public var plusMinus: Double?
+}
+
+/// Reads tables of claimed normalized scores: CSV or Markdown, in long form (`task, method, score[, ±]`)
+/// or wide form (`task, <method 1>, <method 2>, ...`). Cells may read `81.9`, `81.9 ± 3.2` or
+/// `81.9+-3.2`; `-` or empty cells are "not reported" and skipped. Lines starting with `#` are comments.
+public enum ClaimedTable {
+    /// Named tables shipped in `envs/paper_tables/` (figures only).
+    public static let named: [String: String] = [
+        "edp-table2": "edp_table2_overall.csv", "edp-table4": "edp_table4_oms.csv",
+        "edp-table5": "edp_table5_algorithms.csv", "diffusion-ql": "diffusion_ql_table1.csv",
+    ]
+
+    public static func read(_ url: URL) throws -> [Claim] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw EvaluationError.badTable(file: url.path, line: 0, reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: url.path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> [Claim] {
+        var rows: [(line: Int, cells: [String])] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("|") {
+                let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                if cells.allSatisfy({ $0.allSatisfy { "-: ".contains($0) } }) { continue }   // separator row
+                rows.append((i + 1, cells))
+            } else {
+                rows.append((i + 1, splitCSV(line)))
+            }
+        }
+        guard let header = rows.first else { throw EvaluationError.badTable(file: file, line: 0, reason: "the table is empty") }
+        let names = header.cells.map { $0.lowercased() }
+        guard names.first == "task" else {
+            throw EvaluationError.badTable(file: file, line: header.line, reason: "the first column must be 'task', found '\(header.cells.first ?? "")'")
+        }
+        var claims: [Claim] = []
+        let long = names.count >= 3 && names[1] == "method" && names[2] == "score"
+        for row in rows.dropFirst() {
+            guard row.cells.count == header.cells.count else {
+                throw EvaluationError.badTable(file: file, line: row.line, reason: "expected \(header.cells.count) cells, found \(row.cells.count)")
+            }
+            if long {
+                guard let (score, pm) = try value(row.cells[2], file: file, line: row.line) else { continue }
+                var plusMinus = pm
+                if names.count > 3, let (extra, _) = try value(row.cells[3], file: file, line: row.line) { plusMinus = extra }
+                claims.append(Claim(task: row.cells[0], method: row.cells[1], score: score, plusMinus: plusMinus))
+            } else {
+                for column in 1..<header.cells.count {
+                    guard let (score, pm) = try value(row.cells[column], file: file, line: row.line) else { continue }
+                    claims.append(Claim(task: row.cells[0], method: header.cells[column], score: score, plusMinus: pm))
+                }
+            }
+        }
+        return claims
+    }
+
+    /// Parses `81.9`, `81.9 ± 3.2`, `81.9+-3.2`; nil for `-`/empty.
+    static func value(_ cell: String, file: String, line: Int) throws -> (Double, Double?)? {
+        let text = cell.replacingOccurrences(of: "+-", with: "±").replacingOccurrences(of: "+/-", with: "±")
+        if text.isEmpty || text == "-" || text == "–" { return nil }
+        let parts = text.split(separator: "±").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let score = Double(parts[0]), parts.count <= 2 else {
+            throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)' is not a score (expected e.g. 81.9 or 81.9 ± 3.2)")
+        }
+        var pm: Double?
+        if parts.count == 2 {
+            guard let v = Double(parts[1]) else {
+                throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)': the ± part is not a number")
+            }
+            pm = v
+        }
+        return (score, pm)
+    }
+
+    private static func splitCSV(_ line: String) -> [String] {
+        var cells: [String] = [], current = "", quoted = false
+        for ch in line {
+            if ch == "\"" { quoted.toggle() } else if ch == "," && !quoted {
+                cells.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else { current.append(ch) }
+        }
+        cells.append(current.trimmingCharacters(in: .whitespaces))
+        return cells
+    }
+}
+
+/// A claim checked against a measurement.
+public struct Verdict: Codable, Equatable, Sendable {
+    public var task: String
+    public var method: String
+    public var claimed: Double
+    public var claimedPlusMinus: Double?
+    public var measured: Double
+    public var measuredCI95: [Double]?
+    public var episodes: Int
+    /// The claim lies in the measured 95% interval, or (with a claimed ±) the two intervals overlap.
+    public var consistent: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case task, method, claimed, measured, episodes, consistent
+        case claimedPlusMinus = "claimed_plus_minus"
+        case measuredCI95 = "measured_ci95"
+    }
+
+    public init(claim: Claim, measured summary: Summary) {
+        task = claim.task
+        method = claim.method
+        claimed = claim.score
+        claimedPlusMinus = claim.plusMinus
+        measured = summary.mean
+        measuredCI95 = summary.ci95
+        episodes = summary.count
+        let interval = summary.ci95 ?? [summary.mean, summary.mean]
+        let low = claim.score - (claim.plusMinus ?? 0), high = claim.score + (claim.plusMinus ?? 0)
+        consistent = high >= interval[0] && low <= interval[1]
+    }
+}

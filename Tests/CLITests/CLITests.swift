@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+/// Runs the built `edp-eval` binary (next to the test bundle) and captures its output.
+private struct CLI {
+    static let binary: URL = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("edp-eval").path) && folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("edp-eval")
+    }()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+private func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("edp-eval-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func everySubcommandHasHelpWithExamples() throws {
+        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export"] {
+            let result = try CLI.run([command, "--help"])
+            #expect(result.status == 0, "\(command)")
+            #expect(result.stdout.contains("Examples") || result.stdout.contains("Example"), "\(command) --help has examples")
+        }
+    }
+
+    @Test func tasksListsTheRegistry() throws {
+        let result = try CLI.run(["tasks"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("hopper-medium-v2") && result.stdout.contains("-20.272305") && result.stdout.contains("3234.3"))
+        #expect(result.stdout.contains("antmaze-umaze-v2"))
+        let json = try CLI.run(["tasks", "--robot", "walker2d", "--json"])
+        let tasks = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
+        #expect(tasks.count == 17 && tasks.allSatisfy { ($0["robot"] as? String) == "walker2d" })
+    }
+
+    @Test func replayWritesTheDocumentedFormatAndRejectsBadInput() throws {
+        let folder = try temporaryFolder()
+        let input = folder.appendingPathComponent("in.json"), output = folder.appendingPathComponent("out.json")
+        try Data(#"{"qpos": [0, 1.25, 0, 0, 0, 0], "qvel": [0, 0, 0, 0, 0, 0], "actions": [[0.1, 0.2, 0.3], [1, 1, 1]]}"#.utf8).write(to: input)
+        let ok = try CLI.run(["replay", "--task", "hopper-medium-v2", "--input", input.path, "--output", output.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let out = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as! [String: Any]
+        #expect((out["observations"] as! [[Double]]).count == 3 && (out["rewards"] as! [Double]).count == 2)
+        #expect((out["terminated"] as! [Bool]) == [false, false] && (out["truncated"] as! [Bool]) == [false, false])
+
+        try Data(#"{"qpos": [0, 1.25, 0, 0, 0, 0], "qvel": [0, 0, 0, 0, 0, 0], "actions": [[0.1, 0.2]]}"#.utf8).write(to: input)
+        let wrongLength = try CLI.run(["replay", "--task", "hopper-medium-v2", "--input", input.path])
+        #expect(wrongLength.status != 0 && wrongLength.stderr.contains(input.path) && wrongLength.stderr.contains("actions[0] must have 3 values, got 2"))
+        try Data(#"{"qpos": [0, 1.25, 0, 0, 0, 0], "actions": []}"#.utf8).write(to: input)
+        let missing = try CLI.run(["replay", "--task", "hopper-medium-v2", "--input", input.path])
+        #expect(missing.status != 0 && missing.stderr.contains("missing field \"qvel\""))
+        let unknown = try CLI.run(["replay", "--task", "hopper-medum-v2", "--input", input.path])
+        #expect(unknown.status != 0 && unknown.stderr.contains("did you mean hopper-medium-v2"))
+    }
+
+    @Test func evaluateRandomPolicyWritesReportsAndResumes() throws {
+        let folder = try temporaryFolder()
+        let report = folder.appendingPathComponent("report.json")
+        let result = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "4",
+                                  "--seeds", "2", "--output", report.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("hopper-medium-v2") && result.stdout.contains("MuJoCo 2.3.7"))
+        #expect(result.stderr.isEmpty, "no progress output when stderr is not a terminal")
+        for ext in ["json", "jsonl", "csv"] {
+            #expect(FileManager.default.fileExists(atPath: report.deletingPathExtension().appendingPathExtension(ext).path))
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        let task = (json["tasks"] as! [[String: Any]])[0]
+        #expect((task["episodes"] as! [Any]).count == 8)
+        let resumed = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "4",
+                                   "--seeds", "2", "--output", report.path, "--resume"])
+        #expect(resumed.status == 0)
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        let scoreA = task["normalized_score"] as! [String: Any]
+        let scoreB = (again["tasks"] as! [[String: Any]])[0]["normalized_score"] as! [String: Any]
+        #expect(scoreA["mean"] as? Double == scoreB["mean"] as? Double)
+    }
+
+    @Test func evaluateErrorsAreClearAndNonZero() throws {
+        let folder = try temporaryFolder()
+        let unknown = try CLI.run(["evaluate", "--task", "walker-medium-v2", "--policy", "random"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown task id 'walker-medium-v2'") && unknown.stderr.contains("walker2d-medium-v2"))
+        let missing = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "/nonexistent/model.pkl"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/model.pkl") && missing.stderr.contains("no such checkpoint"))
+        let garbage = folder.appendingPathComponent("model_final.pkl")
+        try Data("this is not a pickle".utf8).write(to: garbage)
+        let malformed = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", garbage.path, "--episodes", "1"])
+        #expect(malformed.status != 0 && malformed.stderr.contains(garbage.path))
+        let shard = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--shard", "0/3"])
+        #expect(shard.status != 0 && shard.stderr.contains("invalid shard '0/3'"))
+        let both = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--checkpoint", garbage.path])
+        #expect(both.status != 0 && both.stderr.contains("either --checkpoint or --policy"))
+        let resume = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--resume"])
+        #expect(resume.status != 0 && resume.stderr.contains("--resume needs --output"))
+    }
+
+    @Test func shardsAndMerge() throws {
+        let folder = try temporaryFolder()
+        var files: [String] = []
+        for i in 1...2 {
+            let file = folder.appendingPathComponent("shard\(i).json").path
+            let r = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "walker2d-medium-v2", "--policy", "random",
+                                 "--episodes", "2", "--seeds", "2", "--shard", "\(i)/2", "--output", file])
+            #expect(r.status == 0, "\(r.stderr)")
+            files.append(file)
+        }
+        let merged = folder.appendingPathComponent("merged.json")
+        let m = try CLI.run(["merge"] + files + ["--output", merged.path])
+        #expect(m.status == 0 && m.stdout.contains("walker2d-medium-v2"))
+        let whole = folder.appendingPathComponent("whole.json")
+        _ = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "walker2d-medium-v2", "--policy", "random",
+                         "--episodes", "2", "--seeds", "2", "--output", whole.path])
+        func means(_ url: URL) throws -> [Double] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            return (json["tasks"] as! [[String: Any]]).map { ($0["normalized_score"] as! [String: Any])["mean"] as! Double }
+        }
+        #expect(try means(merged) == means(whole))
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data("{}".utf8).write(to: bad)
+        let badMerge = try CLI.run(["merge", bad.path])
+        #expect(badMerge.status != 0 && badMerge.stderr.contains("bad.json") && badMerge.stderr.contains("not an edp-eval report"))
+    }
+
+    @Test func verifyListsTablesAndRejectsBadOnes() throws {
+        let list = try CLI.run(["verify", "--list"])
+        #expect(list.status == 0 && list.stdout.contains("edp-table2") && list.stdout.contains("TD3+BC EDP"))
+        let folder = try temporaryFolder()
+        let table = folder.appendingPathComponent("claims.csv")
+        try Data("name,EDP\nx,1\n".utf8).write(to: table)
+        let bad = try CLI.run(["verify", "--table", table.path, "--checkpoint", "hopper-medium-v2=assets/checkpoints/edp-hopper-reference.safetensors"])
+        #expect(bad.status != 0 && bad.stderr.contains("claims.csv:1") && bad.stderr.contains("first column must be 'task'"))
+        let pair = try CLI.run(["verify", "--table", "edp-table2", "--checkpoint", "nonsense"])
+        #expect(pair.status != 0 && pair.stderr.contains("TASK=PATH"))
+    }
+
+    @Test func benchMeasuresPhysicsAndTheSGEMMCeiling() throws {
+        let folder = try temporaryFolder()
+        let output = folder.appendingPathComponent("b.json")
+        let r = try CLI.run(["bench", "--policy", "random", "--transitions", "300", "--environments", "4", "--output", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as! [String: Any]
+        #expect((json["sps"] as! [String: Any])["total"] as! Double > 0)
+        #expect(json["sgemm_rate"] as! Double > 1e9)
+        #expect(json["transitions"] as! Int >= 300)
+    }
+
+    @Test func inspectAndExportTheBundledCheckpoint() throws {
+        let inspect = try CLI.run(["inspect", "assets/checkpoints/edp-hopper-reference.safetensors"])
+        #expect(inspect.status == 0 && inspect.stdout.contains("K = 1000") && inspect.stdout.contains("hopper-medium-expert-v2"))
+        let folder = try temporaryFolder()
+        let out = folder.appendingPathComponent("copy.safetensors")
+        let export = try CLI.run(["export", "assets/checkpoints/edp-hopper-reference.safetensors", "--output", out.path])
+        #expect(export.status == 0)
+        #expect(try Data(contentsOf: out).count > 1_000_000)
+        let missing = try CLI.run(["inspect", "/nonexistent.pkl"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent.pkl"))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Environments
+@testable import Evaluation
+
+private func temporaryFile(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("edp-eval-tests-\(UUID().uuidString)").appendingPathComponent(name)
+}
+
+private func plan(seeds: [UInt64] = [0, 1], episodes: Int = 5, width: Int = 4, shard: Shard? = nil,
+                  tasks: [String] = ["hopper-medium-v2"]) throws -> EvaluationPlan {
+    let registry = try TaskRegistry.standard()
+    return EvaluationPlan(tasks: try tasks.map { try registry.task($0) }, policies: [.random], seeds: seeds,
+                          episodesPerSeed: episodes, width: width, threads: 2, shard: shard)
+}
+
+/// Stops a run after `limit` episodes, as a kill would.
+private struct Interrupted: Error {}
+
+@Suite struct EvaluationRunnerTests {
+    @Test func reportHasTheDocumentedShape() throws {
+        let output = temporaryFile("report.json")
+        let report = try EvaluationRunner(plan: try plan(), registry: try TaskRegistry.standard()).run(logURL: output)
+        let task = try #require(report.tasks.first)
+        #expect(task.episodes.count == 10 && task.perSeed.map(\.seed) == [0, 1])
+        #expect(task.normalizedScore.count == 10 && task.acrossSeeds != nil)
+        #expect(task.sps.total > 0 && task.sps.physics >= task.sps.total && task.steps == task.episodes.reduce(0) { $0 + $1.length })
+        #expect(report.provenance.mujocoVersion == "2.3.7")
+        #expect(report.provenance.modelFiles.map(\.path) == ["assets/models/hopper.xml"])
+        #expect(report.provenance.modelFiles[0].sha256 == "3ce93a055ffdcd83c0c701d2400768e40d2cbb9532f3c4ae33377c27f8b39f9e")
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
+        let taskJSON = (json["tasks"] as! [[String: Any]])[0]
+        for key in ["task", "episodes", "normalized_score", "sps"] { #expect(taskJSON[key] != nil, "\(key)") }
+        let score = taskJSON["normalized_score"] as! [String: Any]
+        for key in ["mean", "std", "stderr", "ci95"] { #expect(score[key] != nil, "\(key)") }
+        let sps = taskJSON["sps"] as! [String: Any]
+        for key in ["total", "physics", "inference"] { #expect(sps[key] != nil, "\(key)") }
+        let episode = (taskJSON["episodes"] as! [[String: Any]])[0]
+        for key in ["seed", "episode", "return", "length", "normalized_score", "end"] { #expect(episode[key] != nil, "\(key)") }
+        #expect(report.episodesCSV().split(separator: "\n").count == 11)
+    }
+
+    /// A run killed part-way and resumed gives the same final report as an uninterrupted run.
+    @Test func resumeAfterAnInterruptionGivesTheSameResults() throws {
+        let registry = try TaskRegistry.standard()
+        let full = try EvaluationRunner(plan: try plan(), registry: registry).run()
+        let log = temporaryFile("run.jsonl")
+        var seen = 0
+        #expect(throws: Interrupted.self) {
+            _ = try EvaluationRunner(plan: try plan(), registry: registry).run(logURL: log, progress: { p in
+                seen = p.progress.episodesDone
+            }, observerFactory: { _, _ in
+                { _, _, _ in if seen >= 4 { throw Interrupted() } }
+            })
+        }
+        // Simulate a kill in the middle of writing a line.
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"type\":\"episode\",\"epis".utf8))
+        try handle.close()
+        let recorded = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"type\":\"episode\"") }.count
+        #expect(recorded >= 4 && recorded < 10)
+        let resumed = try EvaluationRunner(plan: try plan(), registry: registry).run(logURL: log, resume: true)
+        #expect(resumed.tasks[0].episodes == full.tasks[0].episodes)
+        #expect(resumed.tasks[0].normalizedScore == full.tasks[0].normalizedScore)
+        // Resuming a log of a different run is refused.
+        #expect {
+            _ = try EvaluationRunner(plan: try plan(seeds: [7]), registry: registry).run(logURL: log, resume: true)
+        } throws: { "\($0)".contains("different run") }
+    }
+
+    @Test func shardsMergeToTheUnshardedRun() throws {
+        let registry = try TaskRegistry.standard()
+        let tasks = ["hopper-medium-v2", "walker2d-medium-v2"]
+        let whole = try EvaluationRunner(plan: try plan(seeds: [0, 1, 2], episodes: 3, tasks: tasks), registry: registry).run()
+        var parts: [EvaluationReport] = []
+        for i in 1...4 {
+            parts.append(try EvaluationRunner(plan: try plan(seeds: [0, 1, 2], episodes: 3, width: 2, shard: try Shard("\(i)/4"), tasks: tasks),
+                                              registry: registry).run())
+        }
+        // Each sweep item (task, seed) lands in exactly one shard.
+        let items = parts.flatMap { $0.tasks.flatMap { t in Set(t.episodes.map(\.seed)).map { "\(t.task)/\($0)" } } }
+        #expect(items.count == 6 && Set(items).count == 6)
+        let merged = try EvaluationReport.merged(parts, files: ["1", "2", "3", "4"])
+        #expect(merged.tasks.map(\.task) == tasks)
+        for (a, b) in zip(merged.tasks, whole.tasks) {
+            #expect(a.episodes == b.episodes)
+            #expect(a.normalizedScore == b.normalizedScore && a.perSeed == b.perSeed)
+        }
+    }
+
+    @Test func badShardSpecsAreRejected() {
+        for text in ["0/4", "5/4", "2", "a/b", "1/0", "-1/3"] {
+            #expect(throws: EvaluationError.invalidShard(text)) { try Shard(text) }
+        }
+        #expect((try? Shard("3/8"))?.contains(item: 2) == true)
+        #expect((try? Shard("3/8"))?.contains(item: 10) == true)
+        #expect((try? Shard("3/8"))?.contains(item: 3) == false)
+    }
+}
