@@ -13,12 +13,7 @@ public final class HalfCheetahEnvironment: MuJoCoEnvironment {
 
     public override var observationSize: Int { 17 }
 
-    public override func observation() -> [Double] {
-        var obs = [Double](repeating: 0, count: 17)
-        for i in 1..<9 { obs[i - 1] = data.qpos(i) }
-        for i in 0..<9 { obs[8 + i] = data.qvel(i) }
-        return obs
-    }
+    public override func observation() -> [Double] { positionsAndVelocities(velocityLimit: nil) }
 
     public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
         let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
@@ -26,12 +21,10 @@ public final class HalfCheetahEnvironment: MuJoCoEnvironment {
         return (qpos, qvel)
     }
 
+    /// Gymnasium v4: `forward − ctrl_cost`, i.e. the shared form with no alive bonus (x + 0 = x exactly).
     public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
-        var info = StepInfo()
-        info.xPosition = data.qpos(0)
-        info.xVelocity = (info.xPosition - xBefore) / dt
-        info.forwardReward = 1.0 * info.xVelocity
-        info.controlCost = Self.controlCostWeight * Self.sumOfSquares(action)
-        return (info.forwardReward - info.controlCost, false, info)
+        let (reward, info) = forwardReward(xBefore: xBefore, action: action, controlCostWeight: Self.controlCostWeight,
+                                           healthyReward: 0)
+        return (reward, false, info)
     }
 }

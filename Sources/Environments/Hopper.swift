@@ -16,27 +16,15 @@ public final class HopperEnvironment: MuJoCoEnvironment {
 
     public override var observationSize: Int { 11 }
 
-    public override func observation() -> [Double] {
-        var obs = [Double](repeating: 0, count: 11)
-        for i in 1..<6 { obs[i - 1] = data.qpos(i) }
-        for i in 0..<6 { obs[5 + i] = min(max(data.qvel(i), -10), 10) }
-        return obs
-    }
+    public override func observation() -> [Double] { positionsAndVelocities(velocityLimit: 10) }
 
     public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
-        let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
-        let qvel = uniformNoise(around: initialQvel, scale: Self.resetNoiseScale)
-        return (qpos, qvel)
+        uniformInitialState(scale: Self.resetNoiseScale)
     }
 
     public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
-        var info = StepInfo()
-        info.xPosition = data.qpos(0)
-        info.xVelocity = (info.xPosition - xBefore) / dt
-        info.forwardReward = 1.0 * info.xVelocity
-        info.healthyReward = Self.healthyReward
-        info.controlCost = Self.controlCostWeight * Self.sumOfSquares(action)
-        let reward = (info.forwardReward + info.healthyReward) - info.controlCost
+        let (reward, info) = forwardReward(xBefore: xBefore, action: action, controlCostWeight: Self.controlCostWeight,
+                                           healthyReward: Self.healthyReward)
         return (reward, !isHealthy, info)
     }
 

@@ -152,6 +152,40 @@ open class MuJoCoEnvironment {
         base.map { $0 + random.uniform(-scale, scale) }
     }
 
+    /// qpos noise U[−scale, scale) on every coordinate, then qvel noise likewise (hopper, walker2d:
+    /// Gymnasium's `reset_model`, spec §3.2, §4.2).
+    public func uniformInitialState(scale: Double) -> (qpos: [Double], qvel: [Double]) {
+        let qpos = uniformNoise(around: initialQpos, scale: scale)
+        let qvel = uniformNoise(around: initialQvel, scale: scale)
+        return (qpos, qvel)
+    }
+
+    /// `qpos[1...]` followed by `qvel`, the latter clipped to ±`velocityLimit` if given (the
+    /// locomotion robots' `_get_obs`: rootx excluded).
+    public func positionsAndVelocities(velocityLimit: Double?) -> [Double] {
+        let nq = model.nq, nv = model.nv
+        var obs = [Double](repeating: 0, count: nq - 1 + nv)
+        for i in 1..<nq { obs[i - 1] = data.qpos(i) }
+        for i in 0..<nv {
+            let v = data.qvel(i)
+            obs[nq - 1 + i] = velocityLimit.map { min(max(v, -$0), $0) } ?? v
+        }
+        return obs
+    }
+
+    /// Gymnasium v4's locomotion reward: `(forward + healthy) − control cost` with forward =
+    /// (x_after − x_before)/dt and control cost = weight · Σa² on the applied action.
+    public func forwardReward(xBefore: Double, action: [Double], controlCostWeight: Double,
+                              healthyReward: Double) -> (reward: Double, info: StepInfo) {
+        var info = StepInfo()
+        info.xPosition = data.qpos(0)
+        info.xVelocity = (info.xPosition - xBefore) / dt
+        info.forwardReward = 1.0 * info.xVelocity
+        info.healthyReward = healthyReward
+        info.controlCost = controlCostWeight * Self.sumOfSquares(action)
+        return ((info.forwardReward + info.healthyReward) - info.controlCost, info)
+    }
+
     /// Sum of squares in index order, as NumPy's `np.sum(np.square(a))` for fewer than 8 values.
     public static func sumOfSquares(_ values: [Double]) -> Double {
         var total = 0.0

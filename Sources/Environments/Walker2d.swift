@@ -16,27 +16,15 @@ public final class Walker2dEnvironment: MuJoCoEnvironment {
 
     public override var observationSize: Int { 17 }
 
-    public override func observation() -> [Double] {
-        var obs = [Double](repeating: 0, count: 17)
-        for i in 1..<9 { obs[i - 1] = data.qpos(i) }
-        for i in 0..<9 { obs[8 + i] = min(max(data.qvel(i), -10), 10) }
-        return obs
-    }
+    public override func observation() -> [Double] { positionsAndVelocities(velocityLimit: 10) }
 
     public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
-        let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
-        let qvel = uniformNoise(around: initialQvel, scale: Self.resetNoiseScale)
-        return (qpos, qvel)
+        uniformInitialState(scale: Self.resetNoiseScale)
     }
 
     public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
-        var info = StepInfo()
-        info.xPosition = data.qpos(0)
-        info.xVelocity = (info.xPosition - xBefore) / dt
-        info.forwardReward = 1.0 * info.xVelocity
-        info.healthyReward = Self.healthyReward
-        info.controlCost = Self.controlCostWeight * Self.sumOfSquares(action)
-        let reward = (info.forwardReward + info.healthyReward) - info.controlCost
+        let (reward, info) = forwardReward(xBefore: xBefore, action: action, controlCostWeight: Self.controlCostWeight,
+                                           healthyReward: Self.healthyReward)
         let z = data.qpos(1), angle = data.qpos(2)
         let healthy = 0.8 < z && z < 2.0 && -1.0 < angle && angle < 1.0
         return (reward, !healthy, info)

@@ -23,7 +23,7 @@ private let mazes: [(map: String, file: String, geoms: Int, task: String, cell: 
 
 /// Episodes of `Fixtures/antmaze-<maze>.zip` (Tools/fixtures/generate_antmaze.py).
 private struct AntMazeFixture {
-    struct Expected: Decodable {
+    struct Expected: RecordedEpisode {
         let observations: [[Double]]
         let rewards: [Double]
         let terminated: [Bool]
@@ -34,22 +34,7 @@ private struct AntMazeFixture {
     }
 
     static func episodes(maze: String) throws -> [(name: String, input: ReplayInput, expected: Expected)] {
-        let archive = try Archive(url: Fixtures.folder.appendingPathComponent("antmaze-\(maze).zip"), accessMode: .read)
-        func read(_ name: String) throws -> Data {
-            guard let entry = archive[name] else { throw CocoaError(.fileNoSuchFile) }
-            var data = Data()
-            _ = try archive.extract(entry) { data.append($0) }
-            return data
-        }
-        var result: [(String, ReplayInput, Expected)] = []
-        var k = 0
-        while archive["episode-\(k).in.json"] != nil {
-            let input = try JSONDecoder().decode(ReplayInput.self, from: read("episode-\(k).in.json"))
-            let expected = try JSONDecoder().decode(Expected.self, from: read("episode-\(k).expected.json"))
-            result.append(("\(maze) episode \(k) (\(expected.controller))", input, expected))
-            k += 1
-        }
-        return result
+        try Fixtures.episodes(archive: "antmaze-\(maze).zip", label: maze)
     }
 }
 
@@ -192,18 +177,9 @@ private struct AntMazeFixture {
         let env = try antMaze(task)
         var steps = 0
         for (name, input, expected) in episodes {
-            let output = try env.replay(input)
+            #expect(input.goal != nil, "\(name): the fixture fixes the goal")
+            steps += try expectBitIdenticalReplay(env, input, expected, name)
             #expect(env.goal == SIMD2(input.goal![0], input.goal![1]), "\(name): goal")
-            #expect(output.observations.count == expected.observations.count, "\(name): length")
-            for (t, (ours, theirs)) in zip(output.observations, expected.observations).enumerated() where ours != theirs {
-                Issue.record("\(name): observation \(t) differs, max |Δ| = \(zip(ours, theirs).map { abs($0 - $1) }.max()!)")
-                break
-            }
-            #expect(output.rewards == expected.rewards, "\(name): rewards")
-            #expect(output.terminated == expected.terminated, "\(name): terminated")
-            #expect(output.truncated == expected.truncated, "\(name): truncated")
-            #expect(output.unstable == nil)
-            steps += output.rewards.count
         }
         #expect(steps >= 650, "fixtures should exercise long episodes")
     }

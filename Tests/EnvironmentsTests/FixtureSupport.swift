@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import ZIPFoundation
 @testable import Environments
 
@@ -10,7 +11,7 @@ enum Fixtures {
     static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
     /// Gymnasium's expected output for one episode (the replay output format plus metadata).
-    struct Expected: Decodable {
+    struct Expected: RecordedEpisode {
         let observations: [[Double]]
         let rewards: [Double]
         let terminated: [Bool]
@@ -21,19 +22,25 @@ enum Fixtures {
 
     /// Every episode of `gymnasium-v4-<robot>.zip`, as (name, input, expected).
     static func episodes(robot: String) throws -> [(name: String, input: ReplayInput, expected: Expected)] {
-        let archive = try Archive(url: folder.appendingPathComponent("gymnasium-v4-\(robot).zip"), accessMode: .read)
+        try episodes(archive: "gymnasium-v4-\(robot).zip", label: robot)
+    }
+
+    /// Every `episode-k.in.json` / `episode-k.expected.json` pair of a fixture archive, in order.
+    static func episodes<E: RecordedEpisode>(archive file: String, label: String, as type: E.Type = E.self) throws
+        -> [(name: String, input: ReplayInput, expected: E)] {
+        let archive = try Archive(url: folder.appendingPathComponent(file), accessMode: .read)
         func read(_ name: String) throws -> Data {
             guard let entry = archive[name] else { throw CocoaError(.fileNoSuchFile) }
             var data = Data()
             _ = try archive.extract(entry) { data.append($0) }
             return data
         }
-        var result: [(String, ReplayInput, Expected)] = []
+        var result: [(String, ReplayInput, E)] = []
         var k = 0
         while archive["episode-\(k).in.json"] != nil {
             let input = try JSONDecoder().decode(ReplayInput.self, from: read("episode-\(k).in.json"))
-            let expected = try JSONDecoder().decode(Expected.self, from: read("episode-\(k).expected.json"))
-            result.append(("\(robot) episode \(k) (\(expected.controller))", input, expected))
+            let expected = try JSONDecoder().decode(E.self, from: read("episode-\(k).expected.json"))
+            result.append(("\(label) episode \(k) (\(expected.controller))", input, expected))
             k += 1
         }
         return result
@@ -58,4 +65,31 @@ enum Fixtures {
 /// The environment for a robot's `-medium-v2` task.
 func environment(_ robot: String, seed: UInt64 = 0) throws -> MuJoCoEnvironment {
     try EnvironmentFactory.make(task: TaskRegistry.standard().task("\(robot)-medium-v2"), seed: seed)
+}
+
+/// A recorded reference episode in the replay output format.
+protocol RecordedEpisode: Decodable {
+    var observations: [[Double]] { get }
+    var rewards: [Double] { get }
+    var terminated: [Bool] { get }
+    var truncated: [Bool] { get }
+    var controller: String { get }
+}
+
+/// Replays `input` and expects every observation, reward and flag to be bit-identical to
+/// `expected`. Returns the number of steps replayed.
+@discardableResult
+func expectBitIdenticalReplay(_ env: MuJoCoEnvironment, _ input: ReplayInput, _ expected: some RecordedEpisode,
+                              _ name: String) throws -> Int {
+    let output = try env.replay(input)
+    #expect(output.observations.count == expected.observations.count, "\(name): length")
+    for (t, (ours, theirs)) in zip(output.observations, expected.observations).enumerated() where ours != theirs {
+        Issue.record("\(name): observation \(t) differs, max |Δ| = \(zip(ours, theirs).map { abs($0 - $1) }.max()!)")
+        break
+    }
+    #expect(output.rewards == expected.rewards, "\(name): rewards")
+    #expect(output.terminated == expected.terminated, "\(name): terminated")
+    #expect(output.truncated == expected.truncated, "\(name): truncated")
+    #expect(output.unstable == nil, "\(name): unstable")
+    return output.rewards.count
 }

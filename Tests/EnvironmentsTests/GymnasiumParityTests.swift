@@ -13,17 +13,7 @@ import Testing
         let env = try environment(robot)
         var steps = 0
         for (name, input, expected) in episodes {
-            let output = try env.replay(input)
-            #expect(output.observations.count == expected.observations.count, "\(name): length")
-            for (t, (ours, theirs)) in zip(output.observations, expected.observations).enumerated() where ours != theirs {
-                Issue.record("\(name): observation \(t) differs, max |Δ| = \(zip(ours, theirs).map { abs($0 - $1) }.max()!)")
-                break
-            }
-            #expect(output.rewards == expected.rewards, "\(name): rewards")
-            #expect(output.terminated == expected.terminated, "\(name): terminated")
-            #expect(output.truncated == expected.truncated, "\(name): truncated")
-            #expect(output.unstable == nil)
-            steps += output.rewards.count
+            steps += try expectBitIdenticalReplay(env, input, expected, name)
         }
         #expect(steps >= 2000, "fixtures should exercise long episodes")
     }
