@@ -5,6 +5,19 @@
 //   COpenBLAS -> DiffusionPolicy
 //   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
 import PackageDescription
+import Foundation
+
+// The policy networks' micro-kernel (Sources/DiffusionPolicy/Internals/PackedDense.swift) is
+// written with SIMD8<Float> + addingProduct; compiled for x86-64 Haswell (AVX2 + FMA + F16C +
+// BMI2, i.e. any x86-64-v3 CPU: Intel ≥ 2013, AMD Zen) they become vfmadd231ps on ymm registers.
+// `EDP_EVAL_PORTABLE=1 swift build …` builds for baseline x86-64 instead (any x86-64 CPU, slower;
+// same arithmetic: `addingProduct` is a fused multiply-add in both builds).
+#if arch(x86_64)
+let policyCodegen: [SwiftSetting] = ProcessInfo.processInfo.environment["EDP_EVAL_PORTABLE"] == "1"
+    ? [] : [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]
+#else
+let policyCodegen: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "edp-eval",
@@ -33,18 +46,18 @@ let package = Package(
         .target(name: "DiffusionPolicy", dependencies: [
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: policyCodegen),
         .target(name: "Evaluation", dependencies: [
             "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS",
+            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
                           path: "Benchmarks/edp-bench"),
@@ -56,6 +69,7 @@ let package = Package(
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -60,10 +60,15 @@ public final class EvaluationRunner {
     ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
     ///   - resume: continue the run recorded in `logURL` instead of starting over.
     ///   - observerFactory: per (task, policy) group, an optional observer for the engine (video).
+    ///   - onEpisode: called with each episode as it finishes (after it is logged).
     public func run(logURL: URL? = nil, resume: Bool = false,
                     progress: ((GroupProgress) -> Void)? = nil,
+                    onEpisode: ((EpisodeResult) throws -> Void)? = nil,
                     observerFactory: ((TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)? = nil)
         throws -> EvaluationReport {
+        // Policy inference uses `plan.threads` threads of its own (rows split across them;
+        // OpenBLAS pinned to 1 thread); it alternates with the physics phase, which uses the same
+        // threads. Results are bit-identical for any thread count (BatchInvarianceTests).
         BLASThreading.setThreadCount(plan.threads)
         let items = sweepItems(tasks: plan.tasks.count, policies: plan.policies.count, seeds: plan.seeds, shard: plan.shard)
 
@@ -111,6 +116,7 @@ public final class EvaluationRunner {
                 let fresh = try engine.run(episodes: todo, onEpisode: { result in
                     try log?.record(episode: result, policy: label)
                     results.append(result)
+                    try onEpisode?(result)
                 }, onProgress: { p in
                     var shown = p
                     shown.episodesDone += done.count

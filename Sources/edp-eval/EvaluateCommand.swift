@@ -2,6 +2,7 @@ import ArgumentParser
 import Environments
 import Evaluation
 import Foundation
+import Rendering
 
 /// `edp-eval evaluate`: roll out policies and report normalized scores, intervals and SPS.
 struct EvaluateCommand: ParsableCommand {
@@ -23,6 +24,7 @@ struct EvaluateCommand: ParsableCommand {
           edp-eval evaluate --checkpoint run/model_99.pkl --checkpoint run/model_199.pkl ... (RAT and OMS)
           edp-eval evaluate --task antmaze-umaze-v0 --checkpoint ant.safetensors --episodes 100
           edp-eval evaluate ... --shard 3/8 --output shard3.json      (then: edp-eval merge shard*.json)
+          edp-eval evaluate --task hopper-medium-v2 --policy random --video 2 --output out/report.json
         """
     )
 
@@ -41,10 +43,47 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Run only shard i of n of the sweep (tasks × checkpoints × seeds), e.g. 2/8.")
     var shard: String?
 
+    @Option(help: ArgumentHelp("Record the first K episodes of each task (in seed, episode order) as MP4 while evaluating; same results as without.", valueName: "K"))
+    var video: Int?
+
+    @Option(name: .customLong("video-dir"), help: "Folder for --video files (default: videos/ beside --output, else ./videos).")
+    var videoDirectory: String?
+
+    @Option(help: ArgumentHelp("OpenGL backend for --video: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
+    var gl: String?
+
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
         if let shard { _ = try Shard(shard) }
+        if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
+
+    /// Per-task recorders for --video, created lazily when a task's rollouts start.
+    private func videoHooks() throws -> (observers: ((TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
+                                         finish: ((EpisodeResult) throws -> Void)?) {
+        guard let video else { return (nil, nil) }
+        let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
+            ?? (output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("videos") }
+                ?? URL(fileURLWithPath: "videos"))
+        let options = RecordingOptions(render: RenderOptions(backend: try gl.map { try GLBackend(userValue: $0) }))
+        let firstSeed = runOptions.seed, perSeed = UInt64(runOptions.episodes)
+        let recorders = RecorderTable()
+        let observers: (TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, _ in
+            let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options, shouldRecord: { id in
+                (id.seed - firstSeed) * perSeed + UInt64(id.episode) < UInt64(video)
+            })
+            recorders.byTask[task.id] = recorder
+            return recorder.observe
+        }
+        let finish: (EpisodeResult) throws -> Void = { result in
+            guard let recorder = recorders.byTask[result.task] else { return }
+            let files = try recorder.finish(id: result.id, result: result)
+            if let path = files.video?.path { print("video: \(path)") }
+        }
+        return (observers, finish)
+    }
+
+    private final class RecorderTable { var byTask: [String: EpisodeVideoRecorder] = [:] }
 
     func run() throws {
         let registry = try TaskRegistry.standard()
@@ -57,8 +96,10 @@ struct EvaluateCommand: ParsableCommand {
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let progress = ProgressLine()
+        let hooks = try videoHooks()
         let report = try EvaluationRunner(plan: plan, registry: registry)
-            .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update)
+            .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
+                 onEpisode: hooks.finish, observerFactory: hooks.observers)
         progress.finish()
         print(ReportText.render(report))
         if let outputURL { try ReportFiles.write(report, to: outputURL) }

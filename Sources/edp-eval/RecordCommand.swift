@@ -1,0 +1,168 @@
+import ArgumentParser
+import Environments
+import Evaluation
+import Foundation
+import Rendering
+
+/// `edp-eval record`: render a policy's rollouts to MP4 (and PNG frames / a contact sheet).
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Render a policy's rollouts to MP4 videos (and PNG frames or a contact sheet), offscreen.",
+        discussion: """
+        Runs the same rollouts as `evaluate` for the same seeds (episode e of seed S starts from the
+        same state with the same policy noise), renders every step offscreen and writes
+        DIR/<task>-seed<S>-ep<e>.mp4. Rendering only reads the simulation: returns are identical
+        with and without video. No display or GPU is needed: EGL (Mesa surfaceless) is tried
+        first, then OSMesa; force one with --gl or MUJOCO_GL.
+
+        Examples:
+          edp-eval record --task hopper-medium-v2 --policy random --episodes 2 --out videos
+          edp-eval record --task antmaze-umaze-v0 --checkpoint ant.safetensors --out v --overlay --contact-sheet
+          edp-eval record --task walker2d-medium-v2 --policy random --out v --camera track --quality quality
+        """
+    )
+
+    @Option(help: "D4RL task id, e.g. hopper-medium-v2 (default: the checkpoint's own task).")
+    var task: String?
+    @OptionGroup var policy: PolicyOptions
+    @Option(help: "Episodes to record.")
+    var episodes = 1
+    @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
+    var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "dir"))
+    var out: String
+
+    @Option(help: "Frame width in pixels (even for MP4).")
+    var width = 480
+    @Option(help: "Frame height in pixels (even for MP4).")
+    var height = 480
+    @Option(help: "fast (no shadows, reflections or multisampling) or quality.")
+    var quality: String = "fast"
+    @Option(help: ArgumentHelp("default (torso-tracking side view; top-down maze for antmaze), a model camera name (e.g. track), free:DIST,AZIMUTH,ELEVATION[,X,Y,Z] or track-body:BODY,DIST,AZIMUTH,ELEVATION.", valueName: "name"))
+    var camera = "default"
+    @Option(help: ArgumentHelp("OpenGL backend: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
+    var gl: String?
+    @Flag(help: "Print task, episode, step and time on frames, and end each video on the return and normalized score.")
+    var overlay = false
+    @Option(help: "Video frame rate (default: 1/dt of the task, i.e. real time).")
+    var fps: Double?
+    @Flag(inversion: .prefixedNo, help: "Write the MP4 video (needs the ffmpeg program).")
+    var video = true
+    @Flag(name: .customLong("png-frames"), help: "Also write every frame as DIR/<task>-seed<S>-ep<e>/frame-NNNNN.png.")
+    var pngFrames = false
+    @Flag(name: .customLong("contact-sheet"), help: "Also write DIR/<task>-seed<S>-ep<e>-sheet.png, 12 frames across the episode.")
+    var contactSheet = false
+    @Option(name: .customLong("max-frames"), help: "Record only the first N frames of each episode (the rollout still runs to its end).")
+    var maxFrames: Int?
+    @Flag(help: "Also show the frames in a window as they are rendered (GLFW; needs a display and libglfw3).")
+    var watch = false
+
+    func validate() throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+        guard RenderQuality(rawValue: quality) != nil else { throw ValidationError("--quality must be fast or quality") }
+        do {
+            _ = try recordingOptions()
+        } catch let error as RenderingError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func recordingOptions() throws -> RecordingOptions {
+        let render = RenderOptions(width: width, height: height, quality: RenderQuality(rawValue: quality) ?? .fast,
+                                   camera: try CameraSelection(argument: camera),
+                                   backend: try gl.map { try GLBackend(userValue: $0) }, showWindow: watch)
+        let options = RecordingOptions(render: render, video: video, pngFrames: pngFrames, contactSheet: contactSheet,
+                                       overlay: overlay, framesPerSecond: fps, maxFrames: maxFrames)
+        try options.validate()
+        return options
+    }
+
+    func run() throws {
+        let registry = try TaskRegistry.standard()
+        let spec = try task.map { try registry.task($0) } ?? policy.defaultTask(registry: registry)
+        guard let source = try policy.sources().first else { throw CLIError.message("no policy given") }
+        let made = try PolicyFactory.make(source, task: spec, overrides: policy.overrides)
+        let recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: out), options: try recordingOptions())
+        print("rendering with \(recorder.backendDescription)")
+        let engine = RolloutEngine(task: spec, policy: made.policy, width: 1, threads: 1)
+        let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }
+        _ = try engine.run(episodes: ids, onEpisode: { result in
+            let files = try recorder.finish(id: result.id, result: result)
+            let written = [files.video, files.frames, files.contactSheet].compactMap { $0?.path }.joined(separator: ", ")
+            print("\(result.task) seed \(result.seed) episode \(result.episode): return \(Format.fixed(result.return, 2)), "
+                  + "normalized score \(Format.fixed(result.normalizedScore, 2)), \(result.length) steps (\(result.end.rawValue)) -> \(written)")
+        }, observer: recorder.observe)
+    }
+}
+
+/// Records rollouts of the `RolloutEngine` as they run: give `observe` to `RolloutEngine.run` as its
+/// observer and call `finish` from `onEpisode`. Renders on the calling thread only and only reads
+/// the simulation. Episodes not accepted by `shouldRecord` are skipped (e.g. `evaluate --video K`:
+/// `{ $0.episode < K }`).
+final class EpisodeVideoRecorder {
+    let task: TaskSpec
+    let directory: URL
+    let options: RecordingOptions
+    let shouldRecord: (EpisodeID) -> Bool
+    private var renderer: Renderer?
+    private var recordings: [EpisodeID: EpisodeRecording] = [:]
+
+    /// Checks the options and that `directory` can be written, and makes the GL context now, so
+    /// that a missing GL library or an unwritable folder fails before any rollout runs.
+    init(task: TaskSpec, directory: URL, options: RecordingOptions, shouldRecord: @escaping (EpisodeID) -> Bool = { _ in true }) throws {
+        try options.validate()
+        try EpisodeRecording.prepare(directory: directory)
+        self.task = task
+        self.directory = directory
+        self.options = options
+        self.shouldRecord = shouldRecord
+        renderer = try Renderer(model: EnvironmentFactory.model(for: task), robot: task.robot, options: options.render)
+    }
+
+    /// The GL backend and renderer in use, for logs.
+    var backendDescription: String {
+        guard let renderer else { return "no renderer" }
+        return "\(renderer.context.backend): \(renderer.context.description)"
+    }
+
+    /// The file name stem of an episode: `<task>-seed<S>-ep<e>`.
+    func stem(for id: EpisodeID) -> String { "\(task.id)-seed\(id.seed)-ep\(id.episode)" }
+
+    /// Renders the environment's current state as frame `step` of episode `id`.
+    func observe(id: EpisodeID, step: Int, environment: MuJoCoEnvironment) throws {
+        guard shouldRecord(id), let renderer else { return }
+        if step == 0 { recordings[id] = nil }
+        let recording: EpisodeRecording
+        if let existing = recordings[id] {
+            recording = existing
+        } else {
+            recording = try EpisodeRecording(directory: directory, stem: stem(for: id), options: options, stepSeconds: environment.dt)
+            recordings[id] = recording
+        }
+        guard recording.wantsMoreFrames else { return }
+        var markers: [SceneMarker] = []
+        if let ant = environment as? AntMazeEnvironment {
+            markers = SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMazeEnvironment.goalRadius)
+        }
+        var frame = try renderer.render(environment.data, markers: markers)
+        if options.overlay {
+            frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
+                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s"])
+        }
+        try recording.add(frame, step: step)
+    }
+
+    /// Closes the episode's files (the overlay's last frame shows its return and normalized score).
+    @discardableResult
+    func finish(id: EpisodeID, result: EpisodeResult) throws -> RecordedFiles {
+        guard let recording = recordings.removeValue(forKey: id) else {
+            return RecordedFiles(video: nil, frames: nil, contactSheet: nil, frameCount: 0)
+        }
+        var summary = [task.id, "seed \(id.seed) ep \(id.episode)", "steps \(result.length) (\(result.end.rawValue))",
+                       "return \(String(format: "%.1f", result.return))",
+                       "score \(String(format: "%.1f", result.normalizedScore))"]
+        if let success = result.success { summary.append(success ? "goal reached" : "goal not reached") }
+        return try recording.finish(summary: summary)
+    }
+}
