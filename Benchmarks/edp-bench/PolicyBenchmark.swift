@@ -2,14 +2,16 @@ import COpenBLAS
 import DiffusionPolicy
 import Foundation
 
-/// Policy-inference benchmark (run with `swift run -c release edp-bench`, wired up by main.swift):
-/// 1. OpenBLAS sgemm on 2048³ float32 (the machine's attainable GEMM rate, same run);
+/// Policy-inference benchmark (`swift run -c release edp-bench policy`, PolicyBenchmarkCommand):
+/// 1. OpenBLAS sgemm on 2048³ float32 with the same thread count (the machine's attainable GEMM
+///    rate, same run; `SGEMMCeiling`);
 /// 2. the EDP noise network (paper architecture: O = 17, A = 6, 256-256-256 Mish, E = 16) at
 ///    batch 10×50 and 1×50 rows, as useful FLOP/s = 2·multiply-adds / time, and its ratio to (1);
 /// 3. wall time of one full `dpmensemble` action (DPM-Solver 15 steps + EAS over 50 candidates)
 ///    at batch 1 and 10;
-/// each for 1 and 2 OpenBLAS threads.
-public func runPolicyBenchmark() {
+/// each for 1 and 2 threads (`BLASThreading.setThreadCount`: the policy's own row-parallel
+/// threads; OpenBLAS runs the ceiling with the same count).
+public func runPolicyBenchmark(threadCounts: [Int] = [1, 2]) {
     print("edp-bench policy: OpenBLAS \(String(cString: openblas_get_config()))")
     let o = 17, a = 6
     let policy: DiffusionPolicyModel
@@ -19,10 +21,10 @@ public func runPolicyBenchmark() {
         print("cannot build the benchmark policy: \(error)")
         return
     }
-    for threads in [1, 2] {
+    for threads in threadCounts {
         BLASThreading.setThreadCount(threads)
-        print("--- OpenBLAS threads: \(BLASThreading.threadCount)")
-        let gemmRate = sgemmRate(size: 2048)
+        print("--- threads: \(BLASThreading.threadCount) (policy row-parallel; OpenBLAS for the sgemm ceiling)")
+        let gemmRate = SGEMMCeiling.measure(size: 2048, threads: threads)
         print(String(format: "sgemm 2048^3:                %8.2f GFLOP/s", gemmRate / 1e9))
         for batch in [10, 1] {
             let rows = batch * 50
@@ -32,8 +34,8 @@ public func runPolicyBenchmark() {
         }
         for batch in [1, 10] {
             let (seconds, flops) = actionTime(policy, batch: batch, observationSize: o)
-            print(String(format: "dpmensemble act, batch %2d:   %8.3f ms  (%6.2f GFLOP/s useful)", batch, seconds * 1e3,
-                         flops / seconds / 1e9))
+            print(String(format: "dpmensemble act, batch %2d:   %8.3f ms  (%6.1f MFLOP, %6.2f GFLOP/s useful = %5.1f%% of sgemm)",
+                         batch, seconds * 1e3, flops / 1e6, flops / seconds / 1e9, 100 * flops / seconds / gemmRate))
         }
     }
 }
@@ -51,17 +53,6 @@ private func bestTime(minimumSeconds: Double = 0.5, _ body: () -> Void) -> Doubl
         runs += 1
     }
     return best
-}
-
-private func sgemmRate(size n: Int) -> Double {
-    var a = [Float](repeating: 0, count: n * n), b = a, c = a
-    var random = PolicyRandom(seed: 1)
-    for i in a.indices { a[i] = random.nextNormal(); b[i] = random.nextNormal() }
-    let seconds = bestTime(minimumSeconds: 1) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n),
-                    0, &c, Int32(n))
-    }
-    return 2 * Double(n) * Double(n) * Double(n) / seconds
 }
 
 private func noiseNetworkRate(_ policy: DiffusionPolicyModel, rows: Int) -> Double {

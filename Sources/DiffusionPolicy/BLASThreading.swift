@@ -1,18 +1,40 @@
 import COpenBLAS
+import Foundation
 
-/// OpenBLAS's worker-thread count, which every network GEMM of this module uses.
+/// Threads used by this module's policies, and OpenBLAS's own thread count.
 ///
-/// Our GEMMs are small (rows = environments × candidates, widths ≤ 256); for them the fork/join
-/// cost of extra threads can exceed the gain, and when the evaluation layer already runs one
-/// policy per core, BLAS threads only oversubscribe. `PolicyBenchmark` measures both settings.
-/// Choose deliberately: 1 thread per policy when environments run in parallel on all cores; all
-/// cores for one large batched policy. The setting is process-wide (OpenBLAS global).
+/// Design (exact batch and thread invariance): the policy networks never let OpenBLAS pick
+/// kernels, partitions or threads. Every Dense layer runs on the module's own packed
+/// micro-kernel (`PackedLayer`), where each output element is one fixed FMA chain; the rows of a
+/// call are split into contiguous chunks that run concurrently on `threadCount` threads
+/// (`RowParallel`, DispatchQueue.concurrentPerform), so a row's result never depends on the
+/// batch size, its position or the thread count. OpenBLAS itself is kept single-threaded: it is
+/// only used by the feed-forward baselines' helpers and `SGEMMCeiling` (which temporarily uses
+/// `threadCount` OpenBLAS threads to measure the comparable ceiling).
 public enum BLASThreading {
-    /// Sets OpenBLAS's thread count (`openblas_set_num_threads`); values < 1 are treated as 1.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var workers = 1
+
+    /// Sets the number of threads a policy call may use (values < 1 are treated as 1) and pins
+    /// OpenBLAS to 1 thread. Process-wide; the evaluation sets it to its `--threads`.
     public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        lock.lock(); workers = max(1, count); lock.unlock()
+        openblas_set_num_threads(1)
     }
 
-    /// The current thread count (`openblas_get_num_threads`).
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// The threads a policy call may use (1 until `setThreadCount` is called).
+    public static var threadCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return workers
+    }
+
+    /// Runs `body` with OpenBLAS using `count` threads, then pins it back to 1 thread.
+    public static func withOpenBLASThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        openblas_set_num_threads(Int32(max(1, count)))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
+
+    /// OpenBLAS's current thread count (`openblas_get_num_threads`).
+    public static var openBLASThreadCount: Int { Int(openblas_get_num_threads()) }
 }

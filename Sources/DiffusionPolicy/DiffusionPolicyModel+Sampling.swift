@@ -6,43 +6,33 @@ extension DiffusionPolicyModel {
     /// observation b. Randomness per row as `PolicyNoiseSource` documents.
     func sampleCandidates<Noise: PolicyNoiseSource>(observations: UnsafePointer<Float>, batch: Int, candidates n: Int,
                                                    noise: inout Noise) -> UnsafeMutablePointer<Float> {
-        let o = observationSize, a = actionSize, rows = batch * n
-        let obs = repeatedObservations.reserve(rows * o)
-        for b in 0..<batch {
-            for j in 0..<n { (obs + (b * n + j) * o).update(from: observations + b * o, count: o) }
-        }
+        let a = actionSize, rows = batch * n
+        // The first layer's state columns, once per observation (shared by its N candidates and
+        // every sampler step).
+        network.prepareStates(observations: observations, count: batch, workspace: workspace)
         let x = state.reserve(rows * a)
         for b in 0..<batch {
             noise.fillNormals(draw: 0, row: b, into: UnsafeMutableBufferPointer(start: x + b * n * a, count: n * a))
         }
         switch configuration.sampler {
-        case .ddpm: runDDPM(observations: obs, batch: batch, candidates: n, noise: &noise)
-        case .ddim: runDDIM(observations: obs, rows: rows)
-        case .dpm: runDPMSolver(observations: obs, rows: rows)
+        case .ddpm: runDDPM(batch: batch, candidates: n, noise: &noise)
+        case .ddim: runDDIM(rows: rows, candidates: n)
+        case .dpm: runDPMSolver(rows: rows, candidates: n)
         }
         return x
-    }
-
-    /// Sets every row's network time to `t`.
-    private func uniformTimes(_ t: Float, rows: Int) -> UnsafeMutablePointer<Float> {
-        let pointer = times.reserve(rows)
-        pointer.update(repeating: t, count: rows)
-        return pointer
     }
 
     /// DDPM ancestral sampling (spec §3.1; EDP `p_sample_loop`, Diffusion-QL `p_sample_loop`):
     /// x̂0 = clip(sqrt(1/ᾱ_i)·x − sqrt(1/ᾱ_i − 1)·ε, ±A); x ← coef1_i·x̂0 + coef2_i·x + exp(½ logvar_i)·z
     /// for i > 0. EDP returns x as is; Diffusion-QL clamps it to ±A.
-    func runDDPM<Noise: PolicyNoiseSource>(observations: UnsafePointer<Float>, batch: Int, candidates n: Int,
-                                          noise: inout Noise) {
+    func runDDPM<Noise: PolicyNoiseSource>(batch: Int, candidates n: Int, noise: inout Noise) {
         let a = actionSize, rows = batch * n, count = rows * a
         let x = state.pointer, eps = epsilon.reserve(count), z = self.noise.reserve(count)
         let limit = configuration.maxAction
         let k = schedule.count
         for step in 0..<k {
             let i = k - 1 - step
-            network.predict(observations: observations, actions: x, times: uniformTimes(Float(i), rows: rows),
-                            rows: rows, workspace: workspace, into: eps)
+            network.predict(time: Float(i), actions: x, rows: rows, group: n, workspace: workspace, into: eps)
             let recip = schedule.sqrtRecipAlphasCumprod[i], recipM1 = schedule.sqrtRecipm1AlphasCumprod[i]
             let c1 = schedule.posteriorMeanCoef1[i], c2 = schedule.posteriorMeanCoef2[i]
             if i > 0 {
@@ -70,13 +60,12 @@ extension DiffusionPolicyModel {
 
     /// EDP's full-length DDIM with eta = 0 (spec §3.2): ε' = (sqrt(1/ᾱ_i)·x − x̂0)/sqrt(1/ᾱ_i − 1),
     /// x ← x̂0·sqrt(ᾱprev_i) + sqrt(1 − ᾱprev_i)·ε'. Deterministic given x_T.
-    func runDDIM(observations: UnsafePointer<Float>, rows: Int) {
+    func runDDIM(rows: Int, candidates n: Int) {
         let count = rows * actionSize
         let x = state.pointer, eps = epsilon.reserve(count)
         let limit = configuration.maxAction
         for i in stride(from: schedule.count - 1, through: 0, by: -1) {
-            network.predict(observations: observations, actions: x, times: uniformTimes(Float(i), rows: rows),
-                            rows: rows, workspace: workspace, into: eps)
+            network.predict(time: Float(i), actions: x, rows: rows, group: n, workspace: workspace, into: eps)
             let recip = schedule.sqrtRecipAlphasCumprod[i], recipM1 = schedule.sqrtRecipm1AlphasCumprod[i]
             let previous = schedule.alphasCumprodPrev[i]
             let keep = previous.squareRoot(), noiseScale = (1 - previous).squareRoot()
@@ -91,12 +80,11 @@ extension DiffusionPolicyModel {
     /// EDP's noise-clipped model for DPM-Solver (nets.py:149-191): ε at network time
     /// `plan.networkTimes[call]`, clipped so the implied x̂0 stays in ±A using the discrete ᾱ
     /// at `plan.clipIndices[call]`.
-    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, observations: UnsafePointer<Float>,
+    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, candidates n: Int,
                               input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let count = rows * actionSize
-        network.predict(observations: observations, actions: input,
-                        times: uniformTimes(plan.networkTimes[call], rows: rows),
-                        rows: rows, workspace: workspace, into: output)
+        network.predict(time: plan.networkTimes[call], actions: input, rows: rows, group: n, workspace: workspace,
+                        into: output)
         let raw = trace == nil ? nil : Array(UnsafeBufferPointer(start: output, count: count))
         let k = plan.clipIndices[call]
         let xw = schedule.sqrtRecipAlphasCumprod[k], ew = schedule.sqrtRecipm1AlphasCumprod[k]
@@ -112,7 +100,7 @@ extension DiffusionPolicyModel {
 
     /// Singlestep DPM-Solver-fast (order 3, noise prediction) over the precomputed plan (spec §3.3);
     /// no final clip.
-    func runDPMSolver(observations: UnsafePointer<Float>, rows: Int) {
+    func runDPMSolver(rows: Int, candidates n: Int) {
         let plan = dpmPlan!
         let count = rows * actionSize
         let x = state.pointer
@@ -120,14 +108,14 @@ extension DiffusionPolicyModel {
         let u = intermediate.reserve(count)
         var call = 0
         for (index, step) in plan.outerSteps.enumerated() {
-            clippedNoise(plan, call: call, observations: observations, input: x, rows: rows, into: epsS)
+            clippedNoise(plan, call: call, candidates: n, input: x, rows: rows, into: epsS)
             call += 1
             switch step.order {
             case 1:
                 for e in 0..<count { x[e] = step.a * x[e] - step.b * epsS[e] }
             case 2:
                 for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, observations: observations, input: u, rows: rows, into: eps1)
+                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
                 call += 1
                 for e in 0..<count {
                     let first: Float = step.a * x[e] - step.b * epsS[e]
@@ -135,13 +123,13 @@ extension DiffusionPolicyModel {
                 }
             default:
                 for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, observations: observations, input: u, rows: rows, into: eps1)
+                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
                 call += 1
                 for e in 0..<count {
                     let first: Float = step.a2 * x[e] - step.b2 * epsS[e]
                     u[e] = first - step.c2 * (eps1[e] - epsS[e])
                 }
-                clippedNoise(plan, call: call, observations: observations, input: u, rows: rows, into: eps2)
+                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps2)
                 call += 1
                 for e in 0..<count {
                     let first: Float = step.a * x[e] - step.b * epsS[e]

@@ -5,17 +5,12 @@ extension DiffusionPolicyModel {
     /// (spec §4): `.energy` draws from softmax(q) — EDP by Gumbel-max (jax `categorical`:
     /// argmax(q + g), N Gumbel draws per row), Diffusion-QL by inverse CDF of softmax(q − max q)
     /// with one uniform per row (torch `multinomial`); `.argmax` takes the first maximum.
-    func selectCandidates<Noise: PolicyNoiseSource>(samples: UnsafePointer<Float>, batch: Int, candidates n: Int,
-                                                   noise: inout Noise) -> [Int] {
-        let o = observationSize, a = actionSize, rows = batch * n, width = o + a
-        let input = criticInput.reserve(rows * width)
-        let obs = repeatedObservations.pointer
-        for r in 0..<rows {
-            (input + r * width).update(from: obs + r * o, count: o)
-            (input + r * width + o).update(from: samples + r * a, count: a)
-        }
+    func selectCandidates<Noise: PolicyNoiseSource>(observations: UnsafePointer<Float>, samples: UnsafePointer<Float>,
+                                                   batch: Int, candidates n: Int, noise: inout Noise) -> [Int] {
+        let rows = batch * n
         let v1 = q1.reserve(rows), v2 = q2.reserve(rows)
-        critic!.evaluate(input: input, rows: rows, workspace: workspace, q1: v1, q2: v2)
+        critic!.evaluate(observations: observations, actions: samples, rows: rows, group: n, workspace: workspace,
+                         q1: v1, q2: v2)
         if let trace {
             trace(.scores(q1: Array(UnsafeBufferPointer(start: v1, count: rows)), q2: Array(UnsafeBufferPointer(start: v2, count: rows))))
         }

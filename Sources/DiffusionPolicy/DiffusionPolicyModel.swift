@@ -4,8 +4,8 @@ import Foundation
 /// critics and action selection, with preallocated buffers reused across calls.
 ///
 /// One `act` call for a batch of B observations: repeat each observation N times (N candidates;
-/// N = 1 for `.single`), run the sampler on all B·N rows at once (every network layer is one
-/// GEMM over B·N rows), score candidates with min(Q1, Q2) and pick one per row (spec §3, §4).
+/// N = 1 for `.single`), run the sampler on all B·N rows at once (every network layer runs on
+/// the module's micro-kernel, rows split across `BLASThreading.threadCount` threads), score candidates with min(Q1, Q2) and pick one per row (spec §3, §4).
 ///
 /// Sources of the settings: `configuration` (spec §7), optionally overridden at construction
 /// (sampler, DPM steps, t_end, selection, N). The schedule comes from the tensors when they carry
@@ -28,9 +28,9 @@ public final class DiffusionPolicyModel: BatchedPolicy {
     public var candidates: Int { configuration.actionSelection == .single ? 1 : configuration.candidates }
 
     let workspace = NetworkWorkspace()
-    let repeatedObservations = ScratchBuffer(), state = ScratchBuffer(), epsilon = ScratchBuffer()
+    let state = ScratchBuffer(), epsilon = ScratchBuffer()
     let epsilon1 = ScratchBuffer(), epsilon2 = ScratchBuffer(), intermediate = ScratchBuffer()
-    let times = ScratchBuffer(), noise = ScratchBuffer(), criticInput = ScratchBuffer()
+    let noise = ScratchBuffer()
     let q1 = ScratchBuffer(), q2 = ScratchBuffer(), selectionNoise = ScratchBuffer()
     /// Test hook: sampler intermediates (DDPM x after each index, DPM ε per call and x per outer step).
     var trace: ((SamplerTraceEvent) -> Void)?
@@ -126,7 +126,7 @@ public final class DiffusionPolicyModel: BatchedPolicy {
             actions.baseAddress!.update(from: samples, count: batch * a)
             return
         }
-        let chosen = selectCandidates(samples: samples, batch: batch, candidates: n, noise: &noise)
+        let chosen = selectCandidates(observations: observations.baseAddress!, samples: samples, batch: batch, candidates: n, noise: &noise)
         for b in 0..<batch {
             (actions.baseAddress! + b * a).update(from: samples + (b * n + chosen[b]) * a, count: a)
         }

@@ -14,6 +14,8 @@
 public final class FeedForwardPolicy: BatchedPolicy {
     public let configuration: PolicyConfiguration
     let stack: LayerStack
+    /// `stack` packed for the micro-kernel (rows bit-identical whatever the batch or threads).
+    let packed: PackedStack
     let workspace = NetworkWorkspace()
     let output = ScratchBuffer()
 
@@ -35,12 +37,14 @@ public final class FeedForwardPolicy: BatchedPolicy {
         let activation = try Activation(name: configuration.feedForwardActivation ?? "relu")
         stack = try tensors.flaxStack("policy/params", input: o, hidden: configuration.policyHiddenSizes, output: outputs,
                                       layerNorm: configuration.policyLayerNorm, activation: activation)
+        packed = PackedStack(stack)
         self.configuration = configuration
     }
 
     private init(copying other: FeedForwardPolicy) {
         configuration = other.configuration
         stack = other.stack
+        packed = other.packed
     }
 
     public func makeCopy() -> BatchedPolicy { FeedForwardPolicy(copying: self) }
@@ -53,10 +57,11 @@ public final class FeedForwardPolicy: BatchedPolicy {
         guard batch > 0 else { return }
         let width = stack.outputSize, a = actionSize
         let out = output.reserve(batch * width)
-        let scratchA = workspace.scratchA.reserve(batch * stack.maxWidth)
-        let scratchB = workspace.scratchB.reserve(batch * stack.maxWidth)
-        stack.forward(observations.baseAddress!, inputStride: observationSize, rows: batch,
-                      scratchA: scratchA, scratchB: scratchB, into: out)
+        workspace.prepareWorkers()
+        let input = observations.baseAddress!, inputStride = observationSize
+        RowParallel.run(rows: batch, scratch: workspace.workers) { scratch, range in
+            packed.forward(input, inputStride: inputStride, rows: range, firstBias: nil, scratch: scratch, into: out)
+        }
         for b in 0..<batch {
             // The mean is the first A outputs in both layouts.
             transformInPlace(out + b * width, count: a, vectorTanh)

@@ -12,8 +12,9 @@ import Foundation
 /// Weights: EDP flax paths `policy/params/base_net/{TimeEmbedding_0/Dense_0, TimeEmbedding_0/Dense_1,
 /// Dense_0…Dense_L, LayerNorm_i}` with kernels (in, out); Diffusion-QL state_dict keys
 /// `model.time_mlp.{1,3}`, `model.mid_layer.{0,2,4,…}`, `model.final_layer` with weights (out, in)
-/// (spec §5). Every Dense is one `cblas_sgemm` over all rows; torch weights go through the
-/// transpose flag. A value type: the weights are shared, evaluation state lives in a
+/// (spec §5). Weights are packed once for the module's micro-kernel (`PackedLayer`); the first
+/// layer is split by input columns: state·W_s + b once per observation, temb(t)·W_t once per
+/// distinct time, action·W_a per row. A value type: the weights are shared, evaluation state lives in a
 /// `NetworkWorkspace`.
 public struct NoisePredictionNetwork: Sendable {
     public enum Convention: Sendable { case edp, diffusionQL }
@@ -25,6 +26,13 @@ public struct NoisePredictionNetwork: Sendable {
     let timeHidden: DenseLayer
     let timeOutput: DenseLayer
     let trunk: LayerStack
+    /// The trunk for the micro-kernel; its first layer takes the action columns only.
+    let packed: PackedStack
+    /// First-layer columns of the state (with the layer's bias) and of the time embedding.
+    let packedState: PackedLayer
+    let packedTime: PackedLayer
+    let packedTimeHidden: PackedLayer
+    let packedTimeOutput: PackedLayer
     /// Sinusoid frequencies, float32 as the original computes them.
     let frequencies: [Float]
 
@@ -76,6 +84,15 @@ public struct NoisePredictionNetwork: Sendable {
         case .feedForwardDeterministic, .feedForwardGaussian:
             throw PolicyLoadingError.invalidConfiguration("family \(configuration.family.rawValue) has no noise network")
         }
+        // First-layer input columns: EDP [state, action, temb], Diffusion-QL [action, temb, state].
+        let (stateColumns, actionColumns, timeColumns) = convention == .edp
+            ? (0..<o, o..<(o + a), (o + a)..<(o + a + e)) : ((a + e)..<(a + e + o), 0..<a, a..<(a + e))
+        let dense0 = trunk.hidden[0]
+        packed = PackedStack(trunk, firstInputs: actionColumns, firstBias: false)
+        packedState = PackedLayer(dense0, inputs: stateColumns, includeBias: true)
+        packedTime = PackedLayer(dense0, inputs: timeColumns, includeBias: false)
+        packedTimeHidden = PackedLayer(timeHidden)
+        packedTimeOutput = PackedLayer(timeOutput)
     }
 
     /// Multiply-adds per batch row of one network call (time MLP included).
@@ -104,47 +121,127 @@ public struct NoisePredictionNetwork: Sendable {
 
     /// ε for `rows` rows: observations rows × O, actions rows × A, times `rows` floats (the network
     /// time: an index for DDPM, N·τ − 1 for DPM-Solver), all row-major; writes rows × A floats.
-    /// Rows sharing a time share one time-MLP evaluation; results per row do not depend on `rows`.
-    /// `record` (tests) receives (layer name, pre-activation output) for every Dense.
+    /// Each row's result is bit-identical whatever `rows`, its position and the thread count
+    /// (`PackedLayer`). `record` (tests) receives (layer name, pre-activation output) for every Dense.
     func predict(observations: UnsafePointer<Float>, actions: UnsafePointer<Float>,
                  times: UnsafePointer<Float>, rows: Int, workspace: NetworkWorkspace,
                  into output: UnsafeMutablePointer<Float>,
                  record: ((String, UnsafeBufferPointer<Float>) -> Void)? = nil) {
-        let o = observationSize, a = actionSize, e = embeddingSize
-        let width = o + a + e
-        let input = workspace.input.reserve(rows * width)
-        let scratchA = workspace.scratchA.reserve(rows * trunk.maxWidth)
-        let scratchB = workspace.scratchB.reserve(rows * trunk.maxWidth)
-        let sinusoids = workspace.timeInput.reserve(rows * e)
-        let timeHiddenOut = workspace.timeHidden.reserve(rows * 2 * e)
-        let embeddings = workspace.timeEmbedding.reserve(rows * e)
-
-        // Time MLP: once when every row has the same time (the samplers), else per row.
-        let shared = record == nil && (1..<max(rows, 1)).allSatisfy { times[$0] == times[0] }
-        let timeRows = shared ? 1 : rows
-        for r in 0..<timeRows { sinusoid(times[r], into: sinusoids + r * e) }
-        timeHidden.forward(sinusoids, inputStride: e, rows: timeRows, into: timeHiddenOut, activation: .identity)
-        record?("time_dense_0", UnsafeBufferPointer(start: timeHiddenOut, count: timeRows * 2 * e))
-        transformInPlace(timeHiddenOut, count: timeRows * 2 * e, vectorMish)
-        timeOutput.forward(timeHiddenOut, inputStride: 2 * e, rows: timeRows, into: embeddings, activation: .identity)
-        record?("time_dense_1", UnsafeBufferPointer(start: embeddings, count: timeRows * e))
-
-        // Assemble the first layer's input in the convention's order.
-        let (stateOffset, actionOffset, timeOffset) = convention == .edp ? (0, o, o + a) : (a + e, 0, a)
+        guard rows > 0 else { return }
+        let h = packed.first.paddedWidth, e = embeddingSize
+        workspace.prepareWorkers()
+        // Per-row table of the first layer's bias: state·W_s + b + temb(t)·W_t.
+        let table = workspace.table.reserve(rows * h)
+        packedState.apply(observations, inputStride: observationSize, rows: rows, bias: nil, into: table,
+                          outputStride: h, pad: workspace.pad(packedState.inputSize), activation: .identity)
+        let hiddenOut = record == nil ? nil : workspace.timeHidden.reserve(rows * 2 * e)
+        let embeddingOut = record == nil ? nil : workspace.timeEmbedding.reserve(rows * e)
         for r in 0..<rows {
-            let row = input + r * width
-            (row + stateOffset).update(from: observations + r * o, count: o)
-            (row + actionOffset).update(from: actions + r * a, count: a)
-            (row + timeOffset).update(from: embeddings + (shared ? 0 : r * e), count: e)
+            let projection = timeProjection(times[r], workspace: workspace,
+                                            hidden: hiddenOut.map { $0 + r * 2 * e }, embedding: embeddingOut.map { $0 + r * e })
+            addInPlace(table + r * h, projection, count: h)
         }
-        trunk.forward(input, inputStride: width, rows: rows, scratchA: scratchA, scratchB: scratchB,
-                      into: output, record: record.map { record in { index, values in record("dense_\(index)", values) } })
+        if let hiddenOut, let embeddingOut {
+            record?("time_dense_0", UnsafeBufferPointer(start: hiddenOut, count: rows * 2 * e))
+            record?("time_dense_1", UnsafeBufferPointer(start: embeddingOut, count: rows * e))
+        }
+        run(actions: actions, rows: rows, bias: PackedLayer.Bias(base: table, stride: h, group: 1), workspace: workspace,
+            into: output, record: record)
+    }
+
+    /// The samplers' call: every row at network time `t`; row r belongs to observation r / group
+    /// (state projections from `prepareStates`). Writes rows × A floats.
+    func predict(time t: Float, actions: UnsafePointer<Float>, rows: Int, group: Int, workspace: NetworkWorkspace,
+                 into output: UnsafeMutablePointer<Float>) {
+        guard rows > 0 else { return }
+        let h = packed.first.paddedWidth, count = (rows + group - 1) / group
+        workspace.prepareWorkers()
+        let projection = timeProjection(t, workspace: workspace, hidden: nil, embedding: nil)
+        let states = workspace.stateProjection.pointer, table = workspace.table.reserve(count * h)
+        for b in 0..<count {
+            (table + b * h).update(from: states + b * h, count: h)
+            addInPlace(table + b * h, projection, count: h)
+        }
+        run(actions: actions, rows: rows, bias: PackedLayer.Bias(base: table, stride: h, group: group), workspace: workspace,
+            into: output, record: nil)
+    }
+
+    /// state·W_s + b (first layer, state columns) for `count` observations, kept in `workspace`
+    /// for `predict(time:…)`.
+    func prepareStates(observations: UnsafePointer<Float>, count: Int, workspace: NetworkWorkspace) {
+        let h = packed.first.paddedWidth
+        let states = workspace.stateProjection.reserve(count * h)
+        packedState.apply(observations, inputStride: observationSize, rows: count, bias: nil, into: states,
+                          outputStride: h, pad: workspace.pad(packedState.inputSize), activation: .identity)
+    }
+
+    /// temb(t)·W_t (first layer, time-embedding columns; `paddedWidth` floats, valid until the next
+    /// call). `hidden`/`embedding` receive the time MLP's pre-activations (tests).
+    private func timeProjection(_ t: Float, workspace: NetworkWorkspace, hidden: UnsafeMutablePointer<Float>?,
+                                embedding: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        let e = embeddingSize
+        let projection = workspace.timeProjection.reserve(packedTime.paddedWidth)
+        if hidden == nil, workspace.projectedTime == t { return UnsafePointer(projection) }
+        let sinusoids = workspace.timeInput.reserve(e)
+        let mid = workspace.timeMid.reserve(packedTimeHidden.paddedWidth)
+        let embedded = workspace.timeOut.reserve(packedTimeOutput.paddedWidth)
+        let pad = workspace.pad(max(2 * e, e))
+        sinusoid(t, into: sinusoids)
+        packedTimeHidden.apply(sinusoids, inputStride: e, rows: 1, bias: nil, into: mid, outputStride: 0, pad: pad,
+                               activation: .identity)
+        hidden?.update(from: mid, count: 2 * e)
+        transformInPlace(mid, count: 2 * e, vectorMish)
+        packedTimeOutput.apply(mid, inputStride: 2 * e, rows: 1, bias: nil, into: embedded, outputStride: 0, pad: pad,
+                               activation: .identity)
+        embedding?.update(from: embedded, count: e)
+        packedTime.apply(embedded, inputStride: e, rows: 1, bias: nil, into: projection, outputStride: 0, pad: pad,
+                         activation: .identity)
+        workspace.projectedTime = hidden == nil ? t : nil
+        return UnsafePointer(projection)
+    }
+
+    private func run(actions: UnsafePointer<Float>, rows: Int, bias: PackedLayer.Bias, workspace: NetworkWorkspace,
+                     into output: UnsafeMutablePointer<Float>, record: ((String, UnsafeBufferPointer<Float>) -> Void)?) {
+        if let record {
+            packed.forward(actions, inputStride: actionSize, rows: 0..<rows, firstBias: bias, scratch: workspace.workers[0],
+                           into: output) { index, values in record("dense_\(index)", values) }
+            return
+        }
+        RowParallel.run(rows: rows, scratch: workspace.workers) { scratch, range in
+            packed.forward(actions, inputStride: actionSize, rows: range, firstBias: bias, scratch: scratch, into: output)
+        }
     }
 }
 
-/// Reusable buffers for network evaluation. Not thread-safe: one per thread of evaluation.
+/// x[0..<count] += y[0..<count] (SIMD8; count a multiple of 8).
+@inline(__always)
+func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i < count {
+        let raw = UnsafeMutableRawPointer(x + i)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self),
+                       as: SIMD8<Float>.self)
+        i += 8
+    }
+}
+
+/// Reusable buffers for network evaluation. Not thread-safe: one per policy instance; its
+/// per-thread `workers` are used by `RowParallel` inside a call.
 final class NetworkWorkspace {
-    let input = ScratchBuffer(), scratchA = ScratchBuffer(), scratchB = ScratchBuffer()
     let timeInput = ScratchBuffer(), timeHidden = ScratchBuffer(), timeEmbedding = ScratchBuffer()
+    let timeMid = ScratchBuffer(), timeOut = ScratchBuffer(), timeProjection = ScratchBuffer()
+    let table = ScratchBuffer(), stateProjection = ScratchBuffer(), padding = ScratchBuffer()
+    let criticTable1 = ScratchBuffer(), criticTable2 = ScratchBuffer()
+    /// The time whose projection `timeProjection` holds.
+    var projectedTime: Float?
+    private(set) var workers: [WorkerScratch] = [WorkerScratch()]
     init() {}
+
+    /// One `WorkerScratch` per thread `RowParallel` may use.
+    func prepareWorkers() {
+        while workers.count < BLASThreading.threadCount { workers.append(WorkerScratch()) }
+    }
+
+    /// A tile-padding buffer for inputs of width `k`.
+    func pad(_ k: Int) -> UnsafeMutablePointer<Float> { padding.reserve(PackedLayer.tileRows * k) }
 }

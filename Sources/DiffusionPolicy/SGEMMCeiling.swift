@@ -2,12 +2,17 @@ import COpenBLAS
 import Dispatch
 
 /// The machine's practical float32 FLOP ceiling: OpenBLAS `cblas_sgemm` on large square matrices
-/// with the current BLAS thread count. Benchmarks divide a policy's useful FLOP rate by it
-/// (`roofline_ratio`).
+/// with `threads` OpenBLAS threads (default: `BLASThreading.threadCount`, the threads the
+/// policies use). Benchmarks divide a policy's useful FLOP rate by it (`roofline_ratio`).
 public enum SGEMMCeiling {
     /// FLOP/s (2·n³ per call) of the best of several `n × n × n` sgemm calls, repeated for at least
     /// `minimumSeconds`. Inputs are deterministic pseudo-random values in [−1, 1).
-    public static func measure(size n: Int = 2048, minimumSeconds: Double = 1.0) -> Double {
+    public static func measure(size n: Int = 2048, minimumSeconds: Double = 1.0,
+                               threads: Int = BLASThreading.threadCount) -> Double {
+        BLASThreading.withOpenBLASThreads(threads) { run(size: n, minimumSeconds: minimumSeconds) }
+    }
+
+    private static func run(size n: Int, minimumSeconds: Double) -> Double {
         var state: UInt32 = 12345
         func next() -> Float {
             state = state &* 1_664_525 &+ 1_013_904_223

@@ -9,6 +9,10 @@ public struct TwinCritic: Sendable {
     public let actionSize: Int
     let q1: LayerStack
     let q2: LayerStack
+    /// The heads for the micro-kernel: first layer on the action columns; state columns (with the
+    /// bias) in `state1`/`state2`, computed once per observation and shared by its candidates.
+    let packed1: PackedStack, packed2: PackedStack
+    let state1: PackedLayer, state2: PackedLayer
 
     public init(tensors: TensorDictionary, configuration: PolicyConfiguration) throws {
         let o = configuration.observationSize, a = configuration.actionSize
@@ -44,21 +48,35 @@ public struct TwinCritic: Sendable {
         case .feedForwardDeterministic, .feedForwardGaussian:
             throw PolicyLoadingError.invalidConfiguration("family \(configuration.family.rawValue) has no critics")
         }
+        packed1 = PackedStack(q1, firstInputs: o..<(o + a), firstBias: false)
+        packed2 = PackedStack(q2, firstInputs: o..<(o + a), firstBias: false)
+        state1 = PackedLayer(q1.hidden[0], inputs: 0..<o, includeBias: true)
+        state2 = PackedLayer(q2.hidden[0], inputs: 0..<o, includeBias: true)
     }
 
     /// Multiply-adds per row for evaluating both critics.
     public var multiplyAddsPerRow: Int { q1.multiplyAdds + q2.multiplyAdds }
 
-    /// Q1 and Q2 for `rows` rows of `input` = [state, action] (rows × (O+A), row-major).
-    func evaluate(input: UnsafePointer<Float>, rows: Int, workspace: NetworkWorkspace,
-                  q1 out1: UnsafeMutablePointer<Float>, q2 out2: UnsafeMutablePointer<Float>) {
-        let width = max(q1.maxWidth, q2.maxWidth)
-        let scratchA = workspace.scratchA.reserve(rows * width)
-        let scratchB = workspace.scratchB.reserve(rows * width)
-        q1.forward(input, inputStride: observationSize + actionSize, rows: rows,
-                   scratchA: scratchA, scratchB: scratchB, into: out1)
-        q2.forward(input, inputStride: observationSize + actionSize, rows: rows,
-                   scratchA: scratchA, scratchB: scratchB, into: out2)
+    /// Q1 and Q2 for `rows` actions (rows × A, row-major); row r pairs with observation r / group
+    /// of `observations` (row-major × O). Bit-identical per row whatever the batch or threads.
+    func evaluate(observations: UnsafePointer<Float>, actions: UnsafePointer<Float>, rows: Int, group: Int,
+                  workspace: NetworkWorkspace, q1 out1: UnsafeMutablePointer<Float>, q2 out2: UnsafeMutablePointer<Float>) {
+        guard rows > 0 else { return }
+        workspace.prepareWorkers()
+        let count = (rows + group - 1) / group
+        let h1 = state1.paddedWidth, h2 = state2.paddedWidth
+        let table1 = workspace.criticTable1.reserve(count * h1), table2 = workspace.criticTable2.reserve(count * h2)
+        let pad = workspace.pad(observationSize)
+        state1.apply(observations, inputStride: observationSize, rows: count, bias: nil, into: table1, outputStride: h1,
+                     pad: pad, activation: .identity)
+        state2.apply(observations, inputStride: observationSize, rows: count, bias: nil, into: table2, outputStride: h2,
+                     pad: pad, activation: .identity)
+        let bias1 = PackedLayer.Bias(base: table1, stride: h1, group: group)
+        let bias2 = PackedLayer.Bias(base: table2, stride: h2, group: group)
+        RowParallel.run(rows: rows, scratch: workspace.workers) { scratch, range in
+            packed1.forward(actions, inputStride: actionSize, rows: range, firstBias: bias1, scratch: scratch, into: out1)
+            packed2.forward(actions, inputStride: actionSize, rows: range, firstBias: bias2, scratch: scratch, into: out2)
+        }
     }
 
     /// Q1 and Q2 for row-major observations (rows × O) and actions (rows × A); convenience for
@@ -67,18 +85,15 @@ public struct TwinCritic: Sendable {
         let rows = observations.count / observationSize
         precondition(observations.count == rows * observationSize && actions.count == rows * actionSize,
                      "observations must be rows × \(observationSize), actions rows × \(actionSize)")
-        var input = [Float](repeating: 0, count: rows * (observationSize + actionSize))
-        for r in 0..<rows {
-            for j in 0..<observationSize { input[r * (observationSize + actionSize) + j] = observations[r * observationSize + j] }
-            for j in 0..<actionSize { input[r * (observationSize + actionSize) + observationSize + j] = actions[r * actionSize + j] }
-        }
         var v1 = [Float](repeating: 0, count: rows), v2 = [Float](repeating: 0, count: rows)
         let workspace = NetworkWorkspace()
-        input.withUnsafeBufferPointer { i in
-            v1.withUnsafeMutableBufferPointer { p1 in
-                v2.withUnsafeMutableBufferPointer { p2 in
-                    evaluate(input: i.baseAddress!, rows: rows, workspace: workspace,
-                             q1: p1.baseAddress!, q2: p2.baseAddress!)
+        observations.withUnsafeBufferPointer { o in
+            actions.withUnsafeBufferPointer { a in
+                v1.withUnsafeMutableBufferPointer { p1 in
+                    v2.withUnsafeMutableBufferPointer { p2 in
+                        evaluate(observations: o.baseAddress!, actions: a.baseAddress!, rows: rows, group: 1,
+                                 workspace: workspace, q1: p1.baseAddress!, q2: p2.baseAddress!)
+                    }
                 }
             }
         }

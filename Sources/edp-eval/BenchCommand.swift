@@ -88,6 +88,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let spec = try TaskRegistry.standard().task(task)
+        // The policy splits its rows across `threads` threads itself (OpenBLAS stays at 1 thread);
+        // inference and physics alternate, so both phases use every core. Rows are bit-identical
+        // whatever this count, so the actions do not depend on it.
         BLASThreading.setThreadCount(threads)
         let source: PolicySource
         if policy == "random" { source = .random }

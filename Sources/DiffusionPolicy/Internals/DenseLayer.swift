@@ -1,17 +1,15 @@
-import COpenBLAS
-
 /// How a weight matrix is stored in the checkpoint it came from (spec §1.3 table).
 enum WeightLayout: Sendable {
     /// flax `kernel`, shape (in, out): y = x·W + b.
     case inputMajor
-    /// torch `Linear.weight`, shape (out, in): y = x·Wᵀ + b. Used as is through sgemm's
-    /// transpose flag; never copied per call.
+    /// torch `Linear.weight`, shape (out, in): y = x·Wᵀ + b. Repacked once at load time for the
+    /// micro-kernel (`PackedLayer`), never per call.
     case outputMajor
 }
 
-/// One affine layer y = x·W + b evaluated for a whole batch with a single `cblas_sgemm`
-/// (row-major, float32). The activation (and optional LayerNorm) is applied by the caller in
-/// one pass over the output, fused with the bias add.
+/// The parameters of one affine layer y = x·W + b as read from a checkpoint. Evaluation goes
+/// through `PackedLayer` (Internals/PackedDense.swift), which packs these weights once for the
+/// module's own FMA micro-kernel.
 struct DenseLayer: Sendable {
     let inputSize: Int
     let outputSize: Int
@@ -24,36 +22,9 @@ struct DenseLayer: Sendable {
     /// Multiply-adds per batch row.
     var multiplyAdds: Int { inputSize * outputSize }
 
-    /// C[rows × out] = A[rows × in] · W (no bias). `input` rows are `inputStride` floats apart;
-    /// `output` rows are `outputSize` floats apart.
-    func multiply(_ input: UnsafePointer<Float>, inputStride: Int, rows: Int,
-                  into output: UnsafeMutablePointer<Float>) {
-        precondition(inputStride >= inputSize)
-        weights.withUnsafeBufferPointer { w in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans,
-                        layout == .inputMajor ? CblasNoTrans : CblasTrans,
-                        Int32(rows), Int32(outputSize), Int32(inputSize),
-                        1, input, Int32(inputStride),
-                        w.baseAddress, Int32(layout == .inputMajor ? outputSize : inputSize),
-                        0, output, Int32(outputSize))
-        }
-    }
-
-    /// GEMM, then bias + activation fused in one pass over the output.
-    func forward(_ input: UnsafePointer<Float>, inputStride: Int, rows: Int,
-                 into output: UnsafeMutablePointer<Float>, activation: Activation) {
-        multiply(input, inputStride: inputStride, rows: rows, into: output)
-        bias.withUnsafeBufferPointer { b in
-            let bias = b.baseAddress!, width = outputSize
-            // One specialised loop per activation: the kernel is inlined, not called per vector.
-            switch activation {
-            case .mish: for row in 0..<rows { biasTransformRow(output + row * width, bias: bias, count: width, vectorMish) }
-            case .identity: for row in 0..<rows { biasTransformRow(output + row * width, bias: bias, count: width) { $0 } }
-            case .relu: for row in 0..<rows { biasTransformRow(output + row * width, bias: bias, count: width, Activation.relu) }
-            case .tanh: for row in 0..<rows { biasTransformRow(output + row * width, bias: bias, count: width, vectorTanh) }
-            case .swish: for row in 0..<rows { biasTransformRow(output + row * width, bias: bias, count: width, Activation.swish) }
-            }
-        }
+    /// The weight from input `k` to output `j`, whatever the layout.
+    func weight(input k: Int, output j: Int) -> Float {
+        layout == .inputMajor ? weights[k * outputSize + j] : weights[j * inputSize + k]
     }
 }
 

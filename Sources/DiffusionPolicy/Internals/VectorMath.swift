@@ -88,23 +88,3 @@ func transformInPlace(_ base: UnsafeMutablePointer<Float>, count: Int,
         for lane in 0..<(count - index) { base[index + lane] = r[lane] }
     }
 }
-
-/// Adds `bias` to one row of `count` floats in place, then applies `transform` (one pass).
-@inline(__always)
-func biasTransformRow(_ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, count: Int,
-                      _ transform: (SIMD8<Float>) -> SIMD8<Float>) {
-    var index = 0
-    while index + 8 <= count {
-        let raw = UnsafeMutableRawPointer(row + index)
-        let v = raw.loadUnaligned(as: SIMD8<Float>.self)
-            + UnsafeRawPointer(bias + index).loadUnaligned(as: SIMD8<Float>.self)
-        raw.storeBytes(of: transform(v), as: SIMD8<Float>.self)
-        index += 8
-    }
-    if index < count {
-        var v = SIMD8<Float>(repeating: 0)
-        for lane in 0..<(count - index) { v[lane] = row[index + lane] + bias[index + lane] }
-        let r = transform(v)
-        for lane in 0..<(count - index) { row[index + lane] = r[lane] }
-    }
-}
