@@ -67,7 +67,7 @@ let package = Package(
             "Environments", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation"], exclude: ["Fixtures"]),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Environments
 @testable import Evaluation
+import DiffusionPolicy
 
 private func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard().task(id) }
 
@@ -105,5 +106,32 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
                                     episodes: [EpisodeID(seed: 0, episode: 0)], width: 1, threads: 1)
         #expect(results[0].success == false && results[0].timeToGoal == nil)
         #expect(results[0].length == 700 && results[0].end == .truncated && results[0].normalizedScore == 0)
+    }
+}
+
+/// End to end with a real diffusion policy (EDP network with seeded random weights, small widths
+/// so the debug build stays fast; DPM-Solver 15 steps, EAS over 4 candidates): every episode is
+/// bit-identical whatever the number of environments in flight and threads.
+@Suite struct DiffusionRolloutDeterminismTests {
+    @Test func diffusionPolicyRolloutsDoNotDependOnWidthOrThreads() throws {
+        let model = try DiffusionPolicyModel.randomEDP(observationSize: 11, actionSize: 3, seed: 3, candidates: 4) {
+            $0.policyHiddenSizes = [32, 32]
+            $0.criticHiddenSizes = [32, 32]
+        }
+        let policy = CheckpointPolicy(model: model, configuration: model.configuration)
+        let episodes = (0..<2).flatMap { seed in (0..<3).map { EpisodeID(seed: UInt64(seed), episode: $0) } }
+        func run(width: Int, threads: Int) throws -> [EpisodeResult] {
+            BLASThreading.setThreadCount(threads)
+            defer { BLASThreading.setThreadCount(1) }
+            var results: [EpisodeResult] = []
+            _ = try RolloutEngine(task: try TaskRegistry.standard().task("hopper-medium-v2"), policy: policy,
+                                  width: width, threads: threads).run(episodes: episodes, onEpisode: { results.append($0) })
+            return results.sorted { $0.id < $1.id }
+        }
+        let reference = try run(width: 1, threads: 1)
+        #expect(reference.count == 6 && reference.allSatisfy { $0.length > 0 })
+        #expect(Set(reference.map(\.return)).count > 1)
+        #expect(try run(width: 6, threads: 2) == reference)
+        #expect(try run(width: 4, threads: 1) == reference)
     }
 }
