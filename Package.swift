@@ -2,7 +2,7 @@
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see README "Architecture"):
 //   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering
-//   COpenBLAS -> DiffusionPolicy
+//   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "CMuJoCoShims", dependencies: ["CMuJoCo"]),
         .target(name: "MuJoCo", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
         .target(name: "Environments", dependencies: ["MuJoCo"]),
-        // OpenBLAS (Debian libopenblas-dev): cblas_sgemm for batched network inference.
+        // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
+        // against (the networks run on the module's own batch-invariant kernel, see README).
         .systemLibrary(name: "COpenBLAS"),
         .target(name: "DiffusionPolicy", dependencies: [
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -59,8 +60,7 @@ let package = Package(
         .executableTarget(name: "edp-bench", dependencies: [
             "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ],
-                          path: "Benchmarks/edp-bench"),
+        ], path: "Benchmarks/edp-bench"),
 
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
