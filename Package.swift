@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
-// D4RL MuJoCo tasks. Layers, bottom up (see README "Architecture"):
+// D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
 //   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
