@@ -3,21 +3,21 @@
 // handled by scalar code), so an element's result never depends on where it sits in a buffer:
 // this is what makes a batch row bit-identical whether it is computed alone or inside a batch.
 
-/// Lane-wise minimum/maximum through a compare-and-select (the generic `pointwiseMin/Max` are
-/// not inlined and cost an out-of-line call per vector).
-/// (`replacing(with:where:)` is a per-lane loop too, so the select is done with bit masks.)
+/// Lane-wise select/minimum/maximum through `replacing(with:where:)`: with the mask used directly
+/// (no bit-cast of the `SIMDMask`), LLVM lowers these to one vblendvps / vminps / vmaxps on a ymm
+/// register. (Bit-casting the mask to integers, as before, made LLVM scalarise the i1 mask and
+/// split the whole Mish epilogue into 128-bit halves; the generic `pointwiseMin/Max` are not
+/// inlined.) Same lane semantics as before: `b < a ? b : a` (and `b > a ? b : a`), NaN keeps `a`.
 @inline(__always)
 func lanewiseSelect(_ a: SIMD8<Float>, _ b: SIMD8<Float>, where mask: SIMDMask<SIMD8<Int32>>) -> SIMD8<Float> {
-    let m = unsafeBitCast(mask, to: SIMD8<UInt32>.self)
-    let bitsA = unsafeBitCast(a, to: SIMD8<UInt32>.self), bitsB = unsafeBitCast(b, to: SIMD8<UInt32>.self)
-    return unsafeBitCast((bitsA & ~m) | (bitsB & m), to: SIMD8<Float>.self)
+    a.replacing(with: b, where: mask)
 }
 
 @inline(__always)
-func lanewiseMin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { lanewiseSelect(a, b, where: b .< a) }
+func lanewiseMin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
 
 @inline(__always)
-func lanewiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { lanewiseSelect(a, b, where: b .> a) }
+func lanewiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
 
 /// e^x for float32 lanes, Cephes `expf` scheme: x = k·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6
 /// polynomial, 2^k by building the exponent bits. Inputs are clamped to [-87.3, 88] (no inf,
