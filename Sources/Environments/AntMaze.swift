@@ -87,6 +87,19 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         }
     }
 
+    /// Positions the goal stream as in an instance built with `instanceSeed` that has already been
+    /// reset `episode` times: the construction draw, then (v2) one draw per earlier reset; the
+    /// coming `reset` makes the episode's own draw. So v0/v1 use one goal per seed (D4RL: one per
+    /// environment instance) and v2 a new goal for every episode, whatever environment runs it.
+    public override func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {
+        guard !goalIsFixed else { return }
+        goalRandom = NumPyRandom(seed: Self.goalSeed(for: instanceSeed))
+        goal = maze.sampleGoal(using: &goalRandom)
+        if resamplesGoalEachReset {
+            for _ in 0..<max(0, episode) { goal = maze.sampleGoal(using: &goalRandom) }
+        }
+    }
+
     public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
         let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
         let qvel = initialQvel.map { $0 + random.standardNormal() * Self.resetNoiseScale }

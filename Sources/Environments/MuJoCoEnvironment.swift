@@ -20,6 +20,8 @@ open class MuJoCoEnvironment {
     public let dt: Double
     /// Steps taken since the last reset.
     public private(set) var elapsedSteps = 0
+    /// Sum of the rewards since the last reset (for displays such as the video overlay).
+    public private(set) var episodeReturn = 0.0
     /// The generator all reset noise is drawn from (NumPy PCG64-compatible).
     public var random: NumPyRandom
     /// `qpos` and `qvel` right after `mj_resetData` (gym's `init_qpos`, `init_qvel`).
@@ -72,6 +74,12 @@ open class MuJoCoEnvironment {
     }
     /// Called at the start of every `reset` before the state is drawn (AntMaze draws goals here).
     open func willReset() {}
+    /// Makes the next `reset` behave, for state that persists across the resets of one instance
+    /// (AntMaze goals), as reset number `episode` (0-based) of an environment built with
+    /// `instanceSeed`. The evaluation engine calls it before every reset, so an episode's goal
+    /// depends only on its (seed, episode), never on which environment ran it or what ran before.
+    /// Default: nothing persists, nothing to do.
+    open func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {}
     /// Fixes the goal (m, world frame) for goal-reaching tasks; the others reject it.
     open func setGoal(_ goal: [Double]) throws {
         throw ReplayError.goalNotSupported(task: task.id)
@@ -109,6 +117,7 @@ open class MuJoCoEnvironment {
         data.qvel = qvel
         try data.forward()
         elapsedSteps = 0
+        episodeReturn = 0
         hasBeenReset = true
         return observation()
     }
@@ -140,6 +149,7 @@ open class MuJoCoEnvironment {
                               instability: instability, info: StepInfo())
         }
         let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: control)
+        episodeReturn += reward
         let truncated = !terminated && elapsedSteps >= task.maxEpisodeSteps
         return StepResult(observation: observation(), reward: reward, terminated: terminated,
                           truncated: truncated, instability: nil, info: info)

@@ -27,14 +27,18 @@ public struct ReplayOutput: Codable, Equatable, Sendable {
     public var truncated: [Bool]
     /// Present if the simulation became unstable; the replay stops at that step.
     public var unstable: String?
+    /// AntMaze: the goal the rewards were scored against, m, world frame `[x, y]` (the input's
+    /// `"goal"`, or the one the environment drew).
+    public var goal: [Double]?
 
     public init(observations: [[Double]] = [], rewards: [Double] = [], terminated: [Bool] = [],
-                truncated: [Bool] = [], unstable: String? = nil) {
+                truncated: [Bool] = [], unstable: String? = nil, goal: [Double]? = nil) {
         self.observations = observations
         self.rewards = rewards
         self.terminated = terminated
         self.truncated = truncated
         self.unstable = unstable
+        self.goal = goal
     }
 }
 
@@ -64,6 +68,7 @@ extension MuJoCoEnvironment {
         if let goal = input.goal { try setGoal(goal) }
         var output = ReplayOutput()
         output.observations.append(try reset(qpos: input.qpos, qvel: input.qvel))
+        if let maze = self as? AntMazeEnvironment { output.goal = [maze.goal.x, maze.goal.y] }
         for action in input.actions {
             let result = try step(action)
             output.observations.append(result.observation)

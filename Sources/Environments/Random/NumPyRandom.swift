@@ -14,7 +14,7 @@ import Foundation
 ///   (`numpy/random/src/distributions/distributions.c`).
 ///
 /// `standardNormal()` uses the Marsaglia polar method on this stream: statistically exact, but not
-/// NumPy's ziggurat stream (see README, "Randomness").
+/// NumPy's ziggurat stream (see README, "Environments", the "Seeding" note).
 public struct NumPyRandom: RandomNumberGenerator, Sendable {
     private var state: UInt128Parts
     private let increment: UInt128Parts
