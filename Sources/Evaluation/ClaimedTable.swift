@@ -72,14 +72,17 @@ public enum ClaimedTable {
     static func value(_ cell: String, file: String, line: Int) throws -> (Double, Double?)? {
         let text = cell.replacingOccurrences(of: "+-", with: "±").replacingOccurrences(of: "+/-", with: "±")
         if text.isEmpty || text == "-" || text == "–" { return nil }
-        let parts = text.split(separator: "±").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let score = Double(parts[0]), parts.count <= 2 else {
-            throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)' is not a score (expected e.g. 81.9 or 81.9 ± 3.2)")
+        // `omittingEmptySubsequences: false` so "± 97" and "81.9 ±" keep their empty part and are
+        // rejected instead of being read as a bare score.
+        let parts = text.split(separator: "±", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count <= 2, let score = Double(parts[0]), score.isFinite else {
+            throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)' is not a score (expected a finite number, e.g. 81.9 or 81.9 ± 3.2)")
         }
         var pm: Double?
         if parts.count == 2 {
-            guard let v = Double(parts[1]) else {
-                throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)': the ± part is not a number")
+            guard let v = Double(parts[1]), v.isFinite, v >= 0 else {
+                throw EvaluationError.badTable(file: file, line: line, reason: "'\(cell)': the ± part is not a finite non-negative number")
             }
             pm = v
         }

@@ -1,9 +1,11 @@
 import Foundation
 
 /// The append-only JSON Lines record of a run: a header line describing the run, then one line
-/// per finished episode and one per finished (task, policy, seeds) group with its timing. Each line
-/// is written and flushed as soon as it is known, so an interrupted run loses at most the
-/// episodes still in flight; `resume` reads it back and the run continues where it stopped.
+/// per finished episode, carrying the time and steps spent since the previous line of its group,
+/// and one timing line at the end of each (task, policy) group for the rest. Each line is written
+/// and flushed as soon as it is known, so an interrupted run loses at most the episodes still in
+/// flight (and the time spent on them); `resume` reads it back and the run continues where it
+/// stopped, with the recorded time and steps added to the new ones.
 public final class EpisodeLog {
     /// What must match for a log to be resumed: the run's identity.
     public struct Header: Codable, Equatable, Sendable {
@@ -63,7 +65,7 @@ public final class EpisodeLog {
             }
             for line in parsed.dropFirst() {
                 if line.type == "episode", let e = line.episode, let p = line.policy { recordedEpisodes.append((p, e)) }
-                if line.type == "timing", let t = line.timing, let p = line.policy, let task = line.task {
+                if let t = line.timing, let p = line.policy, let task = line.task {
                     recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
                 }
             }
@@ -82,8 +84,10 @@ public final class EpisodeLog {
 
     deinit { try? handle.close() }
 
-    public func record(episode: EpisodeResult, policy: String) throws {
-        try append(Line(type: "episode", policy: policy, episode: episode))
+    /// - Parameter timing: time and steps spent on the group since its previous logged line.
+    public func record(episode: EpisodeResult, policy: String, timing: RolloutTiming? = nil) throws {
+        try append(Line(type: "episode", header: nil, policy: policy, episode: episode, timing: timing,
+                        task: timing == nil ? nil : episode.task))
     }
 
     public func record(timing: RolloutTiming, task: String, policy: String) throws {
@@ -101,6 +105,16 @@ public final class EpisodeLog {
 }
 
 extension RolloutTiming {
+    /// This timing minus an earlier snapshot of the same run: what was spent in between.
+    public func since(_ earlier: RolloutTiming) -> RolloutTiming {
+        var t = RolloutTiming()
+        t.total = total - earlier.total
+        t.physics = physics - earlier.physics
+        t.inference = inference - earlier.inference
+        t.steps = steps - earlier.steps
+        return t
+    }
+
     /// Adds another run's seconds and steps.
     public mutating func add(_ other: RolloutTiming) {
         total += other.total

@@ -59,12 +59,13 @@ public final class EvaluationRunner {
     /// - Parameters:
     ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
     ///   - resume: continue the run recorded in `logURL` instead of starting over.
-    ///   - observerFactory: per (task, policy) group, an optional observer for the engine (video).
+    ///   - observerFactory: per (task, policy) group, given the task, the policy's index in
+    ///     `plan.policies` and the loaded policy: an optional observer for the engine (video).
     ///   - onEpisode: called with each episode as it finishes (after it is logged).
     public func run(logURL: URL? = nil, resume: Bool = false,
                     progress: ((GroupProgress) -> Void)? = nil,
                     onEpisode: ((EpisodeResult) throws -> Void)? = nil,
-                    observerFactory: ((TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)? = nil)
+                    observerFactory: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)? = nil)
         throws -> EvaluationReport {
         // Policy inference uses `plan.threads` threads of its own (rows split across them;
         // OpenBLAS pinned to 1 thread); it alternates with the physics phase, which uses the same
@@ -74,7 +75,7 @@ public final class EvaluationRunner {
 
         // Load every policy once per task it runs on; checkpoints are hashed for the header.
         var checkpointFiles: [Provenance.File] = []
-        var hashes: [String] = [], settings: [String] = []
+        var hashes: [String] = [], settings: [String] = [], records: [Provenance.PolicyRecord] = []
         var loaded: [Int: [Int: RolloutPolicy]] = [:]
         for (p, source) in plan.policies.enumerated() {
             var hash = ""
@@ -88,8 +89,13 @@ public final class EvaluationRunner {
                     }
                 }
             }
+            // Settings of the policy as loaded for its first task (the same for every task); a
+            // policy this shard does not run is not loaded, so its hash and settings are unknown.
+            let policySettings = loaded[p]?.min { $0.key < $1.key }?.value.settings
             hashes.append(hash)
-            settings.append(loaded[p]?.values.first.map { $0.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") } ?? "")
+            settings.append((policySettings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+            records.append(Provenance.PolicyRecord(label: source.description, sha256: policySettings == nil ? nil : hash,
+                                                   settings: policySettings))
         }
 
         let header = EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
@@ -112,9 +118,12 @@ public final class EvaluationRunner {
             var timing = log?.recordedTiming["\(task.id)|\(label)"] ?? RolloutTiming()
             if !todo.isEmpty {
                 let engine = RolloutEngine(task: task, policy: policy, width: plan.width, threads: plan.threads)
-                let observer = try observerFactory?(task, policy)
+                let observer = try observerFactory?(task, key.policy, policy)
+                var logged = RolloutTiming()
                 let fresh = try engine.run(episodes: todo, onEpisode: { result in
-                    try log?.record(episode: result, policy: label)
+                    let now = engine.timingSoFar
+                    try log?.record(episode: result, policy: label, timing: now.since(logged))
+                    logged = now
                     results.append(result)
                     try onEpisode?(result)
                 }, onProgress: { p in
@@ -123,7 +132,7 @@ public final class EvaluationRunner {
                     shown.episodesTotal += done.count
                     progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown))
                 }, observer: observer)
-                try log?.record(timing: fresh, task: task.id, policy: label)
+                try log?.record(timing: fresh.since(logged), task: task.id, policy: label)
                 timing.add(fresh)
             }
             reports.append(TaskReport(task: task.id, policy: label, policySummary: policy.summary, episodes: results,
@@ -136,9 +145,9 @@ public final class EvaluationRunner {
         }
         let provenance = Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
                                     checkpoints: checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
-                                    policy: loaded.values.first?.values.first?.settings ?? [:], threads: plan.threads,
+                                    policy: records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
                                     blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width,
-                                    shard: plan.shard?.description)
+                                    shard: plan.shard?.description, tasks: plan.tasks.map(\.id), policies: records)
         return EvaluationReport(provenance: provenance, tasks: reports, series: Self.series(reports, policies: plan.policies))
     }
 

@@ -23,8 +23,14 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var checkpoints: [File]
     public var seeds: [UInt64]
     public var episodesPerSeed: Int
-    /// Policy settings (sampler, steps, candidates, preprocessing...).
+    /// Policy settings (sampler, steps, candidates, preprocessing...) of the run's first policy;
+    /// `policies` has every policy's.
     public var policy: [String: String]
+    /// The run's tasks, in the order given (nil in reports of versions before 0.1.1).
+    public var tasks: [String]?
+    /// The run's policies, in the order given (for checkpoints: training order, which RAT/OMS
+    /// follow), with their checkpoint hash and settings (nil in reports before 0.1.1).
+    public var policies: [PolicyRecord]?
     /// Threads stepping environments; BLAS threads for the policy; environments in flight.
     public var threads: Int
     public var blasThreads: Int
@@ -35,7 +41,7 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var shard: String?
 
     enum CodingKeys: String, CodingKey {
-        case package, seeds, policy, threads, machine, checkpoints, shard
+        case package, seeds, policy, threads, machine, checkpoints, shard, tasks, policies
         case mujocoVersion = "mujoco_version"
         case taskSemanticsVersion = "task_semantics_version"
         case modelFiles = "model_files"
@@ -48,7 +54,7 @@ public struct Provenance: Codable, Equatable, Sendable {
 
     public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
                 episodesPerSeed: Int, policy: [String: String], threads: Int, blasThreads: Int,
-                environmentsInFlight: Int, shard: String? = nil) {
+                environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil) {
         self.taskSemanticsVersion = taskSemanticsVersion
         self.modelFiles = modelFiles
         self.checkpoints = checkpoints
@@ -62,6 +68,22 @@ public struct Provenance: Codable, Equatable, Sendable {
         self.commandLine = CommandLine.arguments
         self.startedAt = ISO8601DateFormatter().string(from: Date())
         self.shard = shard
+        self.tasks = tasks
+        self.policies = policies
+    }
+
+    /// One policy of a run: its label (checkpoint path or `random`), checkpoint SHA-256 ("" for
+    /// built-in policies) and inference settings; both nil when a shard of the sweep did not
+    /// run this policy (so did not load it).
+    public struct PolicyRecord: Codable, Equatable, Sendable {
+        public var label: String
+        public var sha256: String?
+        public var settings: [String: String]?
+        public init(label: String, sha256: String?, settings: [String: String]?) {
+            self.label = label
+            self.sha256 = sha256
+            self.settings = settings
+        }
     }
 
     /// The machine a run used.
@@ -111,7 +133,7 @@ public struct Provenance: Codable, Equatable, Sendable {
 
 /// The version of this package (bump on release; reports carry it).
 public enum EDPEvalVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.1.1"
     /// The linked MuJoCo library's version string.
     public static var mujoco: String { MuJoCoLibrary.version }
 }

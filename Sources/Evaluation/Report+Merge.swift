@@ -3,16 +3,36 @@ import Foundation
 extension EvaluationReport {
     /// Combines reports of shards of one sweep (or of separate runs of the same tasks and policies):
     /// episodes of the same (task, policy) are pooled and the statistics recomputed; timing adds up.
+    /// Rows come out in the sweep's order (tasks as given, then policies as given), so RAT/OMS over
+    /// checkpoints follow the training order whatever order the shards are merged in.
     /// - Throws: if two reports hold the same episode with different results, or their MuJoCo or
-    ///   task-semantics versions differ.
+    ///   task-semantics versions, episodes per seed, or policies (checkpoint hashes and inference
+    ///   settings) differ: pooling those would mix different experiments under one row.
     public static func merged(_ reports: [EvaluationReport], files: [String]) throws -> EvaluationReport {
         guard var provenance = reports.first?.provenance else {
-            throw EvaluationError.resumeMismatch(file: "-", reason: "nothing to merge")
+            throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
         for (report, file) in zip(reports, files) {
             guard report.provenance.mujocoVersion == provenance.mujocoVersion,
                   report.provenance.taskSemanticsVersion == provenance.taskSemanticsVersion else {
-                throw EvaluationError.resumeMismatch(file: file, reason: "it was made with MuJoCo \(report.provenance.mujocoVersion) / task semantics v\(report.provenance.taskSemanticsVersion), the first report with MuJoCo \(provenance.mujocoVersion) / v\(provenance.taskSemanticsVersion)")
+                throw EvaluationError.mergeMismatch(file: file, reason: "it was made with MuJoCo \(report.provenance.mujocoVersion) / task semantics v\(report.provenance.taskSemanticsVersion), the first report with MuJoCo \(provenance.mujocoVersion) / v\(provenance.taskSemanticsVersion)")
+            }
+            guard report.provenance.episodesPerSeed == provenance.episodesPerSeed else {
+                throw EvaluationError.mergeMismatch(file: file, reason: "it ran \(report.provenance.episodesPerSeed) episodes per seed, the first report \(provenance.episodesPerSeed)")
+            }
+        }
+        // Policies: the same labels must mean the same checkpoint and settings in every report
+        // that ran them (a shard that did not run a policy does not know them).
+        var known: [String: (record: Provenance.PolicyRecord, file: String)] = [:]
+        for (report, file) in zip(reports, files) {
+            for record in report.provenance.policies ?? [] where record.settings != nil {
+                if let seen = known[record.label] {
+                    guard seen.record == record else {
+                        throw EvaluationError.mergeMismatch(file: file, reason: "its policies differ from \(seen.file)'s (checkpoint hash or inference settings of \(record.label)); merge only runs of the same policies")
+                    }
+                } else {
+                    known[record.label] = (record, file)
+                }
             }
         }
         var order: [String] = []
@@ -28,7 +48,7 @@ extension EvaluationReport {
                 }
                 for e in task.episodes {
                     if let existing = episodes[key]?[e.id], existing != e {
-                        throw EvaluationError.resumeMismatch(file: file, reason: "episode \(e.episode) of seed \(e.seed) on \(task.task) differs from another report's")
+                        throw EvaluationError.mergeMismatch(file: file, reason: "episode \(e.episode) of seed \(e.seed) on \(task.task) differs from another report's")
                     }
                     episodes[key, default: [:]][e.id] = e
                 }
@@ -40,6 +60,16 @@ extension EvaluationReport {
                 timing[key, default: RolloutTiming()].add(t)
             }
         }
+        // Sweep order: the plan's tasks, then its policies (first-seen order for old reports).
+        let planTasks = reports.compactMap(\.provenance.tasks).first ?? []
+        let planPolicies = reports.compactMap(\.provenance.policies).first?.map(\.label) ?? []
+        let seenOrder = order
+        func rank(_ key: String) -> (Int, Int, Int) {
+            let template = first[key]!
+            return (planTasks.firstIndex(of: template.task) ?? Int.max,
+                    planPolicies.firstIndex(of: template.policy) ?? Int.max, seenOrder.firstIndex(of: key)!)
+        }
+        order = seenOrder.sorted { rank($0) < rank($1) }
         let tasks = order.map { key -> TaskReport in
             let template = first[key]!
             let flops = template.flopRate.map { rate in rate * template.seconds.inference / Double(max(template.steps, 1)) } ?? 0
@@ -53,8 +83,13 @@ extension EvaluationReport {
             for file in report.provenance.modelFiles where !provenance.modelFiles.contains(file) { provenance.modelFiles.append(file) }
         }
         let policies = tasks.map(\.policy).uniqued()
+        if let plan = reports.compactMap(\.provenance.policies).first {
+            provenance.policies = plan.map { known[$0.label]?.record ?? $0 }
+            provenance.policy = provenance.policies?.first { $0.settings != nil }?.settings ?? provenance.policy
+        }
+        let checkpoints = provenance.policies?.filter { $0.sha256.map { !$0.isEmpty } ?? true }.count ?? policies.count
         var series: [String: TrainingCurveScores] = [:]
-        if policies.count > 1 {
+        if policies.count > 1 && checkpoints > 1 {
             for task in Set(tasks.map(\.task)) {
                 let scores = policies.compactMap { p in tasks.first { $0.task == task && $0.policy == p }?.normalizedScore.mean }
                 if scores.count == policies.count { series[task] = TrainingCurveScores(scores: scores) }
@@ -62,4 +97,5 @@ extension EvaluationReport {
         }
         return EvaluationReport(provenance: provenance, tasks: tasks, series: series.isEmpty ? nil : series)
     }
+
 }

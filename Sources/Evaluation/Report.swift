@@ -119,14 +119,17 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         self.series = series
     }
 
-    /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end, success, time to goal.
+    /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end,
+    /// and for AntMaze success, time to goal (steps) and the goal (m).
     public func episodesCSV() -> String {
-        var lines = ["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal"]
+        var lines = ["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"]
         for task in tasks {
             for e in task.episodes {
-                let fields = [csvField(task.task), csvField(task.policy), "\(e.seed)", "\(e.episode)", "\(e.return)",
-                              "\(e.length)", "\(e.normalizedScore)", e.end.rawValue,
-                              e.success.map { "\($0)" } ?? "", e.timeToGoal.map { "\($0)" } ?? ""]
+                let success: String = e.success.map { "\($0)" } ?? ""
+                let timeToGoal: String = e.timeToGoal.map { "\($0)" } ?? ""
+                let goal: [String] = e.goal.map { $0.map { "\($0)" } } ?? ["", ""]
+                let fields: [String] = [csvField(task.task), csvField(task.policy), "\(e.seed)", "\(e.episode)", "\(e.return)",
+                                        "\(e.length)", "\(e.normalizedScore)", e.end.rawValue, success, timeToGoal] + goal
                 lines.append(fields.joined(separator: ","))
             }
         }

@@ -48,11 +48,13 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
     public var success: Bool?
     /// AntMaze: steps until the goal was reached (nil if never or not a goal task).
     public var timeToGoal: Int?
+    /// AntMaze: the episode's goal, m, world frame `[x, y]` (nil for other tasks).
+    public var goal: [Double]?
     /// Why the episode ended early (instability or error message).
     public var detail: String?
 
     enum CodingKeys: String, CodingKey {
-        case task, seed, episode, `return`, length, end, success, detail
+        case task, seed, episode, `return`, length, end, success, detail, goal
         case normalizedScore = "normalized_score"
         case timeToGoal = "time_to_goal"
     }
@@ -95,6 +97,9 @@ public final class RolloutEngine {
     public let width: Int
     /// Threads stepping environments.
     public let threads: Int
+    /// The running `run`'s timing so far (`total` = wall time since it started), as of the latest
+    /// `onEpisode` call: lets a caller log the time and steps behind each finished episode.
+    public private(set) var timingSoFar = RolloutTiming()
 
     public init(task: TaskSpec, policy: RolloutPolicy, width: Int, threads: Int) {
         precondition(width >= 1 && threads >= 1)
@@ -120,6 +125,7 @@ public final class RolloutEngine {
                     onProgress: ((RolloutProgress) -> Void)? = nil,
                     observer: ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = nil) throws -> RolloutTiming {
         var timing = RolloutTiming()
+        timingSoFar = RolloutTiming()
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
         guard !episodes.isEmpty else { return timing }
@@ -194,6 +200,8 @@ public final class RolloutEngine {
             for index in live {
                 guard let result = slots[index].finishedResult() else { continue }
                 done += 1
+                timingSoFar = timing
+                timingSoFar.total = elapsed(since: start)
                 try onEpisode(result)
                 if let id = queue.popFirst() {
                     let tReset = DispatchTime.now().uptimeNanoseconds
@@ -221,13 +229,16 @@ public final class RolloutEngine {
         var detail: String?
         var timeToGoal: Int?
         var success = false
+        var goal: [Double]?
 
         init(environment: MuJoCoEnvironment) { self.environment = environment }
 
         func begin(_ id: EpisodeID, policy: RolloutPolicy) throws {
             episode = id
             stream = policy.makeStream(seed: id.policySeed)
+            environment.prepareEpisode(id.episode, instanceSeed: id.seed)
             observation = try environment.reset(seed: id.environmentSeed)
+            goal = (environment as? AntMazeEnvironment).map { [$0.goal.x, $0.goal.y] }
             episodeReturn = 0
             length = 0
             end = nil
@@ -272,7 +283,7 @@ public final class RolloutEngine {
             return EpisodeResult(task: task.id, seed: id.seed, episode: id.episode, return: episodeReturn,
                                  length: length, normalizedScore: task.normalizedScore(return: episodeReturn),
                                  end: end, success: isGoalTask ? success : nil,
-                                 timeToGoal: isGoalTask ? timeToGoal : nil, detail: detail)
+                                 timeToGoal: isGoalTask ? timeToGoal : nil, goal: goal, detail: detail)
         }
     }
 }
@@ -282,6 +293,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case dimensionMismatch(task: String, observation: Int, action: Int, policyObservation: Int, policyAction: Int)
     case invalidShard(String)
     case resumeMismatch(file: String, reason: String)
+    case mergeMismatch(file: String, reason: String)
     case badTable(file: String, line: Int, reason: String)
 
     public var description: String {
@@ -292,6 +304,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "invalid shard '\(text)': expected i/n with 1 ≤ i ≤ n, e.g. 2/8"
         case .resumeMismatch(let file, let reason):
             return "cannot resume from \(file): \(reason)"
+        case .mergeMismatch(let file, let reason):
+            return "cannot merge \(file): \(reason)"
         case .badTable(let file, let line, let reason):
             return "\(file):\(line): \(reason)"
         }

@@ -31,6 +31,20 @@ public struct Summary: Codable, Equatable, Sendable {
             ci95 = [mean - half, mean + half]
         }
     }
+
+    enum CodingKeys: String, CodingKey { case count, mean, std, stderr, ci95, min, max }
+
+    /// Every key is always written; `stderr` and `ci95` are `null` for a single value.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(count, forKey: .count)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(std, forKey: .std)
+        if let stderr { try c.encode(stderr, forKey: .stderr) } else { try c.encodeNil(forKey: .stderr) }
+        if let ci95 { try c.encode(ci95, forKey: .ci95) } else { try c.encodeNil(forKey: .ci95) }
+        try c.encode(min, forKey: .min)
+        try c.encode(max, forKey: .max)
+    }
 }
 
 /// Student's t distribution: CDF through the regularized incomplete beta function (continued

@@ -9,8 +9,8 @@ public struct RecordingOptions: Equatable, Sendable {
     public var pngFrames: Bool
     /// Write `<stem>-sheet.png`, a grid of 12 frames across the episode.
     public var contactSheet: Bool
-    /// Print task, episode, step and time on frames, and hold the last frame for half a second
-    /// with the episode's return and normalized score.
+    /// Print task, episode, step, time and the return and normalized score so far on frames (the
+    /// caller draws these), and hold the last frame for half a second with the episode's totals.
     public var overlay: Bool
     /// Video frame rate; nil: 1/dt of the task (real time).
     public var framesPerSecond: Double?

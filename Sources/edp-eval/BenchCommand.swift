@@ -71,10 +71,27 @@ struct BenchCommand: ParsableCommand {
         var flopRate: Double?
         var sgemmRate: Double
         var rooflineRatio: Double?
-        var provenance: [String: String]
+        var provenance: Provenance
         enum CodingKeys: String, CodingKey {
             case task, policy, transitions, environments, threads, sps, seconds, provenance
             case flopRate = "flop_rate", sgemmRate = "sgemm_rate", rooflineRatio = "roofline_ratio"
+        }
+
+        /// Every key is always written; `flop_rate` and `roofline_ratio` are `null` for a policy
+        /// without network FLOPs (`--policy random`).
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(task, forKey: .task)
+            try c.encode(policy, forKey: .policy)
+            try c.encode(transitions, forKey: .transitions)
+            try c.encode(environments, forKey: .environments)
+            try c.encode(threads, forKey: .threads)
+            try c.encode(sps, forKey: .sps)
+            try c.encode(seconds, forKey: .seconds)
+            if let flopRate { try c.encode(flopRate, forKey: .flopRate) } else { try c.encodeNil(forKey: .flopRate) }
+            try c.encode(sgemmRate, forKey: .sgemmRate)
+            if let rooflineRatio { try c.encode(rooflineRatio, forKey: .rooflineRatio) } else { try c.encodeNil(forKey: .rooflineRatio) }
+            try c.encode(provenance, forKey: .provenance)
         }
     }
 
@@ -97,11 +114,12 @@ struct BenchCommand: ParsableCommand {
         else if let checkpoint { source = .checkpoint(URL(fileURLWithPath: checkpoint)) }
         else { source = .randomEDP(seed: 0) }
         let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection, candidates: candidates)
-        let rollout = try PolicyFactory.make(source, task: spec, overrides: overrides).policy
+        let (rollout, checkpointFile) = try PolicyFactory.make(source, task: spec, overrides: overrides)
 
         // Episodes are started until the step budget is met; the run stops at the budget.
         var collected = RolloutTiming()
         var seed: UInt64 = 0
+        var seedsUsed: [UInt64] = []
         let progress = ProgressLine()
         while collected.steps < transitions {
             let budget = transitions - collected.steps
@@ -114,6 +132,7 @@ struct BenchCommand: ParsableCommand {
                                                                progress: shown))
             })
             collected.add(timing)
+            seedsUsed.append(seed)
             seed += 1
         }
         progress.finish()
@@ -128,8 +147,15 @@ struct BenchCommand: ParsableCommand {
                             seconds: SecondsSplit(total: collected.total, physics: collected.physics,
                                                   inference: collected.inference, overhead: collected.overhead),
                             flopRate: flopRate, sgemmRate: sgemm, rooflineRatio: flopRate.map { $0 / sgemm },
-                            provenance: rollout.settings.merging(["mujoco": EDPEvalVersion.mujoco,
-                                                                  "cpu": Provenance.Machine.current.cpu]) { a, _ in a })
+                            provenance: Provenance(
+                                taskSemanticsVersion: try TaskRegistry.standard().semanticsVersion,
+                                modelFiles: try Provenance.modelFiles(for: spec),
+                                checkpoints: checkpointFile.map { [Provenance.File(path: Provenance.relativePath($0.url), sha256: $0.sha256)] } ?? [],
+                                seeds: seedsUsed, episodesPerSeed: environments, policy: rollout.settings, threads: threads,
+                                blasThreads: BLASThreading.threadCount, environmentsInFlight: environments,
+                                tasks: [spec.id],
+                                policies: [Provenance.PolicyRecord(label: source.description, sha256: checkpointFile?.sha256 ?? "",
+                                                                   settings: rollout.settings)]))
         print("\(result.task), \(result.policy)")
         print("transitions \(result.transitions), \(environments) environments in flight, \(threads) threads")
         print("SPS total \(Format.fixed(result.sps.total, 0))  (physics-only \(Format.fixed(result.sps.physics, 0)), inference-only \(Format.fixed(result.sps.inference, 0)))")

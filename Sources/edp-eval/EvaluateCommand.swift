@@ -54,13 +54,15 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
+        if let output { try ReportFiles.checkOutputPath(output) }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
 
     /// Per-task recorders for --video, created lazily when a task's rollouts start.
-    private func videoHooks() throws -> (observers: ((TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
-                                         finish: ((EpisodeResult) throws -> Void)?) {
+    /// With several policies, file names carry the policy's position (`<task>-policy2-seed0-ep0.mp4`).
+    private func videoHooks(policyCount: Int) throws -> (observers: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
+                                                         finish: ((EpisodeResult) throws -> Void)?) {
         guard let video else { return (nil, nil) }
         let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
             ?? (output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("videos") }
@@ -68,22 +70,25 @@ struct EvaluateCommand: ParsableCommand {
         let options = RecordingOptions(render: RenderOptions(backend: try gl.map { try GLBackend(userValue: $0) }))
         let firstSeed = runOptions.seed, perSeed = UInt64(runOptions.episodes)
         let recorders = RecorderTable()
-        let observers: (TaskSpec, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, _ in
-            let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options, shouldRecord: { id in
+        // Groups (task, policy) run one after another, so the episodes finishing belong to the
+        // recorder of the group that started last.
+        let observers: (TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, policyIndex, _ in
+            let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options,
+                                                    fileTag: policyCount > 1 ? "policy\(policyIndex + 1)" : nil, shouldRecord: { id in
                 (id.seed - firstSeed) * perSeed + UInt64(id.episode) < UInt64(video)
             })
-            recorders.byTask[task.id] = recorder
+            recorders.current = recorder
             return recorder.observe
         }
         let finish: (EpisodeResult) throws -> Void = { result in
-            guard let recorder = recorders.byTask[result.task] else { return }
+            guard let recorder = recorders.current, recorder.task.id == result.task else { return }
             let files = try recorder.finish(id: result.id, result: result)
             if let path = files.video?.path { print("video: \(path)") }
         }
         return (observers, finish)
     }
 
-    private final class RecorderTable { var byTask: [String: EpisodeVideoRecorder] = [:] }
+    private final class RecorderTable { var current: EpisodeVideoRecorder? }
 
     func run() throws {
         let registry = try TaskRegistry.standard()
@@ -96,7 +101,7 @@ struct EvaluateCommand: ParsableCommand {
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let progress = ProgressLine()
-        let hooks = try videoHooks()
+        let hooks = try videoHooks(policyCount: sources.count)
         let report = try EvaluationRunner(plan: plan, registry: registry)
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
                  onEpisode: hooks.finish, observerFactory: hooks.observers)
@@ -110,6 +115,16 @@ struct EvaluateCommand: ParsableCommand {
 enum ReportFiles {
     static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
     static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
+
+    /// The JSON report must not share a name with its CSV or its episode log (writing one would
+    /// destroy the other): `.csv` and `.jsonl` are refused for `--output`.
+    static func checkOutputPath(_ output: String) throws {
+        let url = URL(fileURLWithPath: output)
+        guard url.standardizedFileURL != log(for: url).standardizedFileURL,
+              url.standardizedFileURL != csv(for: url).standardizedFileURL else {
+            throw ValidationError("--output \(output): the JSON report's path must not end in .csv or .jsonl (those names are used for its episode table and log); use e.g. report.json")
+        }
+    }
 
     static func write(_ report: EvaluationReport, to output: URL) throws {
         try Data((try JSONText.encode(report, pretty: true) + "\n").utf8).write(to: output, options: .atomic)

@@ -25,6 +25,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report file") }
+        if let output { try ReportFiles.checkOutputPath(output) }
     }
 
     func run() throws {

@@ -100,32 +100,48 @@ struct RunOptions: ParsableArguments {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let environments, environments < 1 { throw ValidationError("--environments must be at least 1") }
+        guard UInt64(seeds - 1) <= UInt64.max - seed else {
+            throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
+        }
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
     func width(perGroupEpisodes: Int) -> Int { environments ?? min(100, max(1, perGroupEpisodes)) }
 }
 
-/// A one-line progress display on a terminal (stderr); silent when stderr is not a terminal.
+/// Progress on stderr: on a terminal, one line rewritten in place (episodes done, live SPS, ETA)
+/// at most 5 times a second; when stderr is not a terminal (piped, a Slurm log), a plain line at
+/// most every 30 s, so short runs stay quiet and long ones leave a readable trace.
 final class ProgressLine {
-    private let enabled = isatty(STDERR_FILENO) != 0
-    private var last = 0.0
+    private let terminal: Bool
+    private let interval: Double
+    private var last: Double
     private var shown = false
 
+    init(terminal: Bool = isatty(STDERR_FILENO) != 0) {
+        self.terminal = terminal
+        interval = terminal ? 0.2 : 30
+        last = terminal ? 0 : Date().timeIntervalSince1970
+    }
+
     func update(_ p: EvaluationRunner.GroupProgress) {
-        guard enabled else { return }
         let now = Date().timeIntervalSince1970
-        guard now - last > 0.2 || p.progress.episodesDone == p.progress.episodesTotal else { return }
-        last = now
         let r = p.progress
+        let finished = r.episodesDone == r.episodesTotal
+        guard now - last > interval || (terminal && finished) else { return }
+        last = now
         var eta = "ETA --"
-        if r.episodesDone > 0 && r.episodesDone < r.episodesTotal {
+        if r.episodesDone > 0 && !finished {
             eta = "ETA \(Int((r.elapsed / Double(r.episodesDone) * Double(r.episodesTotal - r.episodesDone)).rounded()))s"
-        } else if r.episodesDone == r.episodesTotal { eta = "done" }
+        } else if finished { eta = "done" }
         let group = p.groups > 1 ? "[\(p.group)/\(p.groups)] " : ""
         let text = "\(group)\(p.task): episodes \(r.episodesDone)/\(r.episodesTotal), \(r.steps) steps, \(Int(r.stepsPerSecond)) SPS, \(eta)"
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
-        shown = true
+        if terminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            shown = true
+        } else {
+            FileHandle.standardError.write(Data(("progress: " + text + "\n").utf8))
+        }
     }
 
     func finish() {

@@ -43,7 +43,7 @@ struct RecordCommand: ParsableCommand {
     var camera = "default"
     @Option(help: ArgumentHelp("OpenGL backend: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
     var gl: String?
-    @Flag(help: "Print task, episode, step and time on frames, and end each video on the return and normalized score.")
+    @Flag(help: "Print task, episode, step, time, return and normalized score so far on every frame, and end each video on the episode's totals.")
     var overlay = false
     @Option(help: "Video frame rate (default: 1/dt of the task, i.e. real time).")
     var fps: Double?
@@ -105,18 +105,22 @@ final class EpisodeVideoRecorder {
     let directory: URL
     let options: RecordingOptions
     let shouldRecord: (EpisodeID) -> Bool
+    /// Inserted into file names after the task id when several policies share a folder.
+    let fileTag: String?
     private var renderer: Renderer?
     private var recordings: [EpisodeID: EpisodeRecording] = [:]
 
     /// Checks the options and that `directory` can be written, and makes the GL context now, so
     /// that a missing GL library or an unwritable folder fails before any rollout runs.
-    init(task: TaskSpec, directory: URL, options: RecordingOptions, shouldRecord: @escaping (EpisodeID) -> Bool = { _ in true }) throws {
+    init(task: TaskSpec, directory: URL, options: RecordingOptions, fileTag: String? = nil,
+         shouldRecord: @escaping (EpisodeID) -> Bool = { _ in true }) throws {
         try options.validate()
         try EpisodeRecording.prepare(directory: directory)
         self.task = task
         self.directory = directory
         self.options = options
         self.shouldRecord = shouldRecord
+        self.fileTag = fileTag
         renderer = try Renderer(model: EnvironmentFactory.model(for: task), robot: task.robot, options: options.render)
     }
 
@@ -126,8 +130,8 @@ final class EpisodeVideoRecorder {
         return "\(renderer.context.backend): \(renderer.context.description)"
     }
 
-    /// The file name stem of an episode: `<task>-seed<S>-ep<e>`.
-    func stem(for id: EpisodeID) -> String { "\(task.id)-seed\(id.seed)-ep\(id.episode)" }
+    /// The file name stem of an episode: `<task>-seed<S>-ep<e>`, or `<task>-<tag>-seed<S>-ep<e>`.
+    func stem(for id: EpisodeID) -> String { "\(task.id)\(fileTag.map { "-\($0)" } ?? "")-seed\(id.seed)-ep\(id.episode)" }
 
     /// Renders the environment's current state as frame `step` of episode `id`.
     func observe(id: EpisodeID, step: Int, environment: MuJoCoEnvironment) throws {
@@ -147,8 +151,10 @@ final class EpisodeVideoRecorder {
         }
         var frame = try renderer.render(environment.data, markers: markers)
         if options.overlay {
+            let episodeReturn = environment.episodeReturn
             frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
-                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s"])
+                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
+                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"])
         }
         try recording.add(frame, step: step)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Environments
+import Evaluation
 
 /// `edp-eval tasks`: the task registry as a table.
 struct TasksCommand: ParsableCommand {
@@ -22,6 +23,10 @@ struct TasksCommand: ParsableCommand {
 
     func run() throws {
         let registry = try TaskRegistry.standard()
+        let robots = registry.tasks.map(\.robot).uniqued()
+        if let robot, !robots.contains(robot) {
+            throw ValidationError("unknown robot '\(robot)': expected one of \(robots.joined(separator: ", "))")
+        }
         let tasks = registry.tasks.filter { robot == nil || $0.robot == robot }
         if json {
             print(try JSONText.encode(tasks))

@@ -43,7 +43,7 @@ private func temporaryFolder() throws -> URL {
 
 @Suite(.serialized) struct CLITests {
     @Test func everySubcommandHasHelpWithExamples() throws {
-        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export"] {
+        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Examples") || result.stdout.contains("Example"), "\(command) --help has examples")
@@ -58,6 +58,8 @@ private func temporaryFolder() throws -> URL {
         let json = try CLI.run(["tasks", "--robot", "walker2d", "--json"])
         let tasks = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         #expect(tasks.count == 17 && tasks.allSatisfy { ($0["robot"] as? String) == "walker2d" })
+        let unknown = try CLI.run(["tasks", "--robot", "walker"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown robot 'walker'") && unknown.stderr.contains("walker2d"))
     }
 
     @Test func replayWritesTheDocumentedFormatAndRejectsBadInput() throws {
@@ -119,6 +121,14 @@ private func temporaryFolder() throws -> URL {
         #expect(both.status != 0 && both.stderr.contains("either --checkpoint or --policy"))
         let resume = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--resume"])
         #expect(resume.status != 0 && resume.stderr.contains("--resume needs --output"))
+        // The report must not overwrite its own CSV or episode log.
+        for name in ["r.csv", "r.jsonl"] {
+            let clash = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--episodes", "1",
+                                     "--output", folder.appendingPathComponent(name).path])
+            #expect(clash.status != 0 && clash.stderr.contains("must not end in .csv or .jsonl"), "\(name)")
+        }
+        let overflow = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--seed", "18446744073709551615", "--seeds", "2"])
+        #expect(overflow.status != 0 && overflow.stderr.contains("the last seed would exceed"))
     }
 
     @Test func shardsAndMerge() throws {
@@ -158,6 +168,24 @@ private func temporaryFolder() throws -> URL {
         #expect(bad.status != 0 && bad.stderr.contains("claims.csv:1") && bad.stderr.contains("first column must be 'task'"))
         let pair = try CLI.run(["verify", "--table", "edp-table2", "--checkpoint", "nonsense"])
         #expect(pair.status != 0 && pair.stderr.contains("TASK=PATH"))
+        try Data("task,EDP\nhopper-medium-expert-v2,±\n".utf8).write(to: table)
+        let plusMinus = try CLI.run(["verify", "--table", table.path, "--checkpoint", "hopper-medium-expert-v2=assets/checkpoints/edp-hopper-reference.safetensors"])
+        #expect(plusMinus.status == 1 && plusMinus.stderr.contains("claims.csv:2") && plusMinus.stderr.contains("is not a score"))
+    }
+
+    /// Happy path: a claim checked against the bundled checkpoint, verdict printed and written.
+    @Test func verifyEvaluatesTheClaimedRows() throws {
+        let folder = try temporaryFolder()
+        let table = folder.appendingPathComponent("claims.md"), output = folder.appendingPathComponent("verify.json")
+        try Data("| task | method | score |\n|---|---|---|\n| hopper-medium-expert-v2 | EDP | 1000 ± 1 |\n| walker2d-medium-v2 | EDP | 50 |\n".utf8).write(to: table)
+        let r = try CLI.run(["verify", "--table", table.path, "--episodes", "2",
+                             "--checkpoint", "hopper-medium-expert-v2=assets/checkpoints/edp-hopper-reference.safetensors",
+                             "--output", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("NOT consistent") && r.stdout.contains("1 rows skipped"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as! [String: Any]
+        let verdicts = json["verdicts"] as! [[String: Any]]
+        #expect(verdicts.count == 1 && json["report"] != nil)
     }
 
     @Test func benchMeasuresPhysicsAndTheSGEMMCeiling() throws {
@@ -169,6 +197,25 @@ private func temporaryFolder() throws -> URL {
         #expect((json["sps"] as! [String: Any])["total"] as! Double > 0)
         #expect(json["sgemm_rate"] as! Double > 1e9)
         #expect(json["transitions"] as! Int >= 300)
+        // The documented keys are always there (null without network FLOPs), with full provenance.
+        #expect(json.keys.contains("flop_rate") && json["flop_rate"] is NSNull && json["roofline_ratio"] is NSNull)
+        let provenance = json["provenance"] as! [String: Any]
+        #expect(provenance["mujoco_version"] as? String == "2.3.7" && provenance["package"] != nil)
+        #expect((provenance["model_files"] as! [[String: Any]]).count == 1)
+        let unknown = try CLI.run(["bench", "--task", "walker2d-medium-expert", "--policy", "random"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown task id"))
+        let missing = try CLI.run(["bench", "--checkpoint", "/nonexistent/ckpt.safetensors", "--transitions", "10"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/ckpt.safetensors"))
+    }
+
+    @Test func recordRejectsBadOptions() throws {
+        let folder = try temporaryFolder()
+        let quality = try CLI.run(["record", "--task", "hopper-medium-v2", "--policy", "random", "--out", folder.path, "--quality", "ultra"])
+        #expect(quality.status != 0 && quality.stderr.contains("--quality must be fast or quality"))
+        let task = try CLI.run(["record", "--task", "hoper-medium-v2", "--policy", "random", "--out", folder.path])
+        #expect(task.status != 0 && task.stderr.contains("unknown task id"))
+        let odd = try CLI.run(["record", "--task", "hopper-medium-v2", "--policy", "random", "--out", folder.path, "--width", "101"])
+        #expect(odd.status != 0 && odd.stderr.contains("101"))
     }
 
     @Test func inspectAndExportTheBundledCheckpoint() throws {

@@ -8,10 +8,11 @@ private func temporaryFile(_ name: String) -> URL {
 }
 
 private func plan(seeds: [UInt64] = [0, 1], episodes: Int = 5, width: Int = 4, shard: Shard? = nil,
-                  tasks: [String] = ["hopper-medium-v2"]) throws -> EvaluationPlan {
+                  tasks: [String] = ["hopper-medium-v2"], policies: [PolicySource] = [.random],
+                  overrides: PolicyOverrides = PolicyOverrides()) throws -> EvaluationPlan {
     let registry = try TaskRegistry.standard()
-    return EvaluationPlan(tasks: try tasks.map { try registry.task($0) }, policies: [.random], seeds: seeds,
-                          episodesPerSeed: episodes, width: width, threads: 2, shard: shard)
+    return EvaluationPlan(tasks: try tasks.map { try registry.task($0) }, policies: policies, seeds: seeds,
+                          episodesPerSeed: episodes, width: width, threads: 2, overrides: overrides, shard: shard)
 }
 
 /// Stops a run after `limit` episodes, as a kill would.
@@ -40,16 +41,18 @@ private struct Interrupted: Error {}
         #expect(report.episodesCSV().split(separator: "\n").count == 11)
     }
 
-    /// A run killed part-way and resumed gives the same final report as an uninterrupted run.
+    /// A run killed part-way and resumed gives the same final report as an uninterrupted run, and
+    /// keeps the steps and time of the episodes logged before the kill (with one environment in
+    /// flight, each episode line carries exactly its own steps).
     @Test func resumeAfterAnInterruptionGivesTheSameResults() throws {
         let registry = try TaskRegistry.standard()
-        let full = try EvaluationRunner(plan: try plan(), registry: registry).run()
+        let full = try EvaluationRunner(plan: try plan(width: 1), registry: registry).run()
         let log = temporaryFile("run.jsonl")
         var seen = 0
         #expect(throws: Interrupted.self) {
-            _ = try EvaluationRunner(plan: try plan(), registry: registry).run(logURL: log, progress: { p in
+            _ = try EvaluationRunner(plan: try plan(width: 1), registry: registry).run(logURL: log, progress: { p in
                 seen = p.progress.episodesDone
-            }, observerFactory: { _, _ in
+            }, observerFactory: { _, _, _ in
                 { _, _, _ in if seen >= 4 { throw Interrupted() } }
             })
         }
@@ -60,9 +63,12 @@ private struct Interrupted: Error {}
         try handle.close()
         let recorded = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"type\":\"episode\"") }.count
         #expect(recorded >= 4 && recorded < 10)
-        let resumed = try EvaluationRunner(plan: try plan(), registry: registry).run(logURL: log, resume: true)
+        let resumed = try EvaluationRunner(plan: try plan(width: 1), registry: registry).run(logURL: log, resume: true)
         #expect(resumed.tasks[0].episodes == full.tasks[0].episodes)
         #expect(resumed.tasks[0].normalizedScore == full.tasks[0].normalizedScore)
+        #expect(resumed.tasks[0].steps == full.tasks[0].steps)
+        #expect(resumed.tasks[0].steps == resumed.tasks[0].episodes.reduce(0) { $0 + $1.length })
+        #expect(resumed.tasks[0].seconds.total > 0 && resumed.tasks[0].sps.total > 0)
         // Resuming a log of a different run is refused.
         #expect {
             _ = try EvaluationRunner(plan: try plan(seeds: [7]), registry: registry).run(logURL: log, resume: true)
@@ -86,6 +92,45 @@ private struct Interrupted: Error {}
         for (a, b) in zip(merged.tasks, whole.tasks) {
             #expect(a.episodes == b.episodes)
             #expect(a.normalizedScore == b.normalizedScore && a.perSeed == b.perSeed)
+        }
+    }
+
+    /// Shards of a sweep over several checkpoints, merged in any order, give the rows (and RAT/OMS)
+    /// in the order the checkpoints were given; merging runs of different settings is refused.
+    @Test func mergeKeepsThePlansPolicyOrderAndRefusesMixedSettings() throws {
+        let registry = try TaskRegistry.standard()
+        let bundled = ProjectResources.assets.appendingPathComponent("checkpoints/edp-hopper-reference.safetensors")
+        let folder = temporaryFile("ckpts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var sources: [PolicySource] = []
+        for name in ["c1", "c2", "c3"] {
+            let copy = folder.appendingPathComponent("\(name).safetensors")
+            try FileManager.default.copyItem(at: bundled, to: copy)
+            sources.append(.checkpoint(copy))
+        }
+        let cheap = PolicyOverrides(dpmSteps: 2, selection: .single)
+        func sweep(_ shard: Shard?, overrides: PolicyOverrides = cheap) throws -> EvaluationReport {
+            try EvaluationRunner(plan: try plan(seeds: [0, 1], episodes: 1, width: 2, shard: shard, policies: sources, overrides: overrides),
+                                 registry: registry).run()
+        }
+        let whole = try sweep(nil)
+        let parts = try (1...4).map { try sweep(try Shard("\($0)/4")) }
+        let merged = try EvaluationReport.merged(parts.reversed(), files: ["4", "3", "2", "1"])
+        #expect(merged.tasks.map(\.policy) == whole.tasks.map(\.policy))
+        #expect(merged.tasks.map(\.policy) == sources.map(\.description))
+        #expect(zip(merged.tasks, whole.tasks).allSatisfy { $0.episodes == $1.episodes })
+        #expect(merged.series == whole.series && whole.series?["hopper-medium-v2"] != nil)
+        #expect(whole.provenance.policies?.map(\.label) == sources.map(\.description))
+        #expect(whole.provenance.policies?.allSatisfy { $0.settings?["dpm_steps"] == "2" } == true)
+        // A run with other inference settings cannot be pooled with these.
+        let other = try sweep(try Shard("1/4"), overrides: PolicyOverrides(dpmSteps: 3, selection: .single))
+        #expect { _ = try EvaluationReport.merged([parts[0], other], files: ["a.json", "b.json"]) } throws: {
+            "\($0)".contains("b.json") && "\($0)".contains("policies differ")
+        }
+        let moreEpisodes = try EvaluationRunner(plan: try plan(seeds: [0], episodes: 2, policies: sources, overrides: cheap),
+                                                registry: registry).run()
+        #expect { _ = try EvaluationReport.merged([whole, moreEpisodes], files: ["a.json", "b.json"]) } throws: {
+            "\($0)".contains("episodes per seed")
         }
     }
 

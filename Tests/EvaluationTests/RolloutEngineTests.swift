@@ -101,6 +101,31 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         #expect(results.allSatisfy { $0.end == .unstable && $0.length == 6 && $0.detail?.contains("non_finite_action") == true })
     }
 
+    /// AntMaze goals depend only on (seed, episode): v0 one goal per seed (as one D4RL instance
+    /// built with that seed), v2 a new goal every episode (the instance's draw for its (e+1)-th
+    /// reset); the same whatever the environments in flight and threads.
+    @Test(arguments: ["antmaze-umaze-v0", "antmaze-umaze-v2"])
+    func antmazeGoalsFollowTheEpisodeNotTheSlot(taskID: String) throws {
+        let episodes = (0..<2).flatMap { seed in (0..<3).map { EpisodeID(seed: UInt64(seed) + 7, episode: $0) } }
+        let policy = LinearPolicy(observationSize: 29, actionSize: 8, seed: 1)
+        let reference = try runEngine(taskID, policy: policy, episodes: episodes, width: 1, threads: 1)
+        #expect(try runEngine(taskID, policy: policy, episodes: episodes.reversed(), width: 6, threads: 2) == reference)
+        #expect(try runEngine(taskID, policy: policy, episodes: episodes, width: 4, threads: 2) == reference)
+        for result in reference {
+            // The goal a single environment built with the episode's seed shows after episode+1 resets.
+            let instance = try #require(try EnvironmentFactory.make(task: try task(taskID), seed: result.seed) as? AntMazeEnvironment)
+            for _ in 0...result.episode { try instance.reset() }
+            #expect(result.goal == [instance.goal.x, instance.goal.y], "seed \(result.seed) episode \(result.episode)")
+        }
+        let goalsBySeed = Dictionary(grouping: reference, by: \.seed).mapValues { Set($0.compactMap(\.goal)) }
+        #expect(goalsBySeed[7] != goalsBySeed[8])
+        if taskID.hasSuffix("v0") {
+            #expect(goalsBySeed.values.allSatisfy { $0.count == 1 })
+        } else {
+            #expect(goalsBySeed.values.allSatisfy { $0.count == 3 })
+        }
+    }
+
     @Test func antmazeEpisodesReportSuccess() throws {
         let results = try runEngine("antmaze-umaze-v2", policy: UniformRandomPolicy(observationSize: 29, actionSize: 8),
                                     episodes: [EpisodeID(seed: 0, episode: 0)], width: 1, threads: 1)

@@ -14,6 +14,10 @@ import Testing
         #expect(abs(s.ci95![1] - (4 + 2.776445105 * 1.58113883)) < 1e-6)
         let one = Summary([7])
         #expect(one.std == 0 && one.stderr == nil && one.ci95 == nil)
+        // The JSON always has every key: null where there is no value; it reads back equal.
+        let json = String(decoding: try! JSONEncoder().encode(one), as: UTF8.self)
+        #expect(json.contains("\"stderr\":null") && json.contains("\"ci95\":null"))
+        #expect(try! JSONDecoder().decode(Summary.self, from: Data(json.utf8)) == one)
     }
 
     /// Student t quantiles against tables (Abramowitz & Stegun 26.10): t₀.₉₇₅ for ν = 1, 2, 9, 30, 1000.
@@ -50,8 +54,12 @@ import Testing
         ])
         #expect(try ClaimedTable.parse("task,method,score,std\nhopper-medium-v2,X,50,2\n", file: "t.csv")
                 == [Claim(task: "hopper-medium-v2", method: "X", score: 50, plusMinus: 2)])
-        #expect(throws: EvaluationError.badTable(file: "t.csv", line: 2, reason: "'abc' is not a score (expected e.g. 81.9 or 81.9 ± 3.2)")) {
+        #expect(throws: EvaluationError.badTable(file: "t.csv", line: 2, reason: "'abc' is not a score (expected a finite number, e.g. 81.9 or 81.9 ± 3.2)")) {
             try ClaimedTable.parse("task,EDP\nhopper-medium-v2,abc\n", file: "t.csv")
+        }
+        // Malformed ± cells and non-finite values are errors, never a crash or a silent guess.
+        for cell in ["±", "± 97", "81.9 ±", "nan", "inf", "81.9 ± nan", "81.9 ± -2", "1 ± 2 ± 3"] {
+            #expect(throws: EvaluationError.self, "\(cell)") { try ClaimedTable.parse("task,EDP\nhopper-medium-v2,\(cell)\n", file: "t.csv") }
         }
         #expect(throws: EvaluationError.self) { try ClaimedTable.parse("name,EDP\nx,1\n", file: "t.csv") }
     }
