@@ -29,8 +29,10 @@ public struct NumPyFormatError: Error, CustomStringConvertible, Equatable {
 /// Supported: format versions 1–3, little-endian (or byte-order-free) `f4`, `f8`, `i1`–`i8`,
 /// `u1`–`u8`, `b1`, C order. Everything becomes float32 (`Tensor`): float64 is rounded,
 /// integers are converted exactly up to 2^24 (larger magnitudes round). Malformed input never
-/// traps: it throws `NumPyFormatError`. Allocations are bounded by the bytes actually present:
-/// a header's shape is checked against the payload size before any element buffer is made.
+/// traps: it throws `NumPyFormatError`. The zip's records are checked against the data before
+/// ZIPFoundation reads them (`ZipLayout`), and allocations are bounded by the bytes actually
+/// present: a member's declared size by its compressed bytes, a header's shape by the payload size
+/// before any element buffer is made.
 public enum NumPyArchive {
     /// Reads every member of an `.npz`; keys are member names without the `.npy` suffix
     /// (e.g. `policy/params/base_net/Dense_0/kernel`).
@@ -49,14 +51,15 @@ public enum NumPyArchive {
         guard data.count >= 4, data.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]) || data.prefix(4) == Data([0x50, 0x4B, 0x05, 0x06]) else {
             throw NumPyFormatError(file: file, member: nil, reason: "not a zip archive (expected magic 'PK\\x03\\x04')")
         }
-        let archive: Archive
+        // ZIPFoundation traps on offsets past the end of the data: check the layout first.
+        let archive: Archive, entries: [Entry]
         do {
-            archive = try Archive(data: data, accessMode: .read)
-        } catch {
-            throw NumPyFormatError(file: file, member: nil, reason: "unreadable zip archive (\(error))")
+            (archive, entries) = try ZipLayout.open(data)
+        } catch let error as ZipLayoutError {
+            throw NumPyFormatError(file: file, member: nil, reason: "unreadable zip archive: \(error.reason)")
         }
         var result: TensorDictionary = [:]
-        for entry in archive where entry.type == .file {
+        for entry in entries where entry.type == .file {
             let name = entry.path
             guard name.hasSuffix(".npy") else { continue }
             // Deflate expands at most ~1032:1; never trust the declared size beyond that.
@@ -68,7 +71,8 @@ public enum NumPyArchive {
                     "declared size \(declared) bytes is impossible for \(entry.compressedSize) compressed bytes")
             }
             var bytes = Data()
-            bytes.reserveCapacity(Int(min(declared, UInt64(data.count) * 1032)))
+            // ZipLayout bounded the declared size by the compressed bytes present (≤ 1032:1).
+            bytes.reserveCapacity(Int(min(declared, UInt64(data.count))))
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
                     guard UInt64(bytes.count + chunk.count) <= declared else {

@@ -22,13 +22,14 @@ public enum TorchArchive {
 
     /// Reads archive bytes into (key, tensor) pairs in the state_dict's order; `url` names the file in errors.
     public static func readStateDict(_ data: Data, url: URL) throws -> [(key: String, tensor: Tensor)] {
-        let archive = try open(data, url: url)
-        guard let pickleEntry = archive.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
+        let (archive, members) = try open(data, url: url)
+        func archiveMember(_ path: String) -> Entry? { members.first { $0.path == path } }
+        guard let pickleEntry = members.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
             throw CheckpointError(.missingEntry, file: url, "torch archive has no data.pkl")
         }
         let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
         var bigEndian = false
-        if let order = archive["\(prefix)byteorder"] {
+        if let order = archiveMember("\(prefix)byteorder") {
             let text = String(decoding: try extract(order, from: archive, url: url), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             guard text == "little" || text == "big" else {
@@ -54,7 +55,7 @@ public enum TorchArchive {
             let tensor = try rebuildTensor(entry.value, key: key, url: url) { storageKey, numel in
                 if let cached = storages[storageKey] { return cached }
                 let path = "\(prefix)data/\(storageKey)"
-                guard let member = archive[path] else {
+                guard let member = archiveMember(path) else {
                     throw CheckpointError(.missingEntry, file: url, "tensor \(key): storage \(path) is missing from the archive")
                 }
                 let expected = UInt64(numel) * 4
@@ -82,14 +83,16 @@ public enum TorchArchive {
 
     /// Names of all members (used to tell torch archives from npz files).
     static func entryNames(_ data: Data, url: URL) throws -> [String] {
-        try open(data, url: url).map(\.path)
+        try open(data, url: url).entries.map(\.path)
     }
 
-    static func open(_ data: Data, url: URL) throws -> Archive {
+    /// Opens the zip after `ZipLayout` has checked that every offset and size in it lies inside
+    /// `data` (ZIPFoundation traps on offsets past the end); its members in directory order.
+    static func open(_ data: Data, url: URL) throws -> (archive: Archive, entries: [Entry]) {
         do {
-            return try Archive(data: data, accessMode: .read)
-        } catch {
-            throw CheckpointError(.unreadable, file: url, "not a readable zip archive: \(error)")
+            return try ZipLayout.open(data)
+        } catch let error as ZipLayoutError {
+            throw CheckpointError(.unreadable, file: url, "not a readable zip archive: \(error.reason)")
         }
     }
 
