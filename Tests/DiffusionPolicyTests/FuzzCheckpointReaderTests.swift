@@ -4,8 +4,11 @@ import ZIPFoundation
 @testable import DiffusionPolicy
 
 /// Deterministic mutation fuzzing of every checkpoint reader: each mutated input must either read
-/// or throw; a trap (crash) fails the whole run. Counts are bounded so the suite runs in well
-/// under 30 s in a debug build.
+/// or throw; a trap (crash) fails the whole run. Besides small byte edits, the zip formats (.npz,
+/// .pth) get structural damage: large chunks deleted or duplicated, truncation (also inside the end
+/// records), and size/offset fields of the central directory and local headers overwritten with
+/// huge values, which must be refused before anything is allocated or extracted. Counts are
+/// bounded so the suite runs in well under 30 s in a debug build.
 @Suite struct FuzzCheckpointReaderTests {
     /// SplitMix64 (Steele, Lea, Flood 2014): small, fast, deterministic.
     struct SplitMix64 {
@@ -59,6 +62,61 @@ import ZIPFoundation
         for _ in 0..<count {
             do {
                 try body(mutate(input, &rng, region: region))
+                accepted += 1
+            } catch {
+                rejected += 1
+            }
+        }
+        return (accepted, rejected)
+    }
+
+    /// Values written over zip size and offset fields: zero, all ones, sign bits, the file size and
+    /// its neighbours, and sizes no file here can back.
+    static func interestingValues(fileSize: Int) -> [UInt64] {
+        let n = UInt64(fileSize)
+        return [0, 1, 0xFFFF, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, n - 1, n, n + 1, n * 2,
+                1 << 31 + 1 << 30, 1 << 40, 1 << 62, 1 << 63, UInt64.max]
+    }
+
+    /// One structural mutation of a zip archive: a chunk of up to 128 KiB deleted or duplicated
+    /// elsewhere, a truncation (anywhere, or within the last 300 bytes where the end records are), or a
+    /// little-endian 2-, 4- or 8-byte field overwritten with an interesting value, in the central
+    /// directory and end records (`directoryStart...`) or anywhere.
+    static func mutateZip(_ input: [UInt8], _ rng: inout SplitMix64, directoryStart: Int) -> [UInt8] {
+        var bytes = input
+        let chunk = { (rng: inout SplitMix64) in 1 + rng.below(1 << (1 + rng.below(17))) }
+        switch rng.below(6) {
+        case 0:
+            let at = rng.below(bytes.count)
+            bytes.removeSubrange(at..<min(bytes.count, at + chunk(&rng)))
+        case 1:
+            let from = rng.below(bytes.count)
+            let copied = bytes[from..<min(bytes.count, from + chunk(&rng))]
+            bytes.insert(contentsOf: copied, at: rng.below(bytes.count))
+        case 2:
+            bytes.removeSubrange(rng.below(bytes.count)...)
+        case 3:
+            bytes.removeSubrange(max(0, bytes.count - 1 - rng.below(300))...)
+        default:
+            let width = [2, 4, 8][rng.below(3)]
+            let low = rng.below(2) == 0 ? min(directoryStart, bytes.count - width) : 0
+            let at = low + rng.below(bytes.count - width - low + 1)
+            let values = interestingValues(fileSize: input.count)
+            let value = values[rng.below(values.count)]
+            for i in 0..<width { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+        }
+        return bytes
+    }
+
+    /// Runs `body` on `count` structural zip mutations; returns how many were read without error.
+    static func fuzzZip(_ input: [UInt8], count: Int, seed: UInt64,
+                        _ body: ([UInt8]) throws -> Void) throws -> (accepted: Int, rejected: Int) {
+        let directoryStart = Int(try ZipLayout(validating: Data(input)).centralDirectory.offset)
+        var rng = SplitMix64(state: seed)
+        var accepted = 0, rejected = 0
+        for _ in 0..<count {
+            do {
+                try body(mutateZip(input, &rng, directoryStart: directoryStart))
                 accepted += 1
             } catch {
                 rejected += 1
@@ -133,5 +191,89 @@ import ZIPFoundation
         let pickleRegion = Self.fuzz(bytes, count: 120, seed: 100, region: 2700) { _ = try TorchArchive.readStateDict(Data($0), url: url) }
         #expect(anywhere.accepted + anywhere.rejected == 120)
         #expect(pickleRegion.rejected > 0)
+    }
+
+    @Test func npzReaderSurvivesMutations() throws {
+        let npy = NumPyArchiveTests()
+        let small = [UInt8](ZipWriter.archive([
+            ("a.npy", npy.npy(payload: npy.bytes([Float(1), 2])), false),
+            ("b/c.npy", npy.npy(descr: "<f8", shape: "(1, 2)", payload: npy.bytes([3.0, 4.0])), true),
+        ]))
+        let schedule = try CheckpointFixtures.bytes(CheckpointFixtures.edpReference.appendingPathComponent("schedule.npz"))
+        let read = { (bytes: [UInt8]) in _ = try NumPyArchive.read(archiveData: Data(bytes), file: "fuzz.npz") }
+        let r1 = Self.fuzz(small, count: 3000, seed: 0x4E50_5A01, read)
+        // Edits in the schedule archive's last 3 KB: its central directory and end record.
+        var rng = SplitMix64(state: 0x4E50_5A02)
+        var r2 = (accepted: 0, rejected: 0)
+        let directoryStart = schedule.count - 3_000
+        for _ in 0..<300 {
+            var bytes = schedule
+            let directory = Array(bytes[directoryStart...])
+            bytes.replaceSubrange(directoryStart..., with: Self.mutate(directory, &rng))
+            do { try read(bytes); r2.accepted += 1 } catch { r2.rejected += 1 }
+        }
+        #expect(r1.accepted + r1.rejected == 3000 && r1.rejected > 0 && r1.accepted > 0)
+        #expect(r2.accepted + r2.rejected == 300 && r2.rejected > 0)
+    }
+
+    @Test func zipArchivesSurviveChunkDeletionsTruncationsAndHugeFields() throws {
+        let params = try CheckpointFixtures.bytes(CheckpointFixtures.root.appendingPathComponent("edp/edp_trained_params.npz"))
+        let schedule = try CheckpointFixtures.bytes(CheckpointFixtures.edpReference.appendingPathComponent("schedule.npz"))
+        let actor = try CheckpointFixtures.bytes(CheckpointFixtures.dqlTrainedActor)
+        let npzURL = URL(fileURLWithPath: "/fuzz/edp_trained_params.npz")
+        let torchURL = URL(fileURLWithPath: "/fuzz/actor_1.pth")
+        // Through format detection and the whole npz loader (configuration, shapes, finiteness).
+        let npz = { (bytes: [UInt8]) in
+            let data = Data(bytes)
+            guard try Checkpoint.detectFormat(data, url: npzURL) == .npz else { return }
+            _ = try Checkpoint.loadNumPyArchive(data: data, url: npzURL)
+        }
+        let torch = { (bytes: [UInt8]) in _ = try TorchArchive.readStateDict(Data(bytes), url: torchURL) }
+        let results = [
+            try Self.fuzzZip(params, count: 300, seed: 0x2170_0001, npz),
+            try Self.fuzzZip(schedule, count: 1000, seed: 0x2170_0002) { _ = try NumPyArchive.read(archiveData: Data($0), file: "s.npz") },
+            try Self.fuzzZip(actor, count: 600, seed: 0x2170_0003, torch),
+        ]
+        for r in results { #expect(r.rejected > 0) }
+        #expect(results.map { $0.accepted + $0.rejected } == [300, 1000, 600])
+    }
+
+    /// Every size or offset field of every member, set to a value no file here can back, is refused
+    /// by the layout check, i.e. before a buffer of that size is reserved or a byte is extracted.
+    @Test func hugeDeclaredSizesAreRefusedBeforeAllocation() throws {
+        for (path, file) in [("edp-hopper-reference/schedule.npz", "schedule.npz"), ("dql/trained/actor_2000.pth", "actor_2000.pth")] {
+            let original = try Data(contentsOf: CheckpointFixtures.root.appendingPathComponent(path))
+            let layout = try ZipLayout(validating: original)
+            var position = Int(layout.centralDirectory.offset)
+            var checked = 0
+            for _ in layout.members {
+                let nameLength = Int(original[position + 28]) | Int(original[position + 29]) << 8
+                let variable = nameLength + (Int(original[position + 30]) | Int(original[position + 31]) << 8)
+                    + (Int(original[position + 32]) | Int(original[position + 33]) << 8)
+                // Compressed and uncompressed size (offsets 20, 24), local header offset (42).
+                let n = UInt32(original.count)
+                let edits: [[(Int, UInt32)]] = [
+                    [(20, 0xFFFF_FFFE), (24, 0xFFFF_FFFE)], [(20, 0xFFFF_FFFF), (24, 0xFFFF_FFFF)],
+                    [(20, n), (24, n)], [(42, 0x8000_0000)], [(42, n - 10)],
+                ]
+                for edit in edits {
+                    var mutated = original
+                    for (field, value) in edit {
+                        for i in 0..<4 { mutated[position + field + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
+                    }
+                    #expect(throws: ZipLayoutError.self, "\(file): \(edit)") { try ZipLayout.open(mutated) }
+                    if file.hasSuffix(".npz") {
+                        let error = #expect(throws: NumPyFormatError.self) { try NumPyArchive.read(archiveData: mutated, file: file) }
+                        #expect(error?.description.hasPrefix("\(file): unreadable zip archive:") == true)
+                    } else {
+                        let error = #expect(throws: CheckpointError.self) { try TorchArchive.readStateDict(mutated, url: URL(fileURLWithPath: "/fuzz/\(file)")) }
+                        #expect(error?.description.hasPrefix("/fuzz/\(file): not a readable zip archive:") == true)
+                    }
+                    checked += 1
+                }
+                position += 46 + variable
+            }
+            #expect(checked == 5 * layout.members.count && checked > 0)
+        }
     }
 }
