@@ -34,6 +34,15 @@ extension Checkpoint {
         return indices
     }
 
+    /// Throws unless every extent is at most 4 · `Limits.maxVectorSize` (an input width O + A + E),
+    /// so that the arithmetic on them cannot overflow.
+    static func requirePlausibleExtents(_ shapes: [[Int]], what: String, url: URL) throws {
+        let bound = 4 * PolicyConfiguration.Limits.maxVectorSize
+        if let shape = shapes.first(where: { $0.contains { $0 > bound } }) {
+            throw CheckpointError(.invalidTensor, file: url, "\(what): shape \(shape) has an extent above \(bound)")
+        }
+    }
+
     // MARK: EDP (flax) layout, spec §5.1
 
     static func edpDimensions(_ tensors: TensorDictionary, url: URL) throws -> Dimensions {
@@ -46,6 +55,8 @@ extension Checkpoint {
         let embed = try shape(tensors, "\(p)TimeEmbedding_0/Dense_1/kernel", rank: 2, url: url)
         let actionSize = kernels.last![1]
         let e = embed[1]
+        // Empty tensors can declare any extent: bound them before subtracting.
+        try requirePlausibleExtents(kernels + [embed], what: "policy kernels", url: url)
         let observationSize = kernels[0][0] - actionSize - e
         guard observationSize > 0, actionSize > 0 else {
             throw CheckpointError(.invalidTensor, file: url, "policy first kernel \(kernels[0]) cannot hold observation + action \(actionSize) + time embedding \(e)")
@@ -119,6 +130,8 @@ extension Checkpoint {
         let embed = try shape(tensors, "model.time_mlp.3.weight", rank: 2, url: url)
         let actionSize = final[0]
         let e = embed[0]
+        // Empty tensors can declare any extent: bound them before subtracting.
+        try requirePlausibleExtents(midShapes + [final, embed], what: "noise network weights", url: url)
         let observationSize = midShapes[0][1] - actionSize - e
         guard observationSize > 0, actionSize > 0 else {
             throw CheckpointError(.invalidTensor, file: url, "model.mid_layer.0.weight \(midShapes[0]) cannot hold action \(actionSize) + time embedding \(e) + state")
@@ -309,10 +322,13 @@ extension Checkpoint {
         throw CheckpointError(.unrecognizedFormat, file: url, "tensor names are neither EDP flax paths (policy/params/...) nor Diffusion-QL state_dict keys (model.*, q1_model.*)")
     }
 
-    /// Checks the configuration itself, that every tensor the networks need is there with exactly
-    /// the expected shape, and that all values are finite.
+    /// Checks the configuration itself (positive sizes within `PolicyConfiguration.Limits`), that
+    /// every tensor the networks need is there with exactly the expected shape, and that all values
+    /// are finite.
     static func validate(_ c: PolicyConfiguration, _ tensors: TensorDictionary, url: URL) throws {
         func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
+        // Bounds first: the expected shapes below compute 2·E and O + A + E.
+        if let violation = c.limitViolation { throw invalid("implausible configuration: \(violation)") }
         guard c.observationSize > 0, c.actionSize > 0, c.timeEmbeddingSize > 0, c.diffusionSteps > 0 else {
             throw invalid("sizes must be positive (O \(c.observationSize), A \(c.actionSize), E \(c.timeEmbeddingSize), K \(c.diffusionSteps))")
         }

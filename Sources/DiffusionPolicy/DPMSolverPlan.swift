@@ -49,12 +49,18 @@ public struct DPMSolverPlan: Sendable {
         }
     }
 
-    /// Builds the plan; throws `PolicyLoadingError.invalidConfiguration` for steps < 1,
-    /// t_end ∉ [1/K, 1), or any non-finite coefficient — instead of producing NaN actions
-    /// (spec §3.3 Pitfall 1: K = 100 with t_end = 1e-3).
+    /// Builds the plan; throws `PolicyLoadingError.invalidConfiguration` for steps < 1 or above
+    /// min(K, `PolicyConfiguration.Limits.maxDPMSteps`), t_end ∉ [1/K, 1), or any non-finite
+    /// coefficient — instead of producing NaN actions (spec §3.3 Pitfall 1: K = 100 with
+    /// t_end = 1e-3) or allocating a plan of absurd length.
     public init(schedule: DiffusionSchedule, steps: Int, endTime: Double) throws {
         let k = schedule.count
         guard steps >= 1 else { throw PolicyLoadingError.invalidConfiguration("DPM-Solver steps = \(steps); need ≥ 1") }
+        let maxSteps = min(k, PolicyConfiguration.Limits.maxDPMSteps)
+        guard steps <= maxSteps else {
+            throw PolicyLoadingError.invalidConfiguration(
+                "DPM-Solver steps = \(steps); need ≤ \(maxSteps) (at most K = \(k) model evaluations and at most \(PolicyConfiguration.Limits.maxDPMSteps))")
+        }
         guard endTime.isFinite, endTime < 1, endTime >= (1 / Double(k)) * (1 - 1e-6) else {
             throw PolicyLoadingError.invalidConfiguration(
                 "DPM-Solver t_end = \(endTime) with K = \(k): need 1/K = \(1 / Double(k)) ≤ t_end < 1 " +

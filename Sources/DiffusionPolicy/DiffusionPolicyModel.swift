@@ -37,7 +37,8 @@ public final class DiffusionPolicyModel: BatchedPolicy {
 
     /// Builds the policy. Overrides replace the configuration's sampler, DPM steps, DPM t_end,
     /// action selection and candidate count N. Throws `PolicyLoadingError` for missing or
-    /// mis-shaped tensors, NaN weights, or invalid sampler settings (e.g. t_end < 1/K).
+    /// mis-shaped tensors, NaN weights, invalid sampler settings (e.g. t_end < 1/K), or sizes outside
+    /// `PolicyConfiguration.Limits` (e.g. 10^12 candidates or 2^62 DPM steps).
     public init(tensors: TensorDictionary, configuration: PolicyConfiguration,
                 sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
                 selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) throws {
@@ -53,6 +54,8 @@ public final class DiffusionPolicyModel: BatchedPolicy {
         guard config.maxAction > 0, config.maxAction.isFinite else {
             throw PolicyLoadingError.invalidConfiguration("maxAction = \(config.maxAction); need a positive finite bound")
         }
+        // Overrides and configurations from files: bound every size before anything is allocated.
+        if let violation = config.limitViolation { throw PolicyLoadingError.invalidConfiguration(violation) }
         network = try NoisePredictionNetwork(tensors: tensors, configuration: config)
         let convention: DiffusionSchedule.Convention = config.family == .edp ? .edp : .diffusionQL
         if let stored = try DiffusionSchedule(tensors: tensors, prefix: config.family == .edp ? "diffusion/" : "",

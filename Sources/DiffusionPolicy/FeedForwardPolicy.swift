@@ -27,6 +27,14 @@ public final class FeedForwardPolicy: BatchedPolicy {
         guard o > 0, a > 0, configuration.policyHiddenSizes.allSatisfy({ $0 > 0 }) else {
             throw PolicyLoadingError.invalidConfiguration("O \(o), A \(a), hidden \(configuration.policyHiddenSizes)")
         }
+        let limits = PolicyConfiguration.Limits.self
+        guard o <= limits.maxVectorSize, a <= limits.maxVectorSize,
+              configuration.policyHiddenSizes.count <= limits.maxHiddenLayers,
+              configuration.policyHiddenSizes.allSatisfy({ $0 <= limits.maxHiddenSize }) else {
+            throw PolicyLoadingError.invalidConfiguration(
+                "O \(o), A \(a), hidden \(configuration.policyHiddenSizes): need O, A ≤ \(limits.maxVectorSize), " +
+                "at most \(limits.maxHiddenLayers) hidden layers of width ≤ \(limits.maxHiddenSize)")
+        }
         let outputs: Int
         switch configuration.family {
         case .feedForwardDeterministic: outputs = a

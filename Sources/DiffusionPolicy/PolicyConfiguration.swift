@@ -102,3 +102,56 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
         self.feedForwardActivation = feedForwardActivation
     }
 }
+
+extension PolicyConfiguration {
+    /// Upper bounds on every size a configuration may give. Configurations come from files (pickled
+    /// variants, safetensors metadata) and the command line, so a value such as 2^62 must be refused
+    /// with a message instead of overflowing `2 · E` or `O + A + E`, or allocating a DPM-Solver plan
+    /// or candidate buffers of that length. The bounds are orders of magnitude above any EDP or
+    /// Diffusion-QL setting (O ≤ 376, E = 16, widths 256, K ≤ 1000, 15 DPM steps, N ≤ 50).
+    public enum Limits {
+        /// Observation, action and time-embedding sizes (O, A, E).
+        public static let maxVectorSize = 1 << 20
+        /// Width of any hidden layer.
+        public static let maxHiddenSize = 1 << 16
+        /// Hidden layers of the noise network or of a critic.
+        public static let maxHiddenLayers = 64
+        /// Diffusion steps K.
+        public static let maxDiffusionSteps = 100_000
+        /// DPM-Solver steps (model evaluations); with the DPM sampler also at most K.
+        public static let maxDPMSteps = 1_000
+        /// EAS candidates N per observation.
+        public static let maxCandidates = 10_000
+    }
+
+    /// The first size outside `Limits` (or not positive), described with the bound; nil when all
+    /// sizes are plausible. The DPM step count is also checked against K when the sampler is DPM.
+    public var limitViolation: String? {
+        let vectors = [("observation size O", observationSize), ("action size A", actionSize),
+                       ("time embedding size E", timeEmbeddingSize)]
+        for (name, value) in vectors where !(1...Limits.maxVectorSize).contains(value) {
+            return "\(name) \(value) is outside 1...\(Limits.maxVectorSize)"
+        }
+        for (name, sizes) in [("policy", policyHiddenSizes), ("critic", criticHiddenSizes)] {
+            guard sizes.count <= Limits.maxHiddenLayers else {
+                return "\(name) has \(sizes.count) hidden layers, at most \(Limits.maxHiddenLayers) are supported"
+            }
+            if let bad = sizes.first(where: { !(1...Limits.maxHiddenSize).contains($0) }) {
+                return "\(name) hidden size \(bad) is outside 1...\(Limits.maxHiddenSize)"
+            }
+        }
+        guard (1...Limits.maxDiffusionSteps).contains(diffusionSteps) else {
+            return "diffusion steps K \(diffusionSteps) is outside 1...\(Limits.maxDiffusionSteps)"
+        }
+        guard (1...Limits.maxDPMSteps).contains(dpmSteps) else {
+            return "DPM-Solver steps \(dpmSteps) is outside 1...\(Limits.maxDPMSteps)"
+        }
+        if sampler == .dpm, dpmSteps > diffusionSteps {
+            return "DPM-Solver steps \(dpmSteps) exceed the \(diffusionSteps) diffusion steps K"
+        }
+        guard (1...Limits.maxCandidates).contains(candidates) else {
+            return "candidates N \(candidates) is outside 1...\(Limits.maxCandidates)"
+        }
+        return nil
+    }
+}

@@ -40,8 +40,13 @@ struct PolicyOptions: ParsableArguments {
         if let policy, policy != "random" {
             throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
         }
-        if let candidates, candidates < 1 { throw ValidationError("--candidates must be at least 1") }
-        if let dpmSteps, dpmSteps < 1 { throw ValidationError("--dpm-steps must be at least 1") }
+        let limits = PolicyConfiguration.Limits.self
+        if let candidates, !(1...limits.maxCandidates).contains(candidates) {
+            throw ValidationError("--candidates must be between 1 and \(limits.maxCandidates)")
+        }
+        if let dpmSteps, !(1...limits.maxDPMSteps).contains(dpmSteps) {
+            throw ValidationError("--dpm-steps must be between 1 and \(limits.maxDPMSteps) (and at most the checkpoint's K)")
+        }
     }
 
     /// The bundled reference checkpoint (README "Bundled reference checkpoint").

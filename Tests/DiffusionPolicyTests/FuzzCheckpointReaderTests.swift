@@ -276,4 +276,39 @@ import ZIPFoundation
             #expect(checked == 5 * layout.members.count && checked > 0)
         }
     }
+
+    /// Every integer of an exported configuration (sizes, K, DPM steps, N, each hidden width) set to
+    /// 0, −1 or a value far beyond any real network must be refused with a message, never trap in the
+    /// shape arithmetic or allocate a plan or buffer of that length.
+    @Test func hugeConfigurationFieldsAreRefused() throws {
+        let checkpoint = try Checkpoint.load(CheckpointFixtures.dqlInitActor)
+        let metadata = try checkpoint.exportMetadata()
+        let json = try JSONSerialization.jsonObject(with: Data(metadata[Checkpoint.MetadataKey.configuration]!.utf8)) as! [String: Any]
+        let url = URL(fileURLWithPath: "/fuzz/limits.safetensors")
+        var edits: [(String, [String: Any])] = []
+        for value in [0, -1, 1 << 31, 1 << 40, 1 << 62, Int.max] {
+            for (key, field) in json.sorted(by: { $0.key < $1.key }) {
+                if field is Int, !(field is Bool) {
+                    var edited = json
+                    edited[key] = value
+                    edits.append(("\(key) = \(value)", edited))
+                } else if let widths = field as? [Int] {
+                    for i in widths.indices {
+                        var edited = json, changed = widths
+                        changed[i] = value
+                        edited[key] = changed
+                        edits.append(("\(key)[\(i)] = \(value)", edited))
+                    }
+                }
+            }
+        }
+        #expect(edits.count == 6 * 12)
+        for (label, edited) in edits {
+            var mutated = metadata
+            mutated[Checkpoint.MetadataKey.configuration] = String(decoding: try JSONSerialization.data(withJSONObject: edited), as: UTF8.self)
+            let data = try SafeTensors.encode(checkpoint.tensors, metadata: mutated)
+            let error = #expect(throws: CheckpointError.self, "\(label)") { try Checkpoint.loadSafeTensors(data: data, url: url) }
+            #expect(error?.kind == .invalidConfiguration, "\(label): \(String(describing: error))")
+        }
+    }
 }
