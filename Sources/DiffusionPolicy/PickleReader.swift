@@ -10,15 +10,20 @@ import Foundation
 ///   and JAX arrays, `collections.OrderedDict`, flax `FrozenDict`, `set`/`frozenset`, `complex`,
 ///   `copyreg._reconstructor`, `copyreg.__newobj__`, numpy scalars); everything else stays a
 ///   placeholder.
-/// - **Hostile files are flagged, not silently accepted.** A pickle naming a global that would be
-///   dangerous if Python loaded it (`os.*`, `subprocess.*`, `builtins.eval`, `builtins.getattr`,
-///   ... see `PickleReader.forbiddenReason(for:)`), asking cloudpickle's `subimport` for such a
-///   module, or calling a value built inside the pickle itself (a function made by cloudpickle's
-///   `_make_function`, the result of another call) fails with `PickleError.Kind.forbidden`.
-///   cloudpickle's own machinery (`_builtin_type('CodeType')`, `_make_function`,
-///   `_function_setstate`, `_make_skeleton_class`, `_make_cell`, code objects) is allowed and
-///   stays inert: building a code or function object is not running it, and EDP checkpoints
-///   contain optax closures pickled that way.
+/// - **Only what checkpoints contain is accepted.** Globals must come from an allow-list derived
+///   from real EDP and Diffusion-QL checkpoints (`diffusion`, `flax`, `jax`, `jaxlib`, `optax`,
+///   `ml_collections`, `numpy`, `torch`, and listed names of `collections`, `builtins`, `copyreg`,
+///   `_codecs` and cloudpickle; `PickleReader.forbiddenReason(for:)`), minus known gadgets inside
+///   those libraries (`numpy.load`, `torch.load`, dotted paths through dunders, ...). Anything else
+///   (`os.system`, `pydoc.pipepager`, `builtins.eval`, ...) fails with `PickleError.Kind.forbidden`
+///   naming the global; so does cloudpickle's `subimport` of another module.
+/// - **No code from the file could run in Python either.** Classes built inside the pickle
+///   (cloudpickle's `_make_skeleton_class`, `_make_skeleton_enum`, `_class_setstate`,
+///   `builtins.type`), whose `__init__`/`__setstate__` Python would run, are refused. Functions
+///   built inside it (`_builtin_type('CodeType')`, `_make_function`, `_function_setstate`,
+///   `_make_cell`; EDP checkpoints hold optax closures pickled that way) are allowed but stay
+///   inert: calling one, or passing one (directly or inside any container or object) to a call
+///   other than cloudpickle's helpers and the optax containers that store them, is refused.
 /// - **Everything is bounded**: stack size, mark nesting, memo entries, nesting depth of the
 ///   result, the logical size of the result tree (shared subtrees count each time they appear),
 ///   big-integer length, and an estimated total allocation. Every length read from the file is
@@ -61,10 +66,9 @@ public struct PickleReader: Sendable {
         try read([UInt8](data))
     }
 
-    /// Why a global would be refused, or nil when it is allowed. The list names modules and
-    /// builtins whose attributes, if Python called them while unpickling, would run commands,
-    /// touch files or the network, import or compile code, or reach arbitrary attributes
-    /// (`getattr`, `operator.attrgetter`, dunder paths in dotted names).
+    /// Why a global would be refused, or nil when it is allowed: it is outside the allow-list of
+    /// modules and names real checkpoints use, or it is a known gadget inside an allowed library
+    /// (loaders such as `numpy.load` / `torch.load`, OS-level submodules, dunder paths in dotted names).
     public static func forbiddenReason(for global: PickleGlobal) -> String? {
         PickleSecurityPolicy.forbiddenReason(module: global.module, name: global.name)
     }

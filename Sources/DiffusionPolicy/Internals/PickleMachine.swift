@@ -45,6 +45,10 @@ struct PickleMachine {
     var heap: [Node] = []
     var allocated = 0
     let allocationBudget: Int
+    /// Nodes that are functions or code objects built inside the pickle (see `checkCall`).
+    var codeNodes = Set<Int>()
+    /// Values visited so far while looking for such nodes in call arguments (bounded).
+    var codeScanVisits = 0
 
     // Materialization state.
     var cache: [Int: (PickleValue, Int)] = [:]
@@ -192,22 +196,78 @@ struct PickleMachine {
         return global
     }
 
-    /// A callable may be a global, or a type/class made by cloudpickle (`_builtin_type(...)`,
-    /// `_make_skeleton_class(...)`); calling anything else built inside the pickle (a function
-    /// from `_make_function`, the result of another call) would execute code in Python.
+    /// A callable may be a global, or a type returned by cloudpickle's `_builtin_type(...)` (calling
+    /// it only constructs, e.g. a code object); calling anything else built inside the pickle (a
+    /// function from `_make_function`, the result of another call) would execute code in Python.
     func checkCallable(_ item: Item) throws {
         switch item {
         case .value(.global):
             return
         case .node(let index):
-            let n = heap[index]
-            if n.kind == .object, case .value(.global(let g))? = n.callable, PickleSecurityPolicy.returnsType(g) {
-                return
-            }
+            if isBuiltinTypeResult(index) { return }
             throw error(.forbidden, "calls a value built inside the pickle (\(describe(item))); Python would execute it")
         case .value:
             throw error(.malformed, "\(describe(item)) is not callable")
         }
+    }
+
+    /// Whether node `index` is the result of cloudpickle's `_builtin_type(name)`.
+    func isBuiltinTypeResult(_ index: Int) -> Bool {
+        let n = heap[index]
+        guard n.kind == .object, case .value(.global(let g))? = n.callable else { return false }
+        return PickleSecurityPolicy.isBuiltinType(g)
+    }
+
+    /// Checks the arguments of a call about to be recorded: cloudpickle's `subimport` and
+    /// `_builtin_type` only for allowed names, and no function or code object built inside the
+    /// pickle handed to a callable that might call it (`PickleSecurityPolicy.codeAcceptingCallables`
+    /// and the types from `_builtin_type` only store or wrap it).
+    mutating func checkCall(_ callable: Item, _ arguments: [Item], keywords: Item? = nil) throws {
+        if case .value(.global(let g)) = callable {
+            let first: String? = {
+                if case .value(.string(let s))? = arguments.first { return s }
+                return nil
+            }()
+            if PickleSecurityPolicy.isSubimport(g) {
+                guard let module = first else { throw error(.forbidden, "cloudpickle subimport without a module name") }
+                if let reason = PickleSecurityPolicy.forbiddenImport(module) { throw error(.forbidden, "forbidden import: \(reason)") }
+            }
+            if PickleSecurityPolicy.isBuiltinType(g) {
+                guard let name = first, PickleSecurityPolicy.allowedBuiltinTypes.contains(name) else {
+                    throw error(.forbidden, "forbidden global \(g)(\(first.map { "'\($0)'" } ?? "...")): only \(PickleSecurityPolicy.allowedBuiltinTypes.sorted().joined(separator: ", ")) is needed by a checkpoint")
+                }
+            }
+            if PickleSecurityPolicy.acceptsCode(g) { return }
+        } else if case .node(let index) = callable, isBuiltinTypeResult(index) {
+            return
+        }
+        guard !codeNodes.isEmpty else { return }
+        if let code = try findCode(arguments + (keywords.map { [$0] } ?? [])) {
+            throw error(.forbidden, "passes a function or code object built inside the pickle (at byte \(heap[code].offset)) to \(describe(callable)); Python could call it while loading")
+        }
+    }
+
+    /// The first node made by `_make_function` or by calling a `_builtin_type` result that is
+    /// reachable from `items` (through containers, object arguments, state and items).
+    mutating func findCode(_ items: [Item]) throws -> Int? {
+        var pending = items
+        var visited = Set<Int>()
+        while let item = pending.popLast() {
+            guard case .node(let index) = item, visited.insert(index).inserted else { continue }
+            if codeNodes.contains(index) { return index }
+            codeScanVisits += 1
+            guard codeScanVisits <= limits.maxResultNodes else {
+                throw error(.limitExceeded, "checking call arguments for pickle-built code visits more than \(limits.maxResultNodes) values")
+            }
+            let n = heap[index]
+            pending += n.items
+            pending += n.listItems
+            for (key, value) in n.pairs { pending.append(key); pending.append(value) }
+            if let state = n.state { pending.append(state) }
+            if let keywords = n.keywordArguments { pending.append(keywords) }
+            if let callable = n.callable { pending.append(callable) }
+        }
+        return nil
     }
 
     // MARK: - Numbers
@@ -431,17 +491,14 @@ struct PickleMachine {
             let callable = try pop()
             guard let tuple = node(arguments, .tuple) else { throw error(.malformed, "REDUCE arguments are not a tuple") }
             try checkCallable(callable)
-            if case .value(.global(let g)) = callable, PickleSecurityPolicy.isSubimport(g),
-               case .value(.string(let module))? = tuple.items.first,
-               let reason = PickleSecurityPolicy.forbiddenImport(module) {
-                throw error(.forbidden, "forbidden import: \(reason)")
-            }
+            try checkCall(callable, tuple.items)
             try pushObject(callable: callable, construction: .reduce, arguments: tuple.items)
         case 0x81: // NEWOBJ
             let arguments = try pop()
             let cls = try pop()
             guard let tuple = node(arguments, .tuple) else { throw error(.malformed, "NEWOBJ arguments are not a tuple") }
             try checkCallable(cls)
+            try checkCall(cls, tuple.items)
             try pushObject(callable: cls, construction: .newObject, arguments: tuple.items)
         case 0x92: // NEWOBJ_EX
             let keywords = try pop()
@@ -451,18 +508,21 @@ struct PickleMachine {
                 throw error(.malformed, "NEWOBJ_EX needs a tuple and a dict")
             }
             try checkCallable(cls)
+            try checkCall(cls, tuple.items, keywords: keywords)
             try pushObject(callable: cls, construction: .newObject, arguments: tuple.items, keywords: keywords)
         case 0x69: // INST
             let module = try readLine("INST module")
             let name = try readLine("INST name")
             let global = try checkGlobal(module: module, name: name)
             let arguments = try popMark()
+            try checkCall(.value(.global(global)), arguments)
             try pushObject(callable: .value(.global(global)), construction: .instantiate, arguments: arguments)
         case 0x6F: // OBJ
             var items = try popMark()
             guard !items.isEmpty else { throw error(.malformed, "OBJ without a class") }
             let cls = items.removeFirst()
             try checkCallable(cls)
+            try checkCall(cls, items)
             try pushObject(callable: cls, construction: .instantiate, arguments: items)
         case 0x62: // BUILD
             let state = try pop()
@@ -492,6 +552,12 @@ struct PickleMachine {
         n.construction = construction
         n.items = arguments
         n.keywordArguments = keywords
+        // Functions and code objects built inside the pickle: inert, but never handed to a call.
+        switch callable {
+        case .value(.global(let g)) where PickleSecurityPolicy.isMakeFunction(g): codeNodes.insert(index)
+        case .node(let type) where isBuiltinTypeResult(type): codeNodes.insert(index)
+        default: break
+        }
         try push(.node(index))
     }
 
