@@ -10,11 +10,11 @@ struct InspectCommand: ParsableCommand {
         discussion: """
         Accepts EDP model_*.pkl (or a folder holding model_final.pkl), a Diffusion-QL actor_<id>.pth or
         critic_<id>.pth (the pair is loaded together), .safetensors exports and .npz weights. The file is
-        read without executing anything; a pickle naming dangerous globals (os.system, builtins.eval, ...)
-        is reported as an error.
+        read without executing anything; a pickle naming a global real checkpoints do not use (os.system,
+        builtins.eval, pydoc.pipepager, ...) or building a class of its own is reported as an error.
 
         Examples:
-          edp-eval inspect assets/checkpoints/edp-hopper/model_final.pkl
+          edp-eval inspect ../shared/fixtures/edp-hopper-reference/model_final.pkl
           edp-eval inspect results/run/actor_2000.pth --json
         """
     )
