@@ -62,16 +62,9 @@ public enum NumPyArchive {
         for entry in entries where entry.type == .file {
             let name = entry.path
             guard name.hasSuffix(".npy") else { continue }
-            // Deflate expands at most ~1032:1; never trust the declared size beyond that.
+            // ZipLayout refused declared sizes the compressed bytes present cannot back (≤ 1032:1).
             let declared = entry.uncompressedSize
-            let bound = min(declared, entry.compressedSize.multipliedReportingOverflow(by: 1032).overflow
-                                ? UInt64.max : entry.compressedSize * 1032)
-            guard declared <= UInt64(Int.max), bound == declared || entry.compressedSize == declared else {
-                throw NumPyFormatError(file: file, member: name, reason:
-                    "declared size \(declared) bytes is impossible for \(entry.compressedSize) compressed bytes")
-            }
             var bytes = Data()
-            // ZipLayout bounded the declared size by the compressed bytes present (≤ 1032:1).
             bytes.reserveCapacity(Int(min(declared, UInt64(data.count))))
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in

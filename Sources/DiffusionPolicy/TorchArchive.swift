@@ -23,7 +23,8 @@ public enum TorchArchive {
     /// Reads archive bytes into (key, tensor) pairs in the state_dict's order; `url` names the file in errors.
     public static func readStateDict(_ data: Data, url: URL) throws -> [(key: String, tensor: Tensor)] {
         let (archive, members) = try open(data, url: url)
-        func archiveMember(_ path: String) -> Entry? { members.first { $0.path == path } }
+        let byPath = Dictionary(members.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        func archiveMember(_ path: String) -> Entry? { byPath[path] }
         guard let pickleEntry = members.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
             throw CheckpointError(.missingEntry, file: url, "torch archive has no data.pkl")
         }

@@ -87,6 +87,8 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         }
     }
 
+    public override var goalPosition: [Double]? { [goal.x, goal.y] }
+
     /// Positions the goal stream as in an instance built with `instanceSeed` that has already been
     /// reset `episode` times: the construction draw, then (v2) one draw per earlier reset; the
     /// coming `reset` makes the episode's own draw. So v0/v1 use one goal per seed (D4RL: one per

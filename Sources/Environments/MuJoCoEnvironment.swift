@@ -80,6 +80,8 @@ open class MuJoCoEnvironment {
     /// depends only on its (seed, episode), never on which environment ran it or what ran before.
     /// Default: nothing persists, nothing to do.
     open func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {}
+    /// The current goal, m, world frame `[x, y]`, for goal-reaching tasks; nil for the others.
+    open var goalPosition: [Double]? { nil }
     /// Fixes the goal (m, world frame) for goal-reaching tasks; the others reject it.
     open func setGoal(_ goal: [Double]) throws {
         throw ReplayError.goalNotSupported(task: task.id)

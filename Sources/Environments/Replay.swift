@@ -68,7 +68,7 @@ extension MuJoCoEnvironment {
         if let goal = input.goal { try setGoal(goal) }
         var output = ReplayOutput()
         output.observations.append(try reset(qpos: input.qpos, qvel: input.qvel))
-        if let maze = self as? AntMazeEnvironment { output.goal = [maze.goal.x, maze.goal.y] }
+        output.goal = goalPosition
         for action in input.actions {
             let result = try step(action)
             output.observations.append(result.observation)

@@ -65,7 +65,7 @@ public final class EpisodeLog {
             }
             for line in parsed.dropFirst() {
                 if line.type == "episode", let e = line.episode, let p = line.policy { recordedEpisodes.append((p, e)) }
-                if let t = line.timing, let p = line.policy, let task = line.task {
+                if let t = line.timing, let p = line.policy, let task = line.task ?? line.episode?.task {
                     recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
                 }
             }
@@ -86,8 +86,7 @@ public final class EpisodeLog {
 
     /// - Parameter timing: time and steps spent on the group since its previous logged line.
     public func record(episode: EpisodeResult, policy: String, timing: RolloutTiming? = nil) throws {
-        try append(Line(type: "episode", header: nil, policy: policy, episode: episode, timing: timing,
-                        task: timing == nil ? nil : episode.task))
+        try append(Line(type: "episode", policy: policy, episode: episode, timing: timing))
     }
 
     public func record(timing: RolloutTiming, task: String, policy: String) throws {

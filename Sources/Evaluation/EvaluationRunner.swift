@@ -75,7 +75,7 @@ public final class EvaluationRunner {
 
         // Load every policy once per task it runs on; checkpoints are hashed for the header.
         var checkpointFiles: [Provenance.File] = []
-        var hashes: [String] = [], settings: [String] = [], records: [Provenance.PolicyRecord] = []
+        var records: [Provenance.PolicyRecord] = []
         var loaded: [Int: [Int: RolloutPolicy]] = [:]
         for (p, source) in plan.policies.enumerated() {
             var hash = ""
@@ -85,21 +85,21 @@ public final class EvaluationRunner {
                 if let checkpoint {
                     hash = checkpoint.sha256
                     if !checkpointFiles.contains(where: { $0.sha256 == checkpoint.sha256 }) {
-                        checkpointFiles.append(Provenance.File(path: Provenance.relativePath(checkpoint.url), sha256: checkpoint.sha256))
+                        checkpointFiles.append(Provenance.File(checkpoint))
                     }
                 }
             }
             // Settings of the policy as loaded for its first task (the same for every task); a
             // policy this shard does not run is not loaded, so its hash and settings are unknown.
             let policySettings = loaded[p]?.min { $0.key < $1.key }?.value.settings
-            hashes.append(hash)
-            settings.append((policySettings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
             records.append(Provenance.PolicyRecord(label: source.description, sha256: policySettings == nil ? nil : hash,
                                                    settings: policySettings))
         }
 
         let header = EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
-                                       policyHashes: hashes, policySettings: settings, seeds: plan.seeds,
+                                       policyHashes: records.map { $0.sha256 ?? "" },
+                                       policySettings: records.map { ($0.settings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") },
+                                       seeds: plan.seeds,
                                        episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
                                        taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: MuJoCoLibrary.version)
         let log = try logURL.map { try EpisodeLog(url: $0, header: header, resume: resume) }
@@ -148,21 +148,10 @@ public final class EvaluationRunner {
                                     policy: records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
                                     blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width,
                                     shard: plan.shard?.description, tasks: plan.tasks.map(\.id), policies: records)
-        return EvaluationReport(provenance: provenance, tasks: reports, series: Self.series(reports, policies: plan.policies))
-    }
-
-    /// RAT/OMS per task when several checkpoints were evaluated (in the order given).
-    static func series(_ reports: [TaskReport], policies: [PolicySource]) -> [String: TrainingCurveScores]? {
-        let checkpoints = policies.filter { if case .checkpoint = $0 { return true } else { return false } }
-        guard checkpoints.count > 1 else { return nil }
-        var result: [String: TrainingCurveScores] = [:]
-        for task in Set(reports.map(\.task)) {
-            let scores = policies.compactMap { source in
-                reports.first { $0.task == task && $0.policy == source.description }?.normalizedScore.mean
-            }
-            if scores.count == policies.count { result[task] = TrainingCurveScores(scores: scores) }
-        }
-        return result.isEmpty ? nil : result
+        let checkpoints = plan.policies.filter { if case .checkpoint = $0 { return true } else { return false } }.count
+        return EvaluationReport(provenance: provenance, tasks: reports,
+                                series: EvaluationReport.trainingCurves(reports, policies: plan.policies.map(\.description),
+                                                                        checkpoints: checkpoints))
     }
 
     private func orderedGroups(_ items: [SweepItem]) -> [(task: Int, policy: Int)] {

@@ -1,4 +1,5 @@
 import Crypto
+import DiffusionPolicy
 import Environments
 import Foundation
 import MuJoCo
@@ -11,6 +12,10 @@ public struct Provenance: Codable, Equatable, Sendable {
         public init(path: String, sha256: String) {
             self.path = path
             self.sha256 = sha256
+        }
+        /// A loaded checkpoint: its path (relative to the project when inside it) and hash.
+        public init(_ checkpoint: Checkpoint) {
+            self.init(path: Provenance.relativePath(checkpoint.url), sha256: checkpoint.sha256)
         }
     }
 

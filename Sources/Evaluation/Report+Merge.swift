@@ -88,14 +88,8 @@ extension EvaluationReport {
             provenance.policy = provenance.policies?.first { $0.settings != nil }?.settings ?? provenance.policy
         }
         let checkpoints = provenance.policies?.filter { $0.sha256.map { !$0.isEmpty } ?? true }.count ?? policies.count
-        var series: [String: TrainingCurveScores] = [:]
-        if policies.count > 1 && checkpoints > 1 {
-            for task in Set(tasks.map(\.task)) {
-                let scores = policies.compactMap { p in tasks.first { $0.task == task && $0.policy == p }?.normalizedScore.mean }
-                if scores.count == policies.count { series[task] = TrainingCurveScores(scores: scores) }
-            }
-        }
-        return EvaluationReport(provenance: provenance, tasks: tasks, series: series.isEmpty ? nil : series)
+        return EvaluationReport(provenance: provenance, tasks: tasks,
+                                series: trainingCurves(tasks, policies: policies, checkpoints: checkpoints))
     }
 
 }

@@ -119,6 +119,18 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         self.series = series
     }
 
+    /// RAT/OMS per task over `policies` (labels, in training order) when more than one of them is
+    /// a checkpoint; a task gets a series only when every policy has a row for it.
+    static func trainingCurves(_ tasks: [TaskReport], policies: [String], checkpoints: Int) -> [String: TrainingCurveScores]? {
+        guard policies.count > 1, checkpoints > 1 else { return nil }
+        var result: [String: TrainingCurveScores] = [:]
+        for task in Set(tasks.map(\.task)) {
+            let scores = policies.compactMap { p in tasks.first { $0.task == task && $0.policy == p }?.normalizedScore.mean }
+            if scores.count == policies.count { result[task] = TrainingCurveScores(scores: scores) }
+        }
+        return result.isEmpty ? nil : result
+    }
+
     /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end,
     /// and for AntMaze success, time to goal (steps) and the goal (m).
     public func episodesCSV() -> String {

@@ -223,13 +223,11 @@ public final class RolloutEngine {
         var episode: EpisodeID?
         var stream: PolicyStream?
         var observation: [Double] = []
-        var episodeReturn = 0.0
         var length = 0
         var end: EpisodeEnd?
         var detail: String?
         var timeToGoal: Int?
         var success = false
-        var goal: [Double]?
 
         init(environment: MuJoCoEnvironment) { self.environment = environment }
 
@@ -238,8 +236,6 @@ public final class RolloutEngine {
             stream = policy.makeStream(seed: id.policySeed)
             environment.prepareEpisode(id.episode, instanceSeed: id.seed)
             observation = try environment.reset(seed: id.environmentSeed)
-            goal = (environment as? AntMazeEnvironment).map { [$0.goal.x, $0.goal.y] }
-            episodeReturn = 0
             length = 0
             end = nil
             detail = nil
@@ -252,7 +248,6 @@ public final class RolloutEngine {
             do {
                 let result = try environment.step(action)
                 length += 1
-                episodeReturn += result.reward
                 observation = result.observation
                 if result.info.success && timeToGoal == nil {
                     success = true
@@ -278,12 +273,14 @@ public final class RolloutEngine {
             guard let end, let id = episode else { return nil }
             let task = environment.task
             let isGoalTask = task.robot == "antmaze"
+            // The environment sums the rewards since its reset (and leaves the goal in place).
+            let episodeReturn = environment.episodeReturn
             episode = nil
             stream = nil
             return EpisodeResult(task: task.id, seed: id.seed, episode: id.episode, return: episodeReturn,
                                  length: length, normalizedScore: task.normalizedScore(return: episodeReturn),
                                  end: end, success: isGoalTask ? success : nil,
-                                 timeToGoal: isGoalTask ? timeToGoal : nil, goal: goal, detail: detail)
+                                 timeToGoal: isGoalTask ? timeToGoal : nil, goal: environment.goalPosition, detail: detail)
         }
     }
 }

@@ -119,7 +119,6 @@ struct BenchCommand: ParsableCommand {
         // Episodes are started until the step budget is met; the run stops at the budget.
         var collected = RolloutTiming()
         var seed: UInt64 = 0
-        var seedsUsed: [UInt64] = []
         let progress = ProgressLine()
         while collected.steps < transitions {
             let budget = transitions - collected.steps
@@ -132,7 +131,6 @@ struct BenchCommand: ParsableCommand {
                                                                progress: shown))
             })
             collected.add(timing)
-            seedsUsed.append(seed)
             seed += 1
         }
         progress.finish()
@@ -150,8 +148,8 @@ struct BenchCommand: ParsableCommand {
                             provenance: Provenance(
                                 taskSemanticsVersion: try TaskRegistry.standard().semanticsVersion,
                                 modelFiles: try Provenance.modelFiles(for: spec),
-                                checkpoints: checkpointFile.map { [Provenance.File(path: Provenance.relativePath($0.url), sha256: $0.sha256)] } ?? [],
-                                seeds: seedsUsed, episodesPerSeed: environments, policy: rollout.settings, threads: threads,
+                                checkpoints: checkpointFile.map { [Provenance.File($0)] } ?? [],
+                                seeds: Array(0..<seed), episodesPerSeed: environments, policy: rollout.settings, threads: threads,
                                 blasThreads: BLASThreading.threadCount, environmentsInFlight: environments,
                                 tasks: [spec.id],
                                 policies: [Provenance.PolicyRecord(label: source.description, sha256: checkpointFile?.sha256 ?? "",
