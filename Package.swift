@@ -62,14 +62,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
+        // The one locator of Tests/Fixtures, shared by every test target (Foundation only).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ], exclude: ["Fixtures"]),
-        .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy"]),
-        .testTarget(name: "CLITests", dependencies: ["edp-eval"]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation"], exclude: ["Fixtures"]),
+            "Environments", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

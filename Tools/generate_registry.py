@@ -1,22 +1,22 @@
 #!/usr/bin/env python3
-"""Writes envs/tasks.json, the D4RL task registry as data, from the shared reference scores.
+"""Writes envs/tasks.json, the D4RL task registry as data, from D4RL's reference scores.
 
-Sources: d4rl/infos.py (REF_MIN_SCORE / REF_MAX_SCORE, copied to ../shared/reference/reference_scores.json),
+Sources: d4rl/infos.py (REF_MIN_SCORE / REF_MAX_SCORE, copied to Tools/d4rl_reference_scores.json),
 d4rl/gym_mujoco/__init__.py (locomotion registrations: max_episode_steps=1000),
-d4rl/locomotion/__init__.py (antmaze registrations, see spec/environments.md §6.1).
+d4rl/locomotion/__init__.py (antmaze registrations, see docs/environments.md §6.1).
 Run from the repository root: python3 Tools/generate_registry.py
 """
 import json, os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCORES = os.path.join(ROOT, "..", "shared", "reference", "reference_scores.json")
+SCORES = os.path.join(ROOT, "Tools", "d4rl_reference_scores.json")
 
 ROBOTS = {"hopper": "hopper", "walker2d": "walker2d", "halfcheetah": "halfcheetah"}
 DATASETS = ["random", "medium", "medium-replay", "medium-expert", "expert", "full-replay"]
 # D4RL registers full-replay only for v1 and v2 (d4rl/gym_mujoco/__init__.py).
 VERSIONS = {"full-replay": ["v1", "v2"]}
 
-# spec/environments.md §6.1: maze map (a key of envs/mazes.json), episode limit; v2 re-draws the goal
+# docs/environments.md §6.1: maze map (a key of envs/mazes.json), episode limit; v2 re-draws the goal
 # at every reset (D4RL v2_resets=True); v0 and v1 draw one goal per environment instance.
 ANTMAZE = {
     "umaze": ("U_MAZE_TEST", 700), "umaze-diverse": ("U_MAZE_TEST", 700),

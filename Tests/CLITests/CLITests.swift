@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `edp-eval` binary (next to the test bundle) and captures its output.
 private struct CLI {
@@ -10,7 +11,7 @@ private struct CLI {
         }
         return folder.appendingPathComponent("edp-eval")
     }()
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestFixtures.repositoryRoot
 
     struct Result {
         var status: Int32

@@ -74,7 +74,7 @@ struct BatchInvarianceTests {
 
     @Test("Diffusion-QL (trained actor_2000.pth) DDPM + EAS N=10: bit-identical across batch 1/7/50/137 and threads 1/2")
     func dqlDDPMEnergy() throws {
-        let checkpoint = try Checkpoint.load(Fixtures.url("fixtures/dql/trained/actor_2000.pth"))
+        let checkpoint = try Checkpoint.load(Fixtures.url("dql/trained/actor_2000.pth"))
         #expect(checkpoint.configuration.family == .diffusionQL)
         let model = try DiffusionPolicyModel(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
                                              sampler: .ddpm, selection: .energy, candidates: 10)

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DiffusionPolicy
 
 @Suite struct CheckpointEDPPickleTests {
-    static let checkpoints = [
-        CheckpointFixtures.edpFinal,
-        CheckpointFixtures.edp42k,
-    ]
+    /// EDP pickles with params.npz, schedule.npz and variant.json beside them. One is enough: the
+    /// run's 106k-step pickle has the same structure (its export is the bundled
+    /// assets/checkpoints/edp-hopper-reference.safetensors, checked in `provenanceAndHash`).
+    static let checkpoints = [CheckpointFixtures.edp42k]
 
     @Test(arguments: checkpoints)
     func weightsAreBitIdenticalToParamsNpz(_ url: URL) throws {
@@ -58,11 +59,17 @@ import Testing
         let checkpoint = try Checkpoint.load(CheckpointFixtures.edp42k)
         #expect(checkpoint.sha256 == "a45b98642369f03422c83b7330172bf771e935292fadbb15283ad09fc3eb6745")
         #expect(checkpoint.fileHashes == ["model_final.pkl": checkpoint.sha256])
-        #expect(checkpoint.provenance["epoch"] != nil)
-        let final = try Checkpoint.load(CheckpointFixtures.edpFinal)
+        #expect(checkpoint.provenance["total_steps"] == "42000")
+        #expect(checkpoint.provenance["epoch"] == "11")
+        // The same run's 106k-step pickle, as exported to the bundled safetensors: its export
+        // keeps the pickle's provenance (hash, epoch, step count).
+        let final = try Checkpoint.load(TestFixtures.repositoryFile("assets/checkpoints/edp-hopper-reference.safetensors"))
+        #expect(final.provenance["source_format"] == "edp-pickle")
+        #expect(final.provenance["source_sha256"] == "5c95498a9712e93b6c86f2ca1d3d7a91581d7f76daa6061e886bb940526387be")
         #expect(final.provenance["total_steps"] == "106000")
         #expect(final.provenance["epoch"] == "63")
-        let counts = Dictionary(uniqueKeysWithValues: final.parameterCounts.map { ($0.network, $0.count) })
+        let counts = Dictionary(uniqueKeysWithValues: checkpoint.parameterCounts.map { ($0.network, $0.count) })
+        #expect(final.parameterCounts.map(\.count) == checkpoint.parameterCounts.map(\.count))
         // policy: 16·32+32 + 32·16+16 + 30·256+256 + 2·(256·256+256) + 256·3+3
         #expect(counts["policy"] == 16 * 32 + 32 + 32 * 16 + 16 + 30 * 256 + 256 + 2 * (256 * 256 + 256) + 256 * 3 + 3)
         #expect(counts["qf1"] == 14 * 256 + 256 + 2 * (256 * 256 + 256) + 256 + 1)

@@ -1,21 +1,30 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DiffusionPolicy
 
-/// Paths and helpers shared by the checkpoint test suites.
+/// Paths and helpers shared by the checkpoint test suites. The files live in Tests/Fixtures
+/// (see the READMEs there); a missing one makes `Checkpoint.load` / `bytes` throw an error naming it.
 enum CheckpointFixtures {
-    /// `<repo>/../shared/fixtures`.
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-    static let edpReference = root.appendingPathComponent("edp-hopper-reference")
-    static let edpFinal = edpReference.appendingPathComponent("model_final.pkl")
-    static let edp42k = edpReference.appendingPathComponent("step-42k/model_final.pkl")
+    /// `<repository>/Tests/Fixtures`.
+    static let root: URL = TestFixtures.folder
+    /// The real EDP hopper checkpoint at 42k steps, in EDP's own pickle format, with its
+    /// params.npz, schedule.npz, variant.json and golden_trained.npz.
+    static let edpReference = root.appendingPathComponent("edp-hopper-42k")
+    static let edp42k = edpReference.appendingPathComponent("model_final.pkl")
     static let dqlInitActor = root.appendingPathComponent("dql/init/actor_2000.pth")
     static let dqlTrainedActor = root.appendingPathComponent("dql/trained/actor_2000.pth")
     static let dqlTrainedCritic = root.appendingPathComponent("dql/trained/critic_2000.pth")
 
-    static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
+    /// The bytes of a fixture file.
+    /// - Throws: `FixtureError` naming the file when it is missing or unreadable.
+    static func bytes(_ url: URL) throws -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw FixtureError(path: url.path, reason: "cannot be read: \(error.localizedDescription)")
+        }
+    }
 
     /// True when both tensors have the same shape and the same bit patterns.
     static func bitIdentical(_ a: Tensor?, _ b: Tensor?) -> Bool {
@@ -33,7 +42,7 @@ enum CheckpointFixtures {
 
 @Suite struct CheckpointFixtureTests {
     @Test func directoryLoadsModelFinal() throws {
-        let fromFolder = try Checkpoint.load(CheckpointFixtures.edpReference.appendingPathComponent("step-42k"))
+        let fromFolder = try Checkpoint.load(CheckpointFixtures.edpReference)
         #expect(fromFolder.url.lastPathComponent == "model_final.pkl")
         #expect(fromFolder.format == .edpPickle)
         #expect(fromFolder.provenance["epoch"] != nil)

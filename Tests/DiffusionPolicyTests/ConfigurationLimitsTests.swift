@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func overridesAreBoundedWhenTheModelIsBuilt() throws {
-        let tensors = Fixtures.edpTrained.loadedTensors()
+        let tensors = try Fixtures.edpTrained().loadedTensors()
         let configuration = Fixtures.edpConfiguration()
         for (steps, candidates, expected) in [(Self.huge, nil, "DPM-Solver steps 4611686018427387904"),
                                               (nil, 1_000_000_000_000, "candidates N 1000000000000"),
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func emptyTensorsWithHugeExtentsDoNotOverflowTheShapeArithmetic() throws {
-        var tensors = Fixtures.edpTrained.loadedTensors()
+        var tensors = try Fixtures.edpTrained().loadedTensors()
         tensors["policy/params/base_net/TimeEmbedding_0/Dense_1/kernel"] = Tensor(shape: [0, Self.huge], values: [])
         let url = URL(fileURLWithPath: "/limits/empty.npz")
         let error = #expect(throws: CheckpointError.self) { try Checkpoint.edpDimensions(tensors, url: url) }

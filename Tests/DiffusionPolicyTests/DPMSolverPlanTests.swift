@@ -2,9 +2,11 @@ import Foundation
 import Testing
 @testable import DiffusionPolicy
 
-/// The DPM-Solver plan against EDP's own numbers (fixture `dpm.plan`, reference/dpm_plan_K1000.txt).
+/// The DPM-Solver plan against EDP's own numbers (fixture `dpm.plan`, Tests/Fixtures/reference/dpm_plan_K1000.txt).
 struct DPMSolverPlanTests {
-    let fixture = Fixtures.edpInit
+    let fixture: GoldenSet
+
+    init() throws { fixture = try Fixtures.edpInit() }
 
     func schedule() throws -> DiffusionSchedule {
         try #require(try DiffusionSchedule(tensors: fixture.loadedTensors(), prefix: "diffusion/", convention: .edp))
@@ -32,11 +34,11 @@ struct DPMSolverPlanTests {
         let outer = try #require(fixture.value("dpm/plan/outer") as? [[String: Any]])
         var worst: Float = 0
         for (step, expected) in zip(plan.outerSteps, outer) {
-            #expect(step.order == (expected["order"] as! NSNumber).intValue)
-            worst = max(worst, abs(step.s - (expected["s"] as! NSNumber).floatValue))
-            worst = max(worst, abs(step.t - (expected["t"] as! NSNumber).floatValue))
-            if let r1 = expected["r1"] as? NSNumber { worst = max(worst, abs(step.r1! - r1.floatValue)) } else { #expect(step.r1 == nil) }
-            if let r2 = expected["r2"] as? NSNumber { worst = max(worst, abs(step.r2! - r2.floatValue)) } else { #expect(step.r2 == nil) }
+            #expect(step.order == (expected["order"] as? NSNumber)?.intValue)
+            worst = max(worst, abs(step.s - ((expected["s"] as? NSNumber)?.floatValue ?? .infinity)))
+            worst = max(worst, abs(step.t - ((expected["t"] as? NSNumber)?.floatValue ?? .infinity)))
+            if let r1 = expected["r1"] as? NSNumber { worst = max(worst, abs((step.r1 ?? .infinity) - r1.floatValue)) } else { #expect(step.r1 == nil) }
+            if let r2 = expected["r2"] as? NSNumber { worst = max(worst, abs((step.r2 ?? .infinity) - r2.floatValue)) } else { #expect(step.r2 == nil) }
         }
         report("dpm plan s/t/r1/r2", worst, tolerance: 1e-6)
         #expect(worst <= 1e-6)
@@ -68,7 +70,7 @@ struct DPMSolverPlanTests {
         #expect(worst <= 2e-5)
     }
 
-    @Test("t_end < 1/K is rejected with a clear error, never NaN (spec §3.3 Pitfall 1)")
+    @Test("t_end < 1/K is rejected with a clear error, never NaN (docs/edp-inference.md §3.3 Pitfall 1)")
     func rejectsSmallEndTime() throws {
         let k100 = try DiffusionSchedule.edp(.linear, steps: 100)
         #expect(throws: PolicyLoadingError.self) { try DPMSolverPlan(schedule: k100, steps: 15, endTime: 1e-3) }

@@ -12,13 +12,13 @@ struct DiffusionQLGoldenTests {
     }
 
     static func load(_ variant: String) throws -> (DiffusionPolicyModel, GoldenSet) {
-        let folder = "fixtures/dql/\(variant)/"
+        let folder = "dql/\(variant)/"
         var tensors = try loadTensors(Fixtures.url(folder + "actor_2000.pth"))
         tensors.merge(try loadTensors(Fixtures.url(folder + "critic_2000.pth"))) { a, _ in a }
         let configuration = PolicyConfiguration(family: .diffusionQL, observationSize: 11, actionSize: 3, diffusionSteps: 5,
                                                 schedule: .vp, sampler: .ddpm, actionSelection: .energy, candidates: 50)
         let model = try DiffusionPolicyModel(tensors: tensors, configuration: configuration)
-        return (model, GoldenSet(json: folder + "golden.json", params: folder + "unused"))
+        return (model, try Fixtures.dqlGolden(variant))
     }
 
     @Test("ε with every layer, Q1/Q2/q_min, EAS softmax, schedule buffers (tolerance 1e-5)", arguments: ["init", "trained"])
@@ -74,13 +74,13 @@ struct DiffusionQLGoldenTests {
         let (model, set) = try Self.load(variant)
         var states: [Int: [Float]] = [:]
         model.trace = { if case let .ddpmStep(i, x) = $0 { states[i] = x } }
-        let single = try DiffusionPolicyModel(tensors: [:].merging(try Self.loadTensors(Fixtures.url("fixtures/dql/\(variant)/actor_2000.pth"))) { a, _ in a },
+        let single = try DiffusionPolicyModel(tensors: [:].merging(try Self.loadTensors(Fixtures.url("dql/\(variant)/actor_2000.pth"))) { a, _ in a },
                                               configuration: model.configuration, selection: .single)
         single.trace = model.trace
-        var noise = RecordedNoise(initial: set.floats("ddpm/x_T"), stepNoise: (set.value("ddpm/noise") as! [Any]).map { flatten($0) })
+        var noise = RecordedNoise(initial: set.floats("ddpm/x_T"), stepNoise: try set.arrays("ddpm/noise"))
         let action = act(single, observations: set.floats("ddpm/obs"), batch: 4, noise: &noise)
         var worst = maxAbsDifference(action, set.floats("ddpm/action"))
-        for i in 0..<5 { worst = max(worst, maxAbsDifference(states[i]!, set.floats("ddpm/x_after_index/\(i)"))) }
+        for i in 0..<5 { worst = max(worst, maxAbsDifference(states[i] ?? [], set.floats("ddpm/x_after_index/\(i)"))) }
         report("DQL \(variant) DDPM action + x after each index", worst, tolerance: 1e-5)
         #expect(worst <= 1e-5)
         // sample_action end to end: candidates from the given noise; torch.multinomial's draw is not
@@ -88,7 +88,7 @@ struct DiffusionQLGoldenTests {
         var candidates: [Float] = []
         model.trace = { if case let .ddpmStep(0, x) = $0 { candidates = x.map { min(max($0, -1), 1) } } }
         var e2e = RecordedNoise(initial: set.floats("ddpm_eas_e2e/x_T"),
-                                stepNoise: (set.value("ddpm_eas_e2e/noise") as! [Any]).map { flatten($0) }, uniforms: [0.5])
+                                stepNoise: try set.arrays("ddpm_eas_e2e/noise"), uniforms: [0.5])
         _ = act(model, observations: set.floats("ddpm_eas_e2e/obs"), batch: 1, noise: &e2e)
         let candidateError = maxAbsDifference(candidates, set.floats("ddpm_eas_e2e/candidates"))
         report("DQL \(variant) sample_action candidates", candidateError, tolerance: 1e-5)

@@ -3,11 +3,14 @@ import Testing
 @testable import DiffusionPolicy
 
 /// Reproduces edp_golden.json ("init") and edp_trained_golden.json ("trained"): outputs of EDP's
-/// own code (fixtures/README.md). Tolerances from the README: network/Q/softmax/DDPM 1e-5,
+/// own code (Tests/Fixtures/edp/README.md). Tolerances from that README: network/Q/softmax/DDPM 1e-5,
 /// DPM-Solver 1e-5 (trained) / 1e-4 (init), EAS: the same index.
 @Suite("EDP golden values", .serialized)
 struct EDPGoldenTests {
-    static let sets: [(String, GoldenSet, Float)] = [("init", Fixtures.edpInit, 1e-4), ("trained", Fixtures.edpTrained, 1e-5)]
+    /// Golden set 0 ("init", DPM-Solver tolerance 1e-4) or 1 ("trained", 1e-5): name, set, DPM tolerance.
+    static func set(_ which: Int) throws -> (String, GoldenSet, Float) {
+        which == 0 ? ("init", try Fixtures.edpInit(), 1e-4) : ("trained", try Fixtures.edpTrained(), 1e-5)
+    }
 
     func model(_ set: GoldenSet, sampler: PolicyConfiguration.Sampler = .dpm, steps: Int = 1000,
                selection: PolicyConfiguration.ActionSelection = .energy, candidates: Int = 50) throws -> DiffusionPolicyModel {
@@ -19,7 +22,7 @@ struct EDPGoldenTests {
 
     @Test("noise network ε, time embedding and every layer (tolerance 1e-5)", arguments: [0, 1])
     func epsilon(_ which: Int) throws {
-        let (name, set, _) = Self.sets[which]
+        let (name, set, _) = try Self.set(which)
         let m = try model(set)
         let obs = set.floats("eps/obs"), act = set.floats("eps/noisy_action"), t = set.floats("eps/t")
         var recorded: [String: [Float]] = [:]
@@ -50,7 +53,7 @@ struct EDPGoldenTests {
 
     @Test("twin critics Q1, Q2 (tolerance 1e-5)", arguments: [0, 1])
     func qValues(_ which: Int) throws {
-        let (name, set, _) = Self.sets[which]
+        let (name, set, _) = try Self.set(which)
         let critic = try #require(try model(set).critic)
         let (q1, q2) = critic.qValues(observations: set.floats("q/obs"), actions: set.floats("q/action"))
         let error = max(maxAbsDifference(q1, set.floats("q/q1")), maxAbsDifference(q2, set.floats("q/q2")))
@@ -61,7 +64,7 @@ struct EDPGoldenTests {
     @Test("schedule computed in float32 equals EDP's diffusion/* arrays (tolerance 1e-5 relative)")
     func schedule() throws {
         let computed = try DiffusionSchedule.edp(.linear, steps: 1000)
-        let stored = try #require(try DiffusionSchedule(tensors: Fixtures.edpInit.loadedTensors(), prefix: "diffusion/", convention: .edp))
+        let stored = try #require(try DiffusionSchedule(tensors: Fixtures.edpInit().loadedTensors(), prefix: "diffusion/", convention: .edp))
         let pairs: [(String, [Float], [Float])] = [
             ("betas", computed.betas, stored.betas), ("alphas_cumprod", computed.alphasCumprod, stored.alphasCumprod),
             ("sqrt_recip", computed.sqrtRecipAlphasCumprod, stored.sqrtRecipAlphasCumprod),
@@ -77,7 +80,7 @@ struct EDPGoldenTests {
         }
         // K = 100 (EDP's code default) against ddpm_K100/schedule.
         let k100 = try DiffusionSchedule.edp(.linear, steps: 100)
-        let set = Fixtures.edpInit
+        let set = try Fixtures.edpInit()
         for (name, value) in [("betas", k100.betas), ("alphas_cumprod", k100.alphasCumprod),
                               ("sqrt_recip_alphas_cumprod", k100.sqrtRecipAlphasCumprod),
                               ("sqrt_recipm1_alphas_cumprod", k100.sqrtRecipm1AlphasCumprod),
@@ -92,16 +95,16 @@ struct EDPGoldenTests {
 
     @Test("DDPM K=1000 from the given x_T and per-step noise (tolerance 1e-5)", arguments: [0, 1])
     func ddpm(_ which: Int) throws {
-        let (name, set, _) = Self.sets[which]
+        let (name, set, _) = try Self.set(which)
         let m = try model(set, sampler: .ddpm, selection: .single)
         var states: [Int: [Float]] = [:]
         m.trace = { if case let .ddpmStep(i, x) = $0 { states[i] = x } }
-        let noise = (set.value("ddpm/noise") as! [Any]).map { flatten($0) }
+        let noise = try set.arrays("ddpm/noise")
         var source = RecordedNoise(initial: set.floats("ddpm/x_T"), stepNoise: noise)
         let action = act(m, observations: set.floats("ddpm/obs"), batch: 4, noise: &source)
         var worst = maxAbsDifference(action, set.floats("ddpm/action"))
         for index in [999, 998, 990, 900, 500, 100, 10, 1, 0] {
-            worst = max(worst, maxAbsDifference(states[index]!, set.floats("ddpm/x_after_index/\(index)")))
+            worst = max(worst, maxAbsDifference(states[index] ?? [], set.floats("ddpm/x_after_index/\(index)")))
         }
         report("EDP \(name) DDPM action and x after indices", worst, tolerance: 1e-5)
         #expect(worst <= 1e-5)
@@ -109,9 +112,9 @@ struct EDPGoldenTests {
 
     @Test("DDPM with EDP's default K=100 (tolerance 1e-5); DPM-Solver at K=100, t_end 1e-3 is rejected (EDP gives NaN)", arguments: [0, 1])
     func ddpmK100(_ which: Int) throws {
-        let (name, set, _) = Self.sets[which]
+        let (name, set, _) = try Self.set(which)
         let m = try model(set, sampler: .ddpm, steps: 100, selection: .single)
-        let noise = (set.value("ddpm_K100/noise") as! [Any]).map { flatten($0) }
+        let noise = try set.arrays("ddpm_K100/noise")
         var source = RecordedNoise(initial: set.floats("ddpm_K100/x_T"), stepNoise: noise)
         let action = act(m, observations: set.floats("ddpm_K100/obs"), batch: 4, noise: &source)
         let error = maxAbsDifference(action, set.floats("ddpm_K100/action"))
@@ -123,7 +126,7 @@ struct EDPGoldenTests {
 
     @Test("DPM-Solver from x_T: action, per-call raw/clipped ε, state per outer step (tolerance 1e-5 trained, 1e-4 init)", arguments: [0, 1])
     func dpm(_ which: Int) throws {
-        let (name, set, tolerance) = Self.sets[which]
+        let (name, set, tolerance) = try Self.set(which)
         let m = try model(set, sampler: .dpm, selection: .single)
         var raw: [Float] = [], clipped: [Float] = [], outer: [Float] = []
         m.trace = {
@@ -147,7 +150,7 @@ struct EDPGoldenTests {
 
     @Test("EAS: min(Q1,Q2) logits, softmax, Gumbel-max index from the given draws (1e-5; same index)", arguments: [0, 1])
     func eas(_ which: Int) throws {
-        let (name, set, _) = Self.sets[which]
+        let (name, set, _) = try Self.set(which)
         let critic = try #require(try model(set).critic)
         let obs = set.floats("eas/obs"), candidates = set.floats("eas/candidates")
         let repeated = (0..<50).flatMap { _ in obs }
@@ -169,13 +172,13 @@ struct EDPGoldenTests {
 
     @Test("dpmensemble end to end from x_T and Gumbel draws: same candidates (1e-4 init / 1e-5 trained vs *_jit) and index", arguments: [0, 1])
     func dpmEnsemble(_ which: Int) throws {
-        let (name, set, tolerance) = Self.sets[which]
+        let (name, set, tolerance) = try Self.set(which)
         let m = try model(set, sampler: .dpm, selection: .energy, candidates: 50)
         var candidates: [Float] = []
         m.trace = { if case let .dpmOuterStep(step, x) = $0, step == 5 { candidates = x } }
         var source = RecordedNoise(initial: set.floats("dpm_eas_e2e/x_T"), gumbels: set.floats("dpm_eas_e2e/gumbel"))
         let action = act(m, observations: set.floats("dpm_eas_e2e/obs"), batch: 1, noise: &source)
-        // The fixture's candidates come from jax.jit (XLA fusion rounding, fixtures README).
+        // The fixture's candidates come from jax.jit (XLA fusion rounding, Tests/Fixtures/edp/README.md).
         let error = maxAbsDifference(candidates, set.floats("dpm_eas_e2e/candidates_jit"))
         let errorEager = maxAbsDifference(candidates, set.floats("dpm_eas_e2e/candidates"))
         report("EDP \(name) dpmensemble candidates vs jit (eager: \(errorEager))", error, tolerance: tolerance)

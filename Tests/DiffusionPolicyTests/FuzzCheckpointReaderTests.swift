@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 import ZIPFoundation
 @testable import DiffusionPolicy
 
 /// Deterministic mutation fuzzing of every checkpoint reader: each mutated input must either read
-/// or throw; a trap (crash) fails the whole run. Besides small byte edits, the zip formats (.npz,
+/// or throw one of the module's typed errors, naming the file when the reader was given one; what
+/// the loaders accept must be finite tensors; a trap (crash) fails the whole run. Besides small byte edits, the zip formats (.npz,
 /// .pth) get structural damage: large chunks deleted or duplicated, truncation (also inside the end
 /// records), and size/offset fields of the central directory and local headers overwritten with
 /// huge values, which must be refused before anything is allocated or extracted. Counts are
@@ -54,20 +56,60 @@ import ZIPFoundation
         return bytes
     }
 
-    /// Runs `body` on `count` mutations; returns how many were read without error.
-    static func fuzz(_ input: [UInt8], count: Int, seed: UInt64, region: Int? = nil,
-                     _ body: ([UInt8]) throws -> Void) -> (accepted: Int, rejected: Int) {
-        var rng = SplitMix64(state: seed)
-        var accepted = 0, rejected = 0
-        for _ in 0..<count {
+    /// What a fuzz run saw: inputs read, inputs refused, and every breach of the readers' contract.
+    struct Outcome {
+        var accepted = 0
+        var rejected = 0
+        /// An untyped error, an error that does not name the file, or an accepted input holding a
+        /// non-finite value.
+        var violations: [String] = []
+
+        /// Records one mutated input's result. `body` returns the tensors it decoded when the
+        /// reader promises finite values (the `Checkpoint` loaders), nil otherwise.
+        mutating func run(_ input: [UInt8], file: String?, _ body: ([UInt8]) throws -> TensorDictionary?) {
             do {
-                try body(mutate(input, &rng, region: region))
+                let tensors = try body(input)
                 accepted += 1
+                for (key, tensor) in tensors ?? [:] where !tensor.values.allSatisfy(\.isFinite) {
+                    violations.append("accepted with a non-finite value in \(key)")
+                }
             } catch {
                 rejected += 1
+                if let problem = Self.problem(with: error, file: file) { violations.append(problem) }
             }
         }
-        return (accepted, rejected)
+
+        /// Nil when `error` is one of the module's typed errors and names `file` (when given).
+        static func problem(with error: Error, file: String?) -> String? {
+            let description: String
+            switch error {
+            case let error as PickleError: description = error.description
+            case let error as CheckpointError: description = error.description
+            case let error as NumPyFormatError: description = error.description
+            case let error as SafeTensorsError: description = error.description
+            case let error as ZipLayoutError: description = error.description
+            default: return "untyped error \(type(of: error)): \(error)"
+            }
+            if let file, !description.contains(file) { return "error does not name \(file): \(description)" }
+            return nil
+        }
+    }
+
+    /// Runs `body` on `count` mutations of `input`. `file`: the name the reader was given, which
+    /// every refusal must contain (nil for readers of bare bytes).
+    static func fuzz(_ input: [UInt8], count: Int, seed: UInt64, region: Int? = nil, file: String?,
+                     _ body: ([UInt8]) throws -> TensorDictionary?) -> Outcome {
+        var rng = SplitMix64(state: seed)
+        var outcome = Outcome()
+        for _ in 0..<count { outcome.run(mutate(input, &rng, region: region), file: file, body) }
+        return outcome
+    }
+
+    /// Expects a fuzz run to have kept the contract and to have reached the readers' error paths.
+    static func expectContract(_ outcome: Outcome, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.violations.isEmpty, "\(label): \(outcome.violations.count) violations, e.g. \(outcome.violations.prefix(3))",
+                sourceLocation: sourceLocation)
+        #expect(outcome.rejected > 0, "\(label): no mutation was refused", sourceLocation: sourceLocation)
     }
 
     /// Values written over zip size and offset fields: zero, all ones, sign bits, the file size and
@@ -108,21 +150,14 @@ import ZIPFoundation
         return bytes
     }
 
-    /// Runs `body` on `count` structural zip mutations; returns how many were read without error.
-    static func fuzzZip(_ input: [UInt8], count: Int, seed: UInt64,
-                        _ body: ([UInt8]) throws -> Void) throws -> (accepted: Int, rejected: Int) {
+    /// Runs `body` on `count` structural zip mutations (see `fuzz` for `file` and `body`).
+    static func fuzzZip(_ input: [UInt8], count: Int, seed: UInt64, file: String,
+                        _ body: ([UInt8]) throws -> TensorDictionary?) throws -> Outcome {
         let directoryStart = Int(try ZipLayout(validating: Data(input)).centralDirectory.offset)
         var rng = SplitMix64(state: seed)
-        var accepted = 0, rejected = 0
-        for _ in 0..<count {
-            do {
-                try body(mutateZip(input, &rng, directoryStart: directoryStart))
-                accepted += 1
-            } catch {
-                rejected += 1
-            }
-        }
-        return (accepted, rejected)
+        var outcome = Outcome()
+        for _ in 0..<count { outcome.run(mutateZip(input, &rng, directoryStart: directoryStart), file: file, body) }
+        return outcome
     }
 
     static func member(_ archive: URL, suffix: String) throws -> [UInt8] {
@@ -140,30 +175,31 @@ import ZIPFoundation
             try Self.member(CheckpointFixtures.dqlTrainedActor, suffix: "data.pkl"),
             try Self.member(CheckpointFixtures.dqlTrainedCritic, suffix: "data.pkl"),
         ]
-        var total = (accepted: 0, rejected: 0)
         for (i, input) in inputs.enumerated() {
-            let r = Self.fuzz(input, count: 1000, seed: 0xC0FFEE + UInt64(i)) { bytes in
+            let r = Self.fuzz(input, count: 1000, seed: 0xC0FFEE + UInt64(i), file: nil) { bytes in
                 let value = try PickleReader().read(bytes)
                 // Exercise the consumers too: torch tensor rebuilding against a fake storage.
                 for entry in value.dictEntries ?? [] {
                     _ = try? TorchArchive.rebuildTensor(entry.value, key: "k", url: url) { _, n in [Float](repeating: 0, count: n) }
                 }
+                return nil
             }
-            total.accepted += r.accepted
-            total.rejected += r.rejected
+            Self.expectContract(r, "pickle \(i)")
         }
-        #expect(total.accepted + total.rejected == 3000)
-        #expect(total.rejected > 0)
     }
 
     @Test func realEDPPickleSurvivesMutations() throws {
         let bytes = try CheckpointFixtures.bytes(CheckpointFixtures.edp42k)
         // Edits land in the first 70 KB, where the object structure (not the weight bytes) lives.
-        let r = Self.fuzz(bytes, count: 30, seed: 42, region: 70_000) { mutated in
+        let r = Self.fuzz(bytes, count: 30, seed: 42, region: 70_000, file: nil) { mutated in
             let value = try PickleReader().read(mutated)
             _ = try Checkpoint.edpContents(value, url: URL(fileURLWithPath: "/fuzz/model_final.pkl"))
+            return nil
         }
-        #expect(r.accepted + r.rejected == 30)
+        // Refusals come from the pickle reader (bare bytes: a PickleError) or from the EDP layer
+        // (a CheckpointError naming the file); either way typed.
+        #expect(r.violations.isEmpty, "\(r.violations.prefix(3))")
+        #expect(r.rejected > 0)
     }
 
     @Test func safeTensorsDecoderSurvivesMutations() throws {
@@ -173,24 +209,27 @@ import ZIPFoundation
             "z": Tensor(shape: [], values: [8]),
         ], metadata: ["edp_eval.family": "edp", "note": "fuzz \u{00e9}"])
         let small8 = [UInt8](small)
-        let r1 = Self.fuzz(small8, count: 1500, seed: 7) { _ = try SafeTensors.decode(Data($0)) }
+        let r1 = Self.fuzz(small8, count: 1500, seed: 7, file: nil) { _ = try SafeTensors.decode(Data($0)); return nil }
         // A full export, mutated in its header, through the facade's validation.
         let export = try Checkpoint.load(CheckpointFixtures.dqlInitActor)
         let full = [UInt8](try SafeTensors.encode(export.tensors, metadata: export.exportMetadata()))
         let url = URL(fileURLWithPath: "/fuzz/policy.safetensors")
-        let r2 = Self.fuzz(full, count: 150, seed: 8, region: 6000) { _ = try Checkpoint.loadSafeTensors(data: Data($0), url: url) }
-        #expect(r1.accepted + r1.rejected == 1500)
-        #expect(r1.rejected > 0 && r2.rejected > 0)
+        let r2 = Self.fuzz(full, count: 150, seed: 8, region: 6000, file: url.path) {
+            try Checkpoint.loadSafeTensors(data: Data($0), url: url).tensors
+        }
+        Self.expectContract(r1, "safetensors decoder")
+        Self.expectContract(r2, "safetensors loader")
     }
 
     @Test func torchArchiveReaderSurvivesMutations() throws {
         let bytes = try CheckpointFixtures.bytes(CheckpointFixtures.dqlTrainedActor)
         let url = URL(fileURLWithPath: "/fuzz/actor_1.pth")
         // Edits anywhere (local headers, data, central directory at the end) and in the pickle.
-        let anywhere = Self.fuzz(bytes, count: 120, seed: 99) { _ = try TorchArchive.readStateDict(Data($0), url: url) }
-        let pickleRegion = Self.fuzz(bytes, count: 120, seed: 100, region: 2700) { _ = try TorchArchive.readStateDict(Data($0), url: url) }
-        #expect(anywhere.accepted + anywhere.rejected == 120)
-        #expect(pickleRegion.rejected > 0)
+        let read = { (bytes: [UInt8]) -> TensorDictionary? in _ = try TorchArchive.readStateDict(Data(bytes), url: url); return nil }
+        let anywhere = Self.fuzz(bytes, count: 120, seed: 99, file: url.path, read)
+        let pickleRegion = Self.fuzz(bytes, count: 120, seed: 100, region: 2700, file: url.path, read)
+        #expect(anywhere.violations.isEmpty, "\(anywhere.violations.prefix(3))")
+        Self.expectContract(pickleRegion, "torch archive, pickle region")
     }
 
     @Test func npzReaderSurvivesMutations() throws {
@@ -200,20 +239,21 @@ import ZIPFoundation
             ("b/c.npy", npy.npy(descr: "<f8", shape: "(1, 2)", payload: npy.bytes([3.0, 4.0])), true),
         ]))
         let schedule = try CheckpointFixtures.bytes(CheckpointFixtures.edpReference.appendingPathComponent("schedule.npz"))
-        let read = { (bytes: [UInt8]) in _ = try NumPyArchive.read(archiveData: Data(bytes), file: "fuzz.npz") }
-        let r1 = Self.fuzz(small, count: 3000, seed: 0x4E50_5A01, read)
+        let read = { (bytes: [UInt8]) -> TensorDictionary? in _ = try NumPyArchive.read(archiveData: Data(bytes), file: "fuzz.npz"); return nil }
+        let r1 = Self.fuzz(small, count: 3000, seed: 0x4E50_5A01, file: "fuzz.npz", read)
         // Edits in the schedule archive's last 3 KB: its central directory and end record.
         var rng = SplitMix64(state: 0x4E50_5A02)
-        var r2 = (accepted: 0, rejected: 0)
+        var r2 = Outcome()
         let directoryStart = schedule.count - 3_000
         for _ in 0..<300 {
             var bytes = schedule
             let directory = Array(bytes[directoryStart...])
             bytes.replaceSubrange(directoryStart..., with: Self.mutate(directory, &rng))
-            do { try read(bytes); r2.accepted += 1 } catch { r2.rejected += 1 }
+            r2.run(bytes, file: "fuzz.npz", read)
         }
-        #expect(r1.accepted + r1.rejected == 3000 && r1.rejected > 0 && r1.accepted > 0)
-        #expect(r2.accepted + r2.rejected == 300 && r2.rejected > 0)
+        Self.expectContract(r1, "small npz")
+        #expect(r1.accepted > 0, "some small edits (e.g. in stored payload bytes) still read")
+        Self.expectContract(r2, "schedule.npz directory")
     }
 
     @Test func zipArchivesSurviveChunkDeletionsTruncationsAndHugeFields() throws {
@@ -223,26 +263,27 @@ import ZIPFoundation
         let npzURL = URL(fileURLWithPath: "/fuzz/edp_trained_params.npz")
         let torchURL = URL(fileURLWithPath: "/fuzz/actor_1.pth")
         // Through format detection and the whole npz loader (configuration, shapes, finiteness).
-        let npz = { (bytes: [UInt8]) in
+        let npz = { (bytes: [UInt8]) -> TensorDictionary? in
             let data = Data(bytes)
-            guard try Checkpoint.detectFormat(data, url: npzURL) == .npz else { return }
-            _ = try Checkpoint.loadNumPyArchive(data: data, url: npzURL)
+            guard try Checkpoint.detectFormat(data, url: npzURL) == .npz else { return nil }
+            return try Checkpoint.loadNumPyArchive(data: data, url: npzURL).tensors
         }
-        let torch = { (bytes: [UInt8]) in _ = try TorchArchive.readStateDict(Data(bytes), url: torchURL) }
+        let torch = { (bytes: [UInt8]) -> TensorDictionary? in _ = try TorchArchive.readStateDict(Data(bytes), url: torchURL); return nil }
         let results = [
-            try Self.fuzzZip(params, count: 300, seed: 0x2170_0001, npz),
-            try Self.fuzzZip(schedule, count: 1000, seed: 0x2170_0002) { _ = try NumPyArchive.read(archiveData: Data($0), file: "s.npz") },
-            try Self.fuzzZip(actor, count: 600, seed: 0x2170_0003, torch),
+            ("edp_trained_params.npz", try Self.fuzzZip(params, count: 300, seed: 0x2170_0001, file: npzURL.path, npz)),
+            ("schedule.npz", try Self.fuzzZip(schedule, count: 1000, seed: 0x2170_0002, file: "s.npz") {
+                _ = try NumPyArchive.read(archiveData: Data($0), file: "s.npz"); return nil
+            }),
+            ("actor_2000.pth", try Self.fuzzZip(actor, count: 600, seed: 0x2170_0003, file: torchURL.path, torch)),
         ]
-        for r in results { #expect(r.rejected > 0) }
-        #expect(results.map { $0.accepted + $0.rejected } == [300, 1000, 600])
+        for (label, r) in results { Self.expectContract(r, label) }
     }
 
     /// Every size or offset field of every member, set to a value no file here can back, is refused
     /// by the layout check, i.e. before a buffer of that size is reserved or a byte is extracted.
     @Test func hugeDeclaredSizesAreRefusedBeforeAllocation() throws {
-        for (path, file) in [("edp-hopper-reference/schedule.npz", "schedule.npz"), ("dql/trained/actor_2000.pth", "actor_2000.pth")] {
-            let original = try Data(contentsOf: CheckpointFixtures.root.appendingPathComponent(path))
+        for (path, file) in [("edp-hopper-42k/schedule.npz", "schedule.npz"), ("dql/trained/actor_2000.pth", "actor_2000.pth")] {
+            let original = try TestFixtures.data(path)
             let layout = try ZipLayout(validating: original)
             var position = Int(layout.centralDirectory.offset)
             var checked = 0
@@ -283,7 +324,8 @@ import ZIPFoundation
     @Test func hugeConfigurationFieldsAreRefused() throws {
         let checkpoint = try Checkpoint.load(CheckpointFixtures.dqlInitActor)
         let metadata = try checkpoint.exportMetadata()
-        let json = try JSONSerialization.jsonObject(with: Data(metadata[Checkpoint.MetadataKey.configuration]!.utf8)) as! [String: Any]
+        let configuration = try #require(metadata[Checkpoint.MetadataKey.configuration])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(configuration.utf8)) as? [String: Any])
         let url = URL(fileURLWithPath: "/fuzz/limits.safetensors")
         var edits: [(String, [String: Any])] = []
         for value in [0, -1, 1 << 31, 1 << 40, 1 << 62, Int.max] {

@@ -20,11 +20,11 @@ struct NumPyArchiveTests {
 
     @Test("fixture archives: all keys and shapes (edp_params.npz, golden_trained.npz with int32/uint32)")
     func fixtures() throws {
-        let params = try NumPyArchive.read(contentsOf: Fixtures.url("fixtures/edp/edp_params.npz"))
+        let params = try Fixtures.npz("edp/edp_params.npz")
         #expect(params.count == 37)
         #expect(params["policy/params/base_net/Dense_0/kernel"]?.shape == [30, 256])
         #expect(params["diffusion/alphas_cumprod"]?.shape == [1000])
-        let golden = try NumPyArchive.read(contentsOf: Fixtures.url("fixtures/edp-hopper-reference/step-42k/golden_trained.npz"))
+        let golden = try Fixtures.npz("edp-hopper-42k/golden_trained.npz")
         #expect(golden["eas_argmax_idx"]?.values == [30])
         #expect(golden["dpm_key"]?.values == [0, 2024])
     }

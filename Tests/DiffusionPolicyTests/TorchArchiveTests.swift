@@ -64,7 +64,7 @@ import ZIPFoundation
         #expect(c.sampler == .ddpm)
         #expect(c.actionSelection == .energy && c.candidates == 50)
         #expect(c.policyHiddenSizes == [256, 256, 256] && c.criticHiddenSizes == [256, 256, 256])
-        // VP β (spec §2.2).
+        // VP β (docs/edp-inference.md §2.2).
         let betas = t["betas"]!.values
         #expect(Self.close(betas.map(Double.init), [0.195875, 0.458818, 0.635781, 0.754878, 0.835031], 1e-5))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DiffusionPolicy
 
 /// The zip layout check that runs before ZIPFoundation: real archives pass with the members Python's
@@ -59,11 +60,11 @@ import Testing
             "dql/init/actor_2000.pth": 30, "dql/init/critic_2000.pth": 22,
             "dql/trained/actor_2000.pth": 30, "dql/trained/critic_2000.pth": 22,
             "edp/edp_params.npz": 37, "edp/edp_trained_params.npz": 37,
-            "edp-hopper-reference/params.npz": 28, "edp-hopper-reference/schedule.npz": 9,
-            "edp-hopper-reference/step-42k/golden_trained.npz": 19,
+            "edp-hopper-42k/params.npz": 28, "edp-hopper-42k/schedule.npz": 9,
+            "edp-hopper-42k/golden_trained.npz": 19,
         ]
         for (path, count) in expected {
-            let data = try Data(contentsOf: CheckpointFixtures.root.appendingPathComponent(path))
+            let data = try TestFixtures.data(path)
             let layout = try ZipLayout(validating: data)
             #expect(layout.members.count == count, "\(path)")
             #expect(try ZipLayout.open(data).entries.map(\.path) == layout.members.map(\.name), "\(path)")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import ZIPFoundation
 @testable import Environments
 @testable import MuJoCo
 
-// AntMaze (spec §6): model construction, physics parity with the official bindings, goal
+// AntMaze (docs/environments.md §6): model construction, physics parity with the official bindings, goal
 // sampling, reward/termination semantics, registry entries.
 
 /// The environment for an antmaze task id.
@@ -13,15 +14,15 @@ private func antMaze(_ id: String, seed: UInt64 = 0) throws -> AntMazeEnvironmen
     return try #require(env as? AntMazeEnvironment)
 }
 
-/// (maze map, reference file, geom count from spec §6.3, a -v2 task using it, goal cell xy and
-/// goal mean from the spec §6.5 table).
+/// (maze map, reference file, geom count from docs/environments.md §6.3, a -v2 task using it, goal cell xy and
+/// goal mean from the docs/environments.md §6.5 table).
 private let mazes: [(map: String, file: String, geoms: Int, task: String, cell: SIMD2<Double>, mean: SIMD2<Double>)] = [
     ("U_MAZE_TEST", "antmaze_umaze.xml", 32, "antmaze-umaze-v2", SIMD2(0, 8), SIMD2(0.75, 8.75)),
     ("BIG_MAZE_TEST", "antmaze_medium.xml", 52, "antmaze-medium-play-v2", SIMD2(20, 20), SIMD2(20.75, 20.75)),
     ("HARDEST_MAZE_TEST", "antmaze_large.xml", 76, "antmaze-large-diverse-v2", SIMD2(32, 24), SIMD2(32.75, 24.75)),
 ]
 
-/// Episodes of `Fixtures/antmaze-<maze>.zip` (Tools/fixtures/generate_antmaze.py).
+/// Episodes of `Tests/Fixtures/antmaze/antmaze-<maze>.zip` (Tools/fixtures/generate_antmaze.py).
 private struct AntMazeFixture {
     struct Expected: RecordedEpisode {
         let observations: [[Double]]
@@ -34,18 +35,18 @@ private struct AntMazeFixture {
     }
 
     static func episodes(maze: String) throws -> [(name: String, input: ReplayInput, expected: Expected)] {
-        try Fixtures.episodes(archive: "antmaze-\(maze).zip", label: maze)
+        try Fixtures.episodes(archive: "antmaze/antmaze-\(maze).zip", label: maze)
     }
 }
 
 @Suite struct AntMazeModelTests {
     /// The maze model built from ant.xml + envs/mazes.json compiles to the same mjModel as the
-    /// reference XML D4RL's MazeEnv writes (../shared/reference/models), field by field, exact.
+    /// reference XML D4RL's MazeEnv writes (Tests/Fixtures/reference/models), field by field, exact.
     @Test(arguments: [0, 1, 2])
     func compiledMazeMatchesReference(index: Int) throws {
         let (map, file, geoms, _, _, _) = mazes[index]
         let ours = try EnvironmentFactory.mazeModel(for: MazeMap.named(map))
-        let reference = try MjModel(contentsOf: Fixtures.shared.appendingPathComponent("reference/models/\(file)"))
+        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file))
         #expect(ours.ngeom == geoms && reference.ngeom == geoms, "\(map) geom count")
         let sizes = [ours.nq, ours.nv, ours.nu, ours.na, ours.nbody, ours.njnt, ours.ngeom]
         #expect(sizes == [reference.nq, reference.nv, reference.nu, reference.na, reference.nbody, reference.njnt, reference.ngeom])
@@ -86,7 +87,7 @@ private struct AntMazeFixture {
         #expect(ours.gravity == reference.gravity && ours.qpos0 == reference.qpos0)
     }
 
-    /// Spec §6.3, independently of the reference files: one box per wall cell named block_i_j,
+    /// docs/environments.md §6.3, independently of the reference files: one box per wall cell named block_i_j,
     /// centred at (4j − 4, 4i − 4, 1.0) m with half-sizes (2, 2, 1) m, static (world body), colliding
     /// (contype = conaffinity = 1).
     @Test(arguments: [0, 1, 2])
@@ -110,7 +111,7 @@ private struct AntMazeFixture {
         }
     }
 
-    /// (spec §6.2) nq 15, nv 14, nu 8; RK4, timestep 0.02 s, frame skip 5 → dt 0.1 s; motors with
+    /// (docs/environments.md §6.2) nq 15, nv 14, nu 8; RK4, timestep 0.02 s, frame skip 5 → dt 0.1 s; motors with
     /// gear 1, ctrlrange ±30 in D4RL's order; qpos0 = (0, 0, 0.75, 1, 0…).
     @Test func antModelAndTiming() throws {
         let env = try antMaze("antmaze-umaze-v0")
@@ -128,7 +129,7 @@ private struct AntMazeFixture {
 
     @Test func bundledAntIsD4RLsFileAndProvenanceCoversTheMaze() throws {
         let bundled = try Data(contentsOf: ProjectResources.model("ant.xml"))
-        let reference = try Data(contentsOf: Fixtures.shared.appendingPathComponent("reference/models/ant.xml"))
+        let reference = try TestFixtures.data("reference/models/ant.xml")
         #expect(bundled == reference)
         let task = try TaskRegistry.standard().task("antmaze-large-play-v2")
         let sources = try EnvironmentFactory.modelSourceURLs(for: task).map(\.lastPathComponent)
@@ -153,7 +154,7 @@ private struct AntMazeFixture {
                 if let number = try? c.decode(Int.self) { text = String(number) } else { text = try c.decode(String.self) }
             }
         }
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Fixtures.shared.appendingPathComponent("reference/maze_maps.json")))
+        let reference = try JSONDecoder().decode(Reference.self, from: TestFixtures.data("reference/maze_maps.json"))
         func letters(_ maze: MazeMap) -> [[String]] {
             maze.cells.map { $0.map { cell in ["1", "0", "r", "g"][[MazeMap.Cell.wall, .free, .robot, .goal].firstIndex(of: cell)!] } }
         }
@@ -205,7 +206,7 @@ private struct AntMazeFixture {
     @Test func successEndsTheEpisodeWithReturnOneAndRecordsTheTimeToGoal() throws {
         let (_, input, expected) = try #require(try AntMazeFixture.episodes(maze: "umaze").first { $0.expected.controller == "gait-goal" })
         let env = try antMaze("antmaze-umaze-v0")
-        try env.setGoal(input.goal!)
+        try env.setGoal(try #require(input.goal))
         try env.reset(qpos: input.qpos, qvel: input.qvel)
         var total = 0.0, steps = 0
         var last: StepResult?
@@ -230,7 +231,7 @@ private struct AntMazeFixture {
 
 @Suite struct AntMazeGoalTests {
     /// Over 2000 resets of a -v2 task the goal per axis is cell + U(0,1) + U(0,0.5): range
-    /// [cell, cell + 1.5], mean cell + 0.75 (spec §6.5 table), std sqrt(1/12 + 0.25/12) = 0.3227 m.
+    /// [cell, cell + 1.5], mean cell + 0.75 (docs/environments.md §6.5 table), std sqrt(1/12 + 0.25/12) = 0.3227 m.
     /// Tolerance for the mean: 0.03 m ≈ 4.2 standard errors (0.3227/√2000 = 0.0072 m); std within 5%.
     @Test(arguments: [0, 1, 2])
     func goalDistributionMatchesTheSpecTable(index: Int) throws {
@@ -250,7 +251,7 @@ private struct AntMazeFixture {
             #expect(abs(m - mean[axis]) < 0.03, "\(task) axis \(axis) mean \(m)")
             #expect(abs(std / expectedStd - 1) < 0.05, "\(task) axis \(axis) std \(std)")
             #expect(values.allSatisfy { cell[axis] <= $0 && $0 <= cell[axis] + 1.5 }, "\(task) axis \(axis) range")
-            print("goal \(task) axis \(axis): mean \(m) (spec \(mean[axis])), std \(std), range [\(values.min()!), \(values.max()!)]")
+            print("goal \(task) axis \(axis): mean \(m) (spec \(mean[axis])), std \(std), range [\(values.min() ?? .nan), \(values.max() ?? .nan)]")
         }
         #expect(Set(goals.map { [$0.x, $0.y] }).count == n)   // a new goal at every reset
     }
@@ -289,7 +290,7 @@ private struct AntMazeFixture {
         #expect(v0.goal != v2.goal)
     }
 
-    /// Draw order and arithmetic of `goal_sampler` for a one-goal map (spec §6.5): no draw for the
+    /// Draw order and arithmetic of `goal_sampler` for a one-goal map (docs/environments.md §6.5): no draw for the
     /// choice, then U_x(0, 1), U_y(0, 1), U_x(0, 0.5)·0.25·4, U_y(0, 0.5)·0.25·4, from the cell at
     /// (col·4 − 4, row·4 − 4).
     @Test func goalSamplerDrawOrder() throws {
@@ -379,7 +380,7 @@ private struct AntMazeFixture {
         #expect(outside.reward == 0 && !outside.terminated && !outside.info.success)
     }
 
-    /// No termination for flipping or leaving AntEnv's 0.2 ≤ z ≤ 1.0 band (spec §6.5): start upside
+    /// No termination for flipping or leaving AntEnv's 0.2 ≤ z ≤ 1.0 band (docs/environments.md §6.5): start upside
     /// down 1.5 m up, drive the legs for 100 steps.
     @Test func flippingDoesNotTerminate() throws {
         let env = try antMaze("antmaze-medium-play-v2")
@@ -416,7 +417,7 @@ private struct AntMazeFixture {
         #expect(steps == limit && result.truncated && !result.terminated)
     }
 
-    /// ctrl = clip(30·a, −30, 30) (spec §1.2, §6.5).
+    /// ctrl = clip(30·a, −30, 30) (docs/environments.md §1.2, §6.5).
     @Test func actionsAreScaledBy30AndClipped() throws {
         let env = try antMaze("antmaze-umaze-v2")
         try env.reset(seed: 0)
@@ -426,7 +427,7 @@ private struct AntMazeFixture {
 
     /// Observation = qpos[0…14] + qvel[0…13], unclipped.
     ///
-    /// The environment does not renormalize the noisy reset quaternion (spec §6.5), but MuJoCo 2.3.7's
+    /// The environment does not renormalize the noisy reset quaternion (docs/environments.md §6.5), but MuJoCo 2.3.7's
     /// `mj_forward` writes the normalized quaternion back into qpos (measured with the official
     /// bindings too: the parity fixtures' first observations hold it), so the first observation has
     /// the drawn x, y, z and joint angles exactly and the drawn quaternion scaled to unit norm.
@@ -449,7 +450,7 @@ private struct AntMazeFixture {
         for k in 0..<4 { #expect(abs(first[3 + k] - raw[k] / rawNorm) < 1e-15) }
     }
 
-    /// Reset noise: qpos U[−0.1, 0.1)¹⁵ then qvel 0.1·N(0, 1)¹⁴ (spec §6.5), as drawn by the
+    /// Reset noise: qpos U[−0.1, 0.1)¹⁵ then qvel 0.1·N(0, 1)¹⁴ (docs/environments.md §6.5), as drawn by the
     /// environment: over 4000 draws the mean is within 4 standard errors of 0, the std within 5%
     /// and uniform draws inside the range.
     @Test func resetNoiseHasTheSpecifiedDistribution() throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import MuJoCo
 
 @Suite struct ModelTests {
-    /// (robot, nq, nv, nu, nbody, ngeom, frame skip, dt) from spec §3.1, §4.1, §5.1.
+    /// (robot, nq, nv, nu, nbody, ngeom, frame skip, dt) from docs/environments.md §3.1, §4.1, §5.1.
     @Test(arguments: [("hopper", 6, 6, 3, 5, 5, 4, 0.008), ("walker2d", 9, 9, 6, 8, 8, 4, 0.008),
                       ("halfcheetah", 9, 9, 6, 8, 9, 5, 0.05)])
     func sizesAndTiming(robot: String, nq: Int, nv: Int, nu: Int, nbody: Int, ngeom: Int, frameSkip: Int, dt: Double) throws {
@@ -18,12 +18,12 @@ import Testing
         #expect(m.actuatorControlRange.allSatisfy { $0 == -1...1 })
     }
 
-    /// The bundled models compile to the same mjModel as ../shared/reference/models, compared
+    /// The bundled models compile to the same mjModel as Tests/Fixtures/reference/models, compared
     /// field by field (exact equality: same XML semantics, same compiler).
     @Test(arguments: [("hopper", "hopper.xml"), ("walker2d", "walker2d.xml"), ("halfcheetah", "half_cheetah.xml")])
     func bundledModelMatchesReference(robot: String, file: String) throws {
         let ours = try environment(robot).model
-        let reference = try MjModel(contentsOf: Fixtures.shared.appendingPathComponent("reference/models/\(file)"))
+        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file))
         #expect(ours.nq == reference.nq && ours.nv == reference.nv && ours.nu == reference.nu)
         #expect(ours.bodyMass == reference.bodyMass)
         #expect(ours.bodyPosition == reference.bodyPosition)

@@ -1,14 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 import ZIPFoundation
 @testable import Environments
 
-/// Paths to the test fixtures and the shared reference folder.
+/// The environment fixtures (Tests/Fixtures/gymnasium-v4, antmaze, reference: see the README in
+/// each folder), located through `TestFixtures`.
 enum Fixtures {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// A reference MJCF model of Tests/Fixtures/reference/models (written by the original
+    /// Gymnasium / D4RL code, see the README there).
+    static func referenceModel(_ file: String) throws -> URL {
+        try TestFixtures.url("reference/models/\(file)")
+    }
 
     /// Gymnasium's expected output for one episode (the replay output format plus metadata).
     struct Expected: RecordedEpisode {
@@ -22,15 +25,18 @@ enum Fixtures {
 
     /// Every episode of `gymnasium-v4-<robot>.zip`, as (name, input, expected).
     static func episodes(robot: String) throws -> [(name: String, input: ReplayInput, expected: Expected)] {
-        try episodes(archive: "gymnasium-v4-\(robot).zip", label: robot)
+        try episodes(archive: "gymnasium-v4/gymnasium-v4-\(robot).zip", label: robot)
     }
 
-    /// Every `episode-k.in.json` / `episode-k.expected.json` pair of a fixture archive, in order.
+    /// Every `episode-k.in.json` / `episode-k.expected.json` pair of a fixture archive (a path
+    /// relative to Tests/Fixtures), in order.
     static func episodes<E: RecordedEpisode>(archive file: String, label: String, as type: E.Type = E.self) throws
         -> [(name: String, input: ReplayInput, expected: E)] {
-        let archive = try Archive(url: folder.appendingPathComponent(file), accessMode: .read)
+        let archive = try Archive(url: TestFixtures.url(file), accessMode: .read)
         func read(_ name: String) throws -> Data {
-            guard let entry = archive[name] else { throw CocoaError(.fileNoSuchFile) }
+            guard let entry = archive[name] else {
+                throw FixtureError(path: "Tests/Fixtures/\(file)", reason: "has no member \(name)")
+            }
             var data = Data()
             _ = try archive.extract(entry) { data.append($0) }
             return data
@@ -58,7 +64,7 @@ enum Fixtures {
     }
 
     static func resets() throws -> Resets {
-        try JSONDecoder().decode(Resets.self, from: Data(contentsOf: folder.appendingPathComponent("gymnasium-v4-resets.json")))
+        try JSONDecoder().decode(Resets.self, from: TestFixtures.data("gymnasium-v4/gymnasium-v4-resets.json"))
     }
 }
 
@@ -84,7 +90,7 @@ func expectBitIdenticalReplay(_ env: MuJoCoEnvironment, _ input: ReplayInput, _ 
     let output = try env.replay(input)
     #expect(output.observations.count == expected.observations.count, "\(name): length")
     for (t, (ours, theirs)) in zip(output.observations, expected.observations).enumerated() where ours != theirs {
-        Issue.record("\(name): observation \(t) differs, max |Δ| = \(zip(ours, theirs).map { abs($0 - $1) }.max()!)")
+        Issue.record("\(name): observation \(t) differs, max |Δ| = \(zip(ours, theirs).map { abs($0 - $1) }.max() ?? .nan)")
         break
     }
     #expect(output.rewards == expected.rewards, "\(name): rewards")

@@ -29,14 +29,14 @@ private struct Interrupted: Error {}
         #expect(report.provenance.mujocoVersion == "2.3.7")
         #expect(report.provenance.modelFiles.map(\.path) == ["assets/models/hopper.xml"])
         #expect(report.provenance.modelFiles[0].sha256 == "3ce93a055ffdcd83c0c701d2400768e40d2cbb9532f3c4ae33377c27f8b39f9e")
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
-        let taskJSON = (json["tasks"] as! [[String: Any]])[0]
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any])
+        let taskJSON = try #require((json["tasks"] as? [[String: Any]])?.first)
         for key in ["task", "episodes", "normalized_score", "sps"] { #expect(taskJSON[key] != nil, "\(key)") }
-        let score = taskJSON["normalized_score"] as! [String: Any]
+        let score = try #require(taskJSON["normalized_score"] as? [String: Any])
         for key in ["mean", "std", "stderr", "ci95"] { #expect(score[key] != nil, "\(key)") }
-        let sps = taskJSON["sps"] as! [String: Any]
+        let sps = try #require(taskJSON["sps"] as? [String: Any])
         for key in ["total", "physics", "inference"] { #expect(sps[key] != nil, "\(key)") }
-        let episode = (taskJSON["episodes"] as! [[String: Any]])[0]
+        let episode = try #require((taskJSON["episodes"] as? [[String: Any]])?.first)
         for key in ["seed", "episode", "return", "length", "normalized_score", "end"] { #expect(episode[key] != nil, "\(key)") }
         #expect(report.episodesCSV().split(separator: "\n").count == 11)
     }

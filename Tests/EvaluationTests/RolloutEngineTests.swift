@@ -89,7 +89,7 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
             func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
                      actions: UnsafeMutableBufferPointer<Float>) throws {
                 for row in 0..<batch {
-                    let counter = streams[row] as! Counter
+                    guard let counter = streams[row] as? Counter else { throw CocoaError(.featureUnsupported) }
                     counter.steps += 1
                     for j in 0..<3 { actions[row * 3 + j] = counter.steps > 5 ? .nan : 0 }
                 }

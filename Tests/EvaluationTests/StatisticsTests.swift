@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Evaluation
 
 @Suite struct StatisticsTests {
     /// Hand-computed: values 1, 2, 3, 4, 10 → mean 4, population std √10.0 = 3.1623, sample std
     /// √12.5 = 3.5355, stderr 3.5355/√5 = 1.5811, t₀.₉₇₅,₄ = 2.776445, ci95 = 4 ± 4.3898.
-    @Test func summaryMatchesHandComputedValues() {
+    @Test func summaryMatchesHandComputedValues() throws {
         let s = Summary([1, 2, 3, 4, 10])
         #expect(s.count == 5 && s.mean == 4 && s.min == 1 && s.max == 10)
         #expect(abs(s.std - 10.0.squareRoot()) < 1e-12)
@@ -15,9 +16,9 @@ import Testing
         let one = Summary([7])
         #expect(one.std == 0 && one.stderr == nil && one.ci95 == nil)
         // The JSON always has every key: null where there is no value; it reads back equal.
-        let json = String(decoding: try! JSONEncoder().encode(one), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder().encode(one), as: UTF8.self)
         #expect(json.contains("\"stderr\":null") && json.contains("\"ci95\":null"))
-        #expect(try! JSONDecoder().decode(Summary.self, from: Data(json.utf8)) == one)
+        #expect(try JSONDecoder().decode(Summary.self, from: Data(json.utf8)) == one)
     }
 
     /// Student t quantiles against tables (Abramowitz & Stegun 26.10): t₀.₉₇₅ for ν = 1, 2, 9, 30, 1000.
@@ -38,8 +39,7 @@ import Testing
     }
 
     @Test func claimedTablesParseCSVAndMarkdownInBothShapes() throws {
-        let wide = try ClaimedTable.read(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("envs/paper_tables/edp_table2_overall.csv"))
+        let wide = try ClaimedTable.read(TestFixtures.repositoryFile("envs/paper_tables/edp_table2_overall.csv"))
         #expect(wide.contains(Claim(task: "hopper-medium-v2", method: "TD3+BC EDP", score: 81.9, plusMinus: nil)))
         #expect(!wide.contains { $0.task == "kitchen-complete-v0" && $0.method == "DT" })   // "-" = not reported
         let markdown = """

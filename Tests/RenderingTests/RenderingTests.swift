@@ -4,6 +4,7 @@ import Foundation
 import MuJoCo
 import Rendering
 import Testing
+import TestSupport
 
 /// Where GL tests can run. MuJoCo loads GL functions once per process, so this test process
 /// renders with one backend (EGL when it works, else OSMesa); the OSMesa reference images are
@@ -69,12 +70,14 @@ enum GLTestSupport {
 
 /// The tasks whose first frame is a reference image, one per robot.
 let referenceTasks = ["hopper-medium-v2", "walker2d-medium-v2", "halfcheetah-medium-v2", "antmaze-umaze-v0"]
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+/// Set to 1 to rewrite the reference images (Tests/Fixtures/rendering) from this machine's frames.
+let updateReferenceImages = ProcessInfo.processInfo.environment["EDP_UPDATE_RENDER_FIXTURES"] == "1"
 
 /// Per-pixel comparison: mean absolute difference over all channels, and the fraction of pixels
-/// whose largest channel difference is within `level`.
+/// whose largest channel difference is within `level`. Frames of different sizes are as far apart
+/// as can be (∞, 0).
 func compare(_ a: Frame, _ b: Frame, level: Int = 16) -> (meanAbs: Double, withinLevel: Double) {
-    precondition(a.width == b.width && a.height == b.height)
+    guard a.width == b.width && a.height == b.height else { return (.infinity, 0) }
     var total = 0, within = 0
     for p in 0..<(a.width * a.height) {
         var largest = 0
@@ -93,11 +96,16 @@ func compare(_ a: Frame, _ b: Frame, level: Int = 16) -> (meanAbs: Double, withi
 /// pixels differently; 1% of a 96×96 frame is 92 pixels, about the robot's outline. A shifted camera,
 /// a flipped image, a wrong colour or a missing robot moves far more pixels than that.
 func matchesReference(_ frame: Frame, task: String, backend: String) throws {
-    let url = fixtures.appendingPathComponent("\(task).png")
-    if ProcessInfo.processInfo.environment["EDP_UPDATE_RENDER_FIXTURES"] == "1" {
-        try PNG.write(frame, to: url)
+    let relative = "rendering/\(task).png"
+    if updateReferenceImages {
+        // Update mode compares nothing (the frame would match itself): say so with a recorded
+        // issue, so an update run can never be read as a passing check.
+        try PNG.write(frame, to: TestFixtures.destination(relative))
+        print("RenderingTests: \(task) [\(backend)]: UPDATED Tests/Fixtures/\(relative)")
+        Issue.record("updated Tests/Fixtures/\(relative) (EDP_UPDATE_RENDER_FIXTURES=1: not compared; review the image and rerun without it)")
+        return
     }
-    let reference = try PNG.read(url)
+    let reference = try PNG.read(TestFixtures.url(relative))
     let (meanAbs, within) = compare(frame, reference)
     print("RenderingTests: \(task) [\(backend)]: mean |diff| \(String(format: "%.3f", meanAbs)), \(String(format: "%.2f", 100 * within))% of pixels within 16 levels")
     #expect(meanAbs <= 2.0, "\(task) [\(backend)] mean |diff| \(meanAbs)")
