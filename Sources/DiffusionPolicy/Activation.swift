@@ -1,10 +1,10 @@
 /// Hidden-layer activations the networks support.
 ///
-/// The diffusion policies always use Mish (spec §1.1: EDP's `_setup_policy` never passes `act`;
+/// The diffusion policies always use Mish (docs/edp-inference.md §1.1: EDP's `_setup_policy` never passes `act`;
 /// Diffusion-QL hard-codes `nn.Mish`). The critics take EDP's `--activation` flag (default
-/// "mish", spec §1.2). Names follow that flag.
+/// "mish", docs/edp-inference.md §1.2). Names follow that flag.
 public enum Activation: String, Sendable, CaseIterable {
-    /// x·tanh(softplus(x)) (spec §1.4).
+    /// x·tanh(softplus(x)) (docs/edp-inference.md §1.4).
     case mish
     /// max(x, 0).
     case relu

@@ -43,7 +43,7 @@ extension Checkpoint {
         }
     }
 
-    // MARK: EDP (flax) layout, spec §5.1
+    // MARK: EDP (flax) layout, docs/edp-inference.md §5.1
 
     static func edpDimensions(_ tensors: TensorDictionary, url: URL) throws -> Dimensions {
         let p = "policy/params/base_net/"
@@ -113,7 +113,7 @@ extension Checkpoint {
         return shapes
     }
 
-    // MARK: Diffusion-QL (torch) layout, spec §5.2
+    // MARK: Diffusion-QL (torch) layout, docs/edp-inference.md §5.2
 
     static let diffusionQLBuffers = [
         "betas", "alphas_cumprod", "alphas_cumprod_prev", "sqrt_alphas_cumprod",
@@ -175,7 +175,7 @@ extension Checkpoint {
         return shapes
     }
 
-    /// The Diffusion-QL schedule that `betas` matches (float32 recomputation, spec §2.2).
+    /// The Diffusion-QL schedule that `betas` matches (float32 recomputation, docs/edp-inference.md §2.2).
     static func diffusionQLSchedule(betas: [Float]) -> PolicyConfiguration.Schedule? {
         let t = betas.count
         guard t > 0 else { return nil }
@@ -216,7 +216,7 @@ extension Checkpoint {
             actionSelection: .energy, candidates: 50, maxAction: 1)
     }
 
-    /// EDP configuration from the weights and, when present, the variant (spec §7). Without a
+    /// EDP configuration from the weights and, when present, the variant (docs/edp-inference.md §7). Without a
     /// variant: EDP code defaults (linear, DDPM, EAS over 50 candidates; K from `diffusion/betas`
     /// or 100).
     static func edpConfiguration(_ tensors: TensorDictionary, variant: [String: VariantValue],
@@ -296,7 +296,7 @@ extension Checkpoint {
             maxAction: maxAction)
     }
 
-    /// EDP `act_method` (first '-'-separated entry; spec §4.1): `''` → `<sample_method>ensemble`;
+    /// EDP `act_method` (first '-'-separated entry; docs/edp-inference.md §4.1): `''` → `<sample_method>ensemble`;
     /// `<s>ensemble` → sampler s with EAS; `ensemble` → `sample_method` with EAS; `ddpm`/`dpm`/`ddim`
     /// → one sample, no critic.
     static func actMethod(_ text: String, sampleMethod: PolicyConfiguration.Sampler,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// EDP `model_*.pkl` (spec §5.1): a cloudpickle of `{"agent": DiffusionQL, "variant": dict, "epoch": int}`.
+/// EDP `model_*.pkl` (docs/edp-inference.md §5.1): a cloudpickle of `{"agent": DiffusionQL, "variant": dict, "epoch": int}`.
 ///
 /// Structure found in the real files (sail-sg/edp b019648, jax 0.4.20, flax 0.7.5):
 /// - `agent` is `NEWOBJ(diffusion.dql.DiffusionQL)` + BUILD with its `__dict__`: `config`

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Diffusion-QL checkpoints (spec §5.2): `actor_<id>.pth` and `critic_<id>.pth` (or `actor.pth` /
+/// Diffusion-QL checkpoints (docs/edp-inference.md §5.2): `actor_<id>.pth` and `critic_<id>.pth` (or `actor.pth` /
 /// `critic.pth`) written by `Diffusion_QL.save_model`. Either file locates its sibling in the same
 /// folder. Keys stay as in the state_dicts (`betas`, `model.mid_layer.0.weight`, `q1_model.0.weight`, ...).
 extension Checkpoint {

@@ -3,7 +3,7 @@ import Foundation
 /// A trained policy read from disk: its weights, the configuration that decides how it acts, and
 /// where it came from.
 ///
-/// Supported inputs (detected from the content, not only the extension; spec §5):
+/// Supported inputs (detected from the content, not only the extension; docs/edp-inference.md §5):
 /// - `model_*.pkl`: EDP's cloudpickle of `{"agent", "variant", "epoch"}` (read with the
 ///   restricted `PickleReader`, nothing executed). A directory holding `model_final.pkl` loads it.
 /// - `actor_<id>.pth` / `critic_<id>.pth`: a Diffusion-QL pair of torch zip `state_dict`s; either

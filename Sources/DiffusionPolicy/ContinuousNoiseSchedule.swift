@@ -1,11 +1,11 @@
 import Foundation
 
 /// DPM-Solver's continuous-time view of a discrete schedule (`NoiseScheduleVP('discrete')`,
-/// EDP dpm_solver.py:119-216; spec §3.3): knots t_i = (i+1)/N with log α(t_i) = ½·log ᾱ_i,
+/// EDP dpm_solver.py:119-216; docs/edp-inference.md §3.3): knots t_i = (i+1)/N with log α(t_i) = ½·log ᾱ_i,
 /// piecewise-linear log α(t) in between and linear extrapolation from the two end knots outside.
 ///
 /// Every operation is float32 in the order EDP evaluates it (jax, x64 off), because the solver's
-/// intermediate times decide the noise-clip index (fixtures README, trap 1).
+/// intermediate times decide the noise-clip index (docs/edp-inference.md §3.3).
 public struct ContinuousNoiseSchedule: Sendable {
     /// N, the number of discrete steps.
     public let count: Int

@@ -2,9 +2,9 @@ import Foundation
 
 /// Everything DPM-Solver needs that depends only on (schedule, steps, t_end): the outer steps,
 /// their orders and the scalar coefficients of every update, plus the network times and
-/// noise-clip indices of all model calls (spec §3.3). Computed once, in float32 exactly as EDP
+/// noise-clip indices of all model calls (docs/edp-inference.md §3.3). Computed once, in float32 exactly as EDP
 /// computes it (`DPM_Solver.sample` with order 3, singlestep, time_uniform, noise prediction,
-/// t from 1 to t_end, no denoise), so that the clip indices equal EDP's (fixtures README trap 1:
+/// t from 1 to t_end, no denoise), so that the clip indices equal EDP's (docs/edp-inference.md §3.3, Tests/Fixtures/edp:
 /// [999, 932, 865, 799, 732, 665, 599, 532, 466, 399, 332, 266, 199, 133, 66] for K = 1000, 15 steps).
 public struct DPMSolverPlan: Sendable {
     /// One outer step s → t of order 1, 2 or 3.
@@ -51,7 +51,7 @@ public struct DPMSolverPlan: Sendable {
 
     /// Builds the plan; throws `PolicyLoadingError.invalidConfiguration` for steps < 1 or above
     /// min(K, `PolicyConfiguration.Limits.maxDPMSteps`), t_end ∉ [1/K, 1), or any non-finite
-    /// coefficient — instead of producing NaN actions (spec §3.3 Pitfall 1: K = 100 with
+    /// coefficient — instead of producing NaN actions (docs/edp-inference.md §3.3 Pitfall 1: K = 100 with
     /// t_end = 1e-3) or allocating a plan of absurd length.
     public init(schedule: DiffusionSchedule, steps: Int, endTime: Double) throws {
         let k = schedule.count
@@ -64,7 +64,7 @@ public struct DPMSolverPlan: Sendable {
         guard endTime.isFinite, endTime < 1, endTime >= (1 / Double(k)) * (1 - 1e-6) else {
             throw PolicyLoadingError.invalidConfiguration(
                 "DPM-Solver t_end = \(endTime) with K = \(k): need 1/K = \(1 / Double(k)) ≤ t_end < 1 " +
-                "(below the first knot log α extrapolates above 0 and σ(t_end) is NaN, spec §3.3 Pitfall 1)")
+                "(below the first knot log α extrapolates above 0 and σ(t_end) is NaN, docs/edp-inference.md §3.3 Pitfall 1)")
         }
         let ns = ContinuousNoiseSchedule(alphasCumprod: schedule.alphasCumprod)
         let tEnd = Float(endTime)

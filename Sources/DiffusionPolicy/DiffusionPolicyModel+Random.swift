@@ -1,6 +1,6 @@
 extension DiffusionPolicyModel {
     /// Tensors of an EDP policy of the paper's architecture (time embedding 16 → 32 → 16, policy
-    /// and critics `hidden` wide, default 256-256-256; spec §1.1, §1.2) with seeded random
+    /// and critics `hidden` wide, default 256-256-256; docs/edp-inference.md §1.1, §1.2) with seeded random
     /// weights: kernels N(0, 1/fan_in) (flax's lecun_normal scale, untruncated), biases N(0, 0.01²).
     /// Keys as in an EDP export (`policy/params/base_net/...`, `qf1/params/...`, `qf2/params/...`).
     /// For benchmarks and tests; the schedule is not included (computed from the configuration).
@@ -29,7 +29,7 @@ extension DiffusionPolicyModel {
 
     /// An EDP policy with random weights (see `randomEDPTensors`), K = 1000 linear schedule,
     /// DPM-Solver 15 steps to t_end 1e-3, EAS with `candidates` (the paper's evaluation setting,
-    /// spec §7) unless overridden through `configure`.
+    /// docs/edp-inference.md §7) unless overridden through `configure`.
     public static func randomEDP(observationSize: Int, actionSize: Int, seed: UInt64, candidates: Int = 50,
                                  configure: (inout PolicyConfiguration) -> Void = { _ in }) throws -> DiffusionPolicyModel {
         var configuration = PolicyConfiguration(family: .edp, observationSize: observationSize, actionSize: actionSize,

@@ -22,7 +22,7 @@ extension DiffusionPolicyModel {
         return x
     }
 
-    /// DDPM ancestral sampling (spec §3.1; EDP `p_sample_loop`, Diffusion-QL `p_sample_loop`):
+    /// DDPM ancestral sampling (docs/edp-inference.md §3.1; EDP `p_sample_loop`, Diffusion-QL `p_sample_loop`):
     /// x̂0 = clip(sqrt(1/ᾱ_i)·x − sqrt(1/ᾱ_i − 1)·ε, ±A); x ← coef1_i·x̂0 + coef2_i·x + exp(½ logvar_i)·z
     /// for i > 0. EDP returns x as is; Diffusion-QL clamps it to ±A.
     func runDDPM<Noise: PolicyNoiseSource>(batch: Int, candidates n: Int, noise: inout Noise) {
@@ -58,7 +58,7 @@ extension DiffusionPolicyModel {
         }
     }
 
-    /// EDP's full-length DDIM with eta = 0 (spec §3.2): ε' = (sqrt(1/ᾱ_i)·x − x̂0)/sqrt(1/ᾱ_i − 1),
+    /// EDP's full-length DDIM with eta = 0 (docs/edp-inference.md §3.2): ε' = (sqrt(1/ᾱ_i)·x − x̂0)/sqrt(1/ᾱ_i − 1),
     /// x ← x̂0·sqrt(ᾱprev_i) + sqrt(1 − ᾱprev_i)·ε'. Deterministic given x_T.
     func runDDIM(rows: Int, candidates n: Int) {
         let count = rows * actionSize
@@ -98,7 +98,7 @@ extension DiffusionPolicyModel {
         if let trace, let raw { trace(.dpmCall(call: call, raw: raw, clipped: Array(UnsafeBufferPointer(start: output, count: count)))) }
     }
 
-    /// Singlestep DPM-Solver-fast (order 3, noise prediction) over the precomputed plan (spec §3.3);
+    /// Singlestep DPM-Solver-fast (order 3, noise prediction) over the precomputed plan (docs/edp-inference.md §3.3);
     /// no final clip.
     func runDPMSolver(rows: Int, candidates n: Int) {
         let plan = dpmPlan!

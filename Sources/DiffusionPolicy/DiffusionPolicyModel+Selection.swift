@@ -2,7 +2,7 @@ import Foundation
 
 extension DiffusionPolicyModel {
     /// Scores the B·N candidates with min(Q1, Q2) and returns the chosen candidate per row
-    /// (spec §4): `.energy` draws from softmax(q) — EDP by Gumbel-max (jax `categorical`:
+    /// (docs/edp-inference.md §4): `.energy` draws from softmax(q) — EDP by Gumbel-max (jax `categorical`:
     /// argmax(q + g), N Gumbel draws per row), Diffusion-QL by inverse CDF of softmax(q − max q)
     /// with one uniform per row (torch `multinomial`); `.argmax` takes the first maximum.
     func selectCandidates<Noise: PolicyNoiseSource>(observations: UnsafePointer<Float>, samples: UnsafePointer<Float>,
@@ -35,7 +35,7 @@ extension DiffusionPolicyModel {
     }
 }
 
-/// The categorical draws of energy-based action selection (spec §4), as plain functions.
+/// The categorical draws of energy-based action selection (docs/edp-inference.md §4), as plain functions.
 public enum EnergySelection {
     /// softmax(q) with the maximum subtracted first (distribution unchanged), float32.
     public static func softmax(_ logits: [Float]) -> [Float] {

@@ -5,11 +5,11 @@ import Foundation
 ///
 /// One `act` call for a batch of B observations: repeat each observation N times (N candidates;
 /// N = 1 for `.single`), run the sampler on all B·N rows at once (every network layer runs on
-/// the module's micro-kernel, rows split across `BLASThreading.threadCount` threads), score candidates with min(Q1, Q2) and pick one per row (spec §3, §4).
+/// the module's micro-kernel, rows split across `BLASThreading.threadCount` threads), score candidates with min(Q1, Q2) and pick one per row (docs/edp-inference.md §3, §4).
 ///
-/// Sources of the settings: `configuration` (spec §7), optionally overridden at construction
+/// Sources of the settings: `configuration` (docs/edp-inference.md §7), optionally overridden at construction
 /// (sampler, DPM steps, t_end, selection, N). The schedule comes from the tensors when they carry
-/// it (EDP export `diffusion/*`, Diffusion-QL actor buffers; spec §8 item 4), else it is
+/// it (EDP export `diffusion/*`, Diffusion-QL actor buffers; docs/edp-inference.md §8 item 4), else it is
 /// recomputed in float32 exactly as the original does.
 ///
 /// Not thread-safe (buffers); `makeCopy()` gives an independent instance sharing the weights.

@@ -1,7 +1,7 @@
 import Foundation
 
 extension DiffusionSchedule {
-    /// EDP's `get_named_beta_schedule(name, K)` (diffusion.py:38-72, spec §2.1) evaluated the
+    /// EDP's `get_named_beta_schedule(name, K)` (diffusion.py:38-72, docs/edp-inference.md §2.1) evaluated the
     /// way EDP runs it: jax.numpy with x64 off, so every array is float32.
     ///
     /// * linear: scale = 1000/K, β = linspace(1e-4·scale, 0.02·scale, K) (float32 linspace:
@@ -30,7 +30,7 @@ extension DiffusionSchedule {
         return try DiffusionSchedule(betas: betas, convention: .edp)
     }
 
-    /// Diffusion-QL's schedules (agents/helpers.py:36-65, spec §2.2): β computed in float64 by
+    /// Diffusion-QL's schedules (agents/helpers.py:36-65, docs/edp-inference.md §2.2): β computed in float64 by
     /// numpy, then `torch.tensor(…, dtype=float32)`; everything after in torch float32.
     ///
     /// * linear: linspace(1e-4, 2e-2, T) (not scaled with T);

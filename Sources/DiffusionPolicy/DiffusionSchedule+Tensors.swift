@@ -1,6 +1,6 @@
 extension DiffusionSchedule {
     /// The buffer names shared by EDP's `GaussianDiffusion` and Diffusion-QL's `Diffusion`
-    /// (spec §2, §5.2).
+    /// (docs/edp-inference.md §2, §5.2).
     static let bufferNames = ["betas", "alphas_cumprod", "alphas_cumprod_prev", "sqrt_recip_alphas_cumprod",
                               "sqrt_recipm1_alphas_cumprod", "posterior_variance",
                               "posterior_log_variance_clipped", "posterior_mean_coef1", "posterior_mean_coef2"]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The per-index constants of a discrete diffusion with K steps (spec §2.1), float32, index
+/// The per-index constants of a discrete diffusion with K steps (docs/edp-inference.md §2.1), float32, index
 /// i = 0…K−1 (i = 0 is the least noisy step).
 ///
 /// ```
@@ -11,8 +11,8 @@ import Foundation
 /// coef1_i = β_i·sqrt(ᾱprev_i)/(1−ᾱ_i);  coef2_i = (1−ᾱprev_i)·sqrt(1−β_i)/(1−ᾱ_i)
 /// ```
 /// All arithmetic is float32 in the original's operation order, so that schedules built here
-/// equal EDP's (jax.numpy, x64 off) and Diffusion-QL's (torch float32) arrays (fixtures README,
-/// trap 2). Prefer reading the arrays from the checkpoint when it has them
+/// equal EDP's (jax.numpy, x64 off) and Diffusion-QL's (torch float32) arrays (docs/edp-inference.md
+/// §2.1, §2.2). Prefer reading the arrays from the checkpoint when it has them
 /// (`init(tensors:prefix:convention:)`).
 public struct DiffusionSchedule: Sendable, Equatable {
     /// Which code base's conventions the derived arrays follow (only `postLogVar_0` differs).
@@ -57,7 +57,7 @@ public struct DiffusionSchedule: Sendable, Equatable {
     }
 
     /// Derives the arrays from ᾱ alone (β_i = 1 − ᾱ_i/ᾱ_{i−1}), for checkpoints that only store
-    /// `alphas_cumprod` (spec §8 item 4).
+    /// `alphas_cumprod` (docs/edp-inference.md §8 item 4).
     public init(alphasCumprod: [Float], convention: Convention) throws {
         var betas: [Float] = []
         for (i, value) in alphasCumprod.enumerated() {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The ε-prediction network ε_θ(s, a_t, t) of EDP or Diffusion-QL (spec §1.1, §1.3), float32.
+/// The ε-prediction network ε_θ(s, a_t, t) of EDP or Diffusion-QL (docs/edp-inference.md §1.1, §1.3), float32.
 ///
 /// ```
 /// temb = Dense(2E→E)(mish(Dense(E→2E)(sinusoid(t))))        E = timeEmbeddingSize (16)
@@ -12,7 +12,7 @@ import Foundation
 /// Weights: EDP flax paths `policy/params/base_net/{TimeEmbedding_0/Dense_0, TimeEmbedding_0/Dense_1,
 /// Dense_0…Dense_L, LayerNorm_i}` with kernels (in, out); Diffusion-QL state_dict keys
 /// `model.time_mlp.{1,3}`, `model.mid_layer.{0,2,4,…}`, `model.final_layer` with weights (out, in)
-/// (spec §5). Weights are packed once for the module's micro-kernel (`PackedLayer`); the first
+/// (docs/edp-inference.md §5). Weights are packed once for the module's micro-kernel (`PackedLayer`); the first
 /// layer is split by input columns: state·W_s + b once per observation, temb(t)·W_t once per
 /// distinct time, action·W_a per row. A value type: the weights are shared, evaluation state lives in a
 /// `NetworkWorkspace`.

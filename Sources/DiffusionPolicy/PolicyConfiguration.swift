@@ -1,7 +1,7 @@
 /// Everything besides the weights that decides how a checkpoint's policy acts: which code base
 /// trained it, network shapes, diffusion schedule, sampler and action selection.
 ///
-/// EDP takes these from the pickled `variant` (spec/edp-inference.md §5.1, §7); Diffusion-QL from
+/// EDP takes these from the pickled `variant` (docs/edp-inference.md §5.1, §7); Diffusion-QL from
 /// its fixed defaults and the tensor shapes (§1.3, §2.2). Stored as JSON in exported
 /// `.safetensors` metadata, so the field names are part of the file format: add, never rename.
 public struct PolicyConfiguration: Codable, Equatable, Sendable {
@@ -17,17 +17,17 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
         case feedForwardGaussian = "ff-gaussian"
     }
 
-    /// β schedule names (spec §2).
+    /// β schedule names (docs/edp-inference.md §2).
     public enum Schedule: String, Codable, Sendable {
         case linear, cosine, vp
     }
 
-    /// Diffusion samplers (spec §3).
+    /// Diffusion samplers (docs/edp-inference.md §3).
     public enum Sampler: String, Codable, Sendable {
         case ddpm, ddim, dpm
     }
 
-    /// How one action is picked from the sampler's output (spec §4).
+    /// How one action is picked from the sampler's output (docs/edp-inference.md §4).
     public enum ActionSelection: String, Codable, Sendable {
         /// One sample, no critic.
         case single

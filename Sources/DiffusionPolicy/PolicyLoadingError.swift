@@ -7,7 +7,7 @@ public enum PolicyLoadingError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// A parameter contains NaN or ±inf.
     case nonFiniteValues(name: String, firstIndex: Int)
-    /// The configuration or a sampler setting is invalid (e.g. t_end < 1/K, spec §3.3 Pitfall 1).
+    /// The configuration or a sampler setting is invalid (e.g. t_end < 1/K, docs/edp-inference.md §3.3 Pitfall 1).
     case invalidConfiguration(String)
     /// A feature this implementation does not provide.
     case unsupported(String)

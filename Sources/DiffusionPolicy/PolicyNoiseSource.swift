@@ -29,7 +29,7 @@ struct GeneratorNoise: PolicyNoiseSource {
     mutating func uniform(row: Int) -> Double { generators[row].nextUniform() }
 }
 
-/// Explicitly given noise, to replay the fixtures of the original code bit for bit (spec §8
+/// Explicitly given noise, to replay the fixtures of the original code bit for bit (docs/edp-inference.md §8
 /// item 9). Arrays are row-major over all rows of the batch (B·N·A floats for normals, B·N for
 /// Gumbels).
 public struct RecordedNoise: PolicyNoiseSource {

@@ -1,7 +1,7 @@
 /// A dense float32 array in row-major (C) order, as stored in checkpoint files.
 ///
 /// Layout conventions follow the file the tensor came from: flax kernels are `(in, out)`,
-/// torch `Linear` weights are `(out, in)` (spec/edp-inference.md §1.3).
+/// torch `Linear` weights are `(out, in)` (docs/edp-inference.md §1.3).
 public struct Tensor: Equatable, Sendable {
     /// Extent of each axis; `[]` for a scalar.
     public var shape: [Int]

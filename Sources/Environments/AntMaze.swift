@@ -1,12 +1,12 @@
 import MuJoCo
 
 /// D4RL's AntMaze evaluation environment (`d4rl/locomotion/ant.py` `AntMazeEnv` with
-/// `eval=True`, `reward_type='sparse'`, `maze_size_scaling=4.0`, `non_zero_reset=False`; spec §6).
+/// `eval=True`, `reward_type='sparse'`, `maze_size_scaling=4.0`, `non_zero_reset=False`; docs/environments.md §6).
 ///
 /// - Model: `assets/models/ant.xml` (D4RL's ant, RK4, timestep 0.02 s) plus one static wall box per
-///   wall cell of the task's map (`AntMazeModel`, spec §6.3); frame skip 5 → dt 0.1 s.
+///   wall cell of the task's map (`AntMazeModel`, docs/environments.md §6.3); frame skip 5 → dt 0.1 s.
 /// - Action: 8 values, nominally in [−1, 1], in D4RL's actuator order (hip_4, ankle_4, hip_1,
-///   ankle_1, hip_2, ankle_2, hip_3, ankle_3); `ctrl = clip(30·a, −30, 30)` in double (spec §1.2).
+///   ankle_1, hip_2, ankle_2, hip_3, ankle_3); `ctrl = clip(30·a, −30, 30)` in double (docs/environments.md §1.2).
 /// - Observation (29): qpos[0…14] (torso x, y, z in m, world frame; torso quaternion w, x, y, z,
 ///   not renormalized; 8 joint angles in rad) then qvel[0…13] (linear velocity m/s world frame,
 ///   angular velocity rad/s body frame, 8 joint velocities), no clipping. The goal is not included.
@@ -17,8 +17,8 @@ import MuJoCo
 /// - Reset: `qpos = qpos0 + U[−0.1, 0.1)¹⁵`, then `qvel = 0.1·N(0, 1)¹⁴` (draw order as listed),
 ///   from `random`. The environment does not renormalize the noisy quaternion; MuJoCo 2.3.7's
 ///   `mj_forward` (run by every reset) writes it back normalized, with the official bindings too,
-///   so the first observation holds a unit quaternion (measured; spec §6.5 assumes the raw one).
-/// - Goal (spec §6.5, `MazeMap.sampleGoal`): v0 and v1 draw one goal when the environment is
+///   so the first observation holds a unit quaternion (measured; docs/environments.md §6.5 assumes the raw one).
+/// - Goal (docs/environments.md §6.5, `MazeMap.sampleGoal`): v0 and v1 draw one goal when the environment is
 ///   built; v2 (`goalResampledEachReset`) draws a new one at the start of every reset. D4RL draws
 ///   goals from NumPy's global stream, separate from the env's reset stream; here they come from
 ///   `goalRandom`, a second generator seeded from the construction seed (`goalSeed(for:)`), so the
@@ -26,7 +26,7 @@ import MuJoCo
 ///   only the reset noise (as `env.seed()` leaves D4RL's global stream alone).
 public final class AntMazeEnvironment: MuJoCoEnvironment {
     static let frameSkip = 5
-    /// D4RL's `NormalizedBoxEnv` maps [−1, 1] onto the ±30 control range (spec §1.2).
+    /// D4RL's `NormalizedBoxEnv` maps [−1, 1] onto the ±30 control range (docs/environments.md §1.2).
     static let actionScale = 30.0
     /// `AntEnv.reset_model`: U(−0.1, 0.1) on qpos, 0.1·randn on qvel.
     static let resetNoiseScale = 0.1

@@ -1,6 +1,6 @@
 import MuJoCo
 
-/// D4RL's halfcheetah (gym `half_cheetah.py` "v2" class = Gymnasium `HalfCheetah-v4`; spec §5).
+/// D4RL's halfcheetah (gym `half_cheetah.py` "v2" class = Gymnasium `HalfCheetah-v4`; docs/environments.md §5).
 ///
 /// - Model: `assets/models/half_cheetah.xml`, Euler, timestep 0.01 s, frame skip 5 → dt 0.05 s.
 /// - Observation (17): qpos[1…8], qvel[0…8], no clipping.

@@ -1,6 +1,6 @@
 import MuJoCo
 
-/// D4RL's hopper (gym `hopper.py` "v2" class = Gymnasium `Hopper-v4`; spec §3).
+/// D4RL's hopper (gym `hopper.py` "v2" class = Gymnasium `Hopper-v4`; docs/environments.md §3).
 ///
 /// - Model: `assets/models/hopper.xml`, RK4, timestep 0.002 s, frame skip 4 → dt 0.008 s.
 /// - Observation (11): qpos[1…5] (z, torso angle, thigh, leg, foot), clip(qvel[0…5], −10, 10).

@@ -14,7 +14,7 @@ public struct MazeCell: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "(\(row),\(column))" }
 }
 
-/// A D4RL AntMaze map (`d4rl/locomotion/maze_env.py`; spec §6.3), read from `envs/mazes.json`.
+/// A D4RL AntMaze map (`d4rl/locomotion/maze_env.py`; docs/environments.md §6.3), read from `envs/mazes.json`.
 ///
 /// Frames: cell (i, j) has its centre at world (j·s − torso_x, i·s − torso_y) in metres, where s is
 /// `scaling` and (torso_x, torso_y) = (j·s, i·s) of the first `"r"` cell in row-major order
@@ -94,13 +94,13 @@ public struct MazeMap: Sendable, Equatable {
         return goals.isEmpty ? cells(where: { $0 != .wall }) : goals
     }
 
-    /// Draws an evaluation goal exactly as D4RL's `MazeEnv.goal_sampler` (spec §6.5), in metres:
+    /// Draws an evaluation goal exactly as D4RL's `MazeEnv.goal_sampler` (docs/environments.md §6.5), in metres:
     /// `cell = candidates[choice(n)]`; `x = col·s − torso_x + U(0, s/4)`, `y = row·s − torso_y +
     /// U(0, s/4)`; then `x += U(0, 0.5)·0.25·s`, `y += U(0, 0.5)·0.25·s`; goal = (max(x, 0),
     /// max(y, 0)). Draw order: choice, U_x, U_y, U_x, U_y. With one candidate (every `*_TEST` map)
     /// the choice consumes no draw, as NumPy's bounded integers return at once for a range of one;
     /// with several it is Swift's unbiased bounded draw on this stream (D4RL draws from the legacy
-    /// global `np.random`, whose stream is not reproduced anyway; spec §11).
+    /// global `np.random`, whose stream is not reproduced anyway; docs/environments.md §11).
     public func sampleGoal(using random: inout NumPyRandom) -> SIMD2<Double> {
         let candidates = goalCandidates
         let index = candidates.count == 1 ? 0 : Int(random.next(upperBound: UInt64(candidates.count)))
@@ -162,7 +162,7 @@ public struct MazeMap: Sendable, Equatable {
 }
 
 /// Builds the MJCF of an AntMaze: the ant model plus one static box per wall cell, as D4RL's
-/// `MazeEnv.__init__` does (spec §6.3).
+/// `MazeEnv.__init__` does (docs/environments.md §6.3).
 public enum AntMazeModel {
     /// The wall geoms of `maze`, row-major (so geom ids follow D4RL's order). For each wall cell
     /// (i, j): `<geom name="block_i_j" pos="j·s − torso_x  i·s − torso_y  (h/2)·s"

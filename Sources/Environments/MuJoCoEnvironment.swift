@@ -3,7 +3,7 @@ import MuJoCo
 
 /// The shared base of every D4RL environment: model, frame skip, D4RL's action clipping, state
 /// setting, time limit and the seeded generator. Each robot subclass adds only its observation,
-/// reward/termination and reset noise (the shape of Gymnasium's `MujocoEnv`; spec §2).
+/// reward/termination and reset noise (the shape of Gymnasium's `MujocoEnv`; docs/environments.md §2).
 ///
 /// Use: `reset(seed:)` once, then `step(_:)` until `isDone`, then `reset()` (the generator stream
 /// continues across episodes, as in Gymnasium). Not thread-safe: one instance per thread.
@@ -16,7 +16,7 @@ open class MuJoCoEnvironment {
     public let data: MjData
     /// MuJoCo steps per environment step (hopper/walker 4, halfcheetah 5, ant 5).
     public let frameSkip: Int
-    /// Seconds per environment step: `model.timestep × frameSkip` (spec §2.1).
+    /// Seconds per environment step: `model.timestep × frameSkip` (docs/environments.md §2.1).
     public let dt: Double
     /// Steps taken since the last reset.
     public private(set) var elapsedSteps = 0
@@ -36,7 +36,7 @@ open class MuJoCoEnvironment {
 
     /// - Parameters:
     ///   - actionScale: D4RL's `NormalizedBoxEnv` maps a ∈ [−1, 1] to the control range; the
-    ///     project computes `clip(actionScale · a, low, high)` in double (spec §1.2): 1 for the
+    ///     project computes `clip(actionScale · a, low, high)` in double (docs/environments.md §1.2): 1 for the
     ///     locomotion robots, 30 for the AntMaze ant.
     public init(task: TaskSpec, model: MjModel, frameSkip: Int, actionScale: Double = 1, seed: UInt64 = 0) throws {
         self.task = task
@@ -63,7 +63,7 @@ open class MuJoCoEnvironment {
     open var observationSize: Int { fatalError("\(Self.self) must override observationSize") }
     /// The observation for the current state.
     open func observation() -> [Double] { fatalError("\(Self.self) must override observation()") }
-    /// Draws reset noise and returns the start state (qpos noise first, then qvel; spec §2.2).
+    /// Draws reset noise and returns the start state (qpos noise first, then qvel; docs/environments.md §2.2).
     open func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
         fatalError("\(Self.self) must override sampleInitialState()")
     }
@@ -165,7 +165,7 @@ open class MuJoCoEnvironment {
     }
 
     /// qpos noise U[−scale, scale) on every coordinate, then qvel noise likewise (hopper, walker2d:
-    /// Gymnasium's `reset_model`, spec §3.2, §4.2).
+    /// Gymnasium's `reset_model`, docs/environments.md §3.2, §4.2).
     public func uniformInitialState(scale: Double) -> (qpos: [Double], qvel: [Double]) {
         let qpos = uniformNoise(around: initialQpos, scale: scale)
         let qvel = uniformNoise(around: initialQvel, scale: scale)

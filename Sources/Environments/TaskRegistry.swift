@@ -8,7 +8,7 @@ public struct TaskSpec: Codable, Equatable, Sendable {
     /// Robot family: `hopper`, `walker2d`, `halfcheetah`, `antmaze`.
     public let robot: String
     /// Dataset name in the id (`medium`, `medium-expert`, `umaze-diverse`, ...). The evaluation
-    /// environment is the same for every dataset of a robot (spec §1.2, §6.5).
+    /// environment is the same for every dataset of a robot (docs/environments.md §1.2, §6.5).
     public let dataset: String
     /// D4RL dataset version (`v0`, `v1`, `v2`).
     public let version: String
@@ -46,7 +46,7 @@ public struct TaskSpec: Codable, Equatable, Sendable {
     }
 
     /// D4RL's normalized score × 100: `100 · (return − REF_MIN) / (REF_MAX − REF_MIN)`
-    /// (`d4rl/offline_env.py`, `get_normalized_score`; spec §7).
+    /// (`d4rl/offline_env.py`, `get_normalized_score`; docs/environments.md §7).
     public func normalizedScore(return episodeReturn: Double) -> Double {
         100 * (episodeReturn - referenceMinScore) / (referenceMaxScore - referenceMinScore)
     }

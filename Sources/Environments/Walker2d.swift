@@ -1,6 +1,6 @@
 import MuJoCo
 
-/// D4RL's walker2d (gym `walker2d.py` "v2" class = Gymnasium `Walker2d-v4`; spec §4).
+/// D4RL's walker2d (gym `walker2d.py` "v2" class = Gymnasium `Walker2d-v4`; docs/environments.md §4).
 ///
 /// - Model: `assets/models/walker2d.xml` (right foot friction 0.9, left 1.9), RK4, timestep
 ///   0.002 s, frame skip 4 → dt 0.008 s.

@@ -4,7 +4,7 @@ import Foundation
 /// A policy loaded from a checkpoint (EDP, Diffusion-QL or a feed-forward baseline) driven by the
 /// rollout engine.
 ///
-/// Observation preprocessing follows each code base's evaluation (spec §6): EDP's sampler always
+/// Observation preprocessing follows each code base's evaluation (docs/edp-inference.md §6): EDP's sampler always
 /// applies `(obs − 0) / (1 + 1e-6)` in float64 before the float32 network (sampler.py:84-86 with
 /// mean 0, std 1, clip ∞); Diffusion-QL feeds the raw observation as float32.
 public final class CheckpointPolicy: RolloutPolicy {

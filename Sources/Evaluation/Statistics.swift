@@ -105,7 +105,7 @@ public enum StudentT {
     }
 }
 
-/// EDP's two protocols over a series of evaluations of one training run (spec §6.1):
+/// EDP's two protocols over a series of evaluations of one training run (docs/edp-inference.md §6.1):
 /// RAT, the running average of the last 10 evaluations (`average_10_normalized_return`), and
 /// OMS, the best evaluation (`best_normalized_return`).
 public struct TrainingCurveScores: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
 // The Rendering module: offscreen OpenGL contexts (EGL, OSMesa, GLFW), MuJoCo scenes and cameras,
 // frames, PNG files, contact sheets, a text overlay and MP4 video through ffmpeg.
-// See README "Rendering" and ARCHITECTURE.md ("Rendering gets raw pointers through package access").
+// See README "Rendering" and docs/architecture.md ("Rendering gets raw pointers through package access").
 // No GL library is linked: GLContext loads one with dlopen only when a renderer is made.

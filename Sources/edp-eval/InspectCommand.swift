@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
         builtins.eval, pydoc.pipepager, ...) or building a class of its own is reported as an error.
 
         Examples:
-          edp-eval inspect ../shared/fixtures/edp-hopper-reference/model_final.pkl
+          edp-eval inspect Tests/Fixtures/edp-hopper-42k/model_final.pkl
           edp-eval inspect results/run/actor_2000.pth --json
         """
     )
@@ -55,7 +55,7 @@ struct InspectCommand: ParsableCommand {
         var configuration: PolicyConfiguration
     }
 
-    /// Variant keys worth showing (spec §7): the ones that decide inference, plus what was trained.
+    /// Variant keys worth showing (docs/edp-inference.md §7): the ones that decide inference, plus what was trained.
     static let highlightKeys = [
         "env", "seed", "algo_cfg.loss_type", "algo_cfg.num_timesteps", "algo_cfg.schedule_name",
         "sample_method", "act_method", "algo_cfg.dpm_steps", "algo_cfg.dpm_t_end", "policy_arch", "qf_arch",

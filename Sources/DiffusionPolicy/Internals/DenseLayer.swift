@@ -1,4 +1,4 @@
-/// How a weight matrix is stored in the checkpoint it came from (spec §1.3 table).
+/// How a weight matrix is stored in the checkpoint it came from (docs/edp-inference.md §1.3 table).
 enum WeightLayout: Sendable {
     /// flax `kernel`, shape (in, out): y = x·W + b.
     case inputMajor

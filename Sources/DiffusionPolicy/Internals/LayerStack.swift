@@ -1,5 +1,5 @@
 /// Hidden Dense (+ LayerNorm) + activation layers followed by a linear output layer: the trunk
-/// shared by the noise networks (spec §1.1, §1.3), the critics (§1.2) and the feed-forward
+/// shared by the noise networks (docs/edp-inference.md §1.1, §1.3), the critics (§1.2) and the feed-forward
 /// baselines, as read from a checkpoint; `PackedStack` evaluates it.
 struct LayerStack: Sendable {
     let hidden: [DenseLayer]

@@ -3,7 +3,7 @@
 /// The reader never runs anything, so no global is dangerous *to us*. The rules exist so that a
 /// file which would attack a Python user who loads it is rejected loudly instead of loading as if
 /// it were a checkpoint. A global is accepted only when it belongs to what real EDP and
-/// Diffusion-QL checkpoints contain (the fixtures under `shared/fixtures` were disassembled with
+/// Diffusion-QL checkpoints contain (the original-code fixtures, now under `Tests/Fixtures`, were disassembled with
 /// `pickletools`, nothing unpickled):
 ///
 /// - EDP `model_*.pkl` (cloudpickle of the agent): `diffusion.*` (EDP's own package), `flax.*`,

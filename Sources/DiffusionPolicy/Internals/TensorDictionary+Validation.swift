@@ -37,7 +37,7 @@ extension Dictionary where Key == String, Value == Tensor {
                             bias: try requireTensor(path + "/bias", shape: [width]).values)
     }
 
-    /// A flax MLP as written by `@nn.compact` loops (spec §5.1): `prefix/Dense_0 … Dense_{L}`,
+    /// A flax MLP as written by `@nn.compact` loops (docs/edp-inference.md §5.1): `prefix/Dense_0 … Dense_{L}`,
     /// `prefix/LayerNorm_i` after hidden Dense i when `layerNorm`, linear `Dense_L` output.
     func flaxStack(_ prefix: String, input: Int, hidden: [Int], output: Int, layerNorm: Bool,
                    activation: Activation, firstDenseIndex: Int = 0) throws -> LayerStack {

@@ -48,7 +48,7 @@ func vectorExp(_ input: SIMD8<Float>) -> SIMD8<Float> {
 
 /// Mish(x) = x·tanh(softplus(x)) = x·n/(n+2) with n = e^x(e^x+2) (one exp per element);
 /// for x > 20 the factor is 1 in float32 and x is returned (as torch's softplus threshold).
-/// Spec §1.4.
+/// docs/edp-inference.md §1.4.
 @inline(__always)
 func vectorMish(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let e = vectorExp(lanewiseMin(x, SIMD8(repeating: 20)))
