@@ -186,7 +186,7 @@ private struct AntMazeFixture {
     }
 
     /// The fixtures reach a goal (return 1, terminated on that step), push against walls, and start
-    /// from the spec's reset noise: a generator seeded with s draws the same qpos as NumPy's
+    /// from the reset noise of docs/environments.md §6.5: a generator seeded with s draws the same qpos as NumPy's
     /// `qpos0 + default_rng(s).uniform(-0.1, 0.1, 15)` used by the generator.
     @Test(arguments: ["umaze", "medium", "large"])
     func fixturesCoverSuccessWallsAndResetNoise(maze: String) throws {
@@ -251,7 +251,7 @@ private struct AntMazeFixture {
             #expect(abs(m - mean[axis]) < 0.03, "\(task) axis \(axis) mean \(m)")
             #expect(abs(std / expectedStd - 1) < 0.05, "\(task) axis \(axis) std \(std)")
             #expect(values.allSatisfy { cell[axis] <= $0 && $0 <= cell[axis] + 1.5 }, "\(task) axis \(axis) range")
-            print("goal \(task) axis \(axis): mean \(m) (spec \(mean[axis])), std \(std), range [\(values.min() ?? .nan), \(values.max() ?? .nan)]")
+            print("goal \(task) axis \(axis): mean \(m) (docs/environments.md §6.5: \(mean[axis])), std \(std), range [\(values.min() ?? .nan), \(values.max() ?? .nan)]")
         }
         #expect(Set(goals.map { [$0.x, $0.y] }).count == n)   // a new goal at every reset
     }
