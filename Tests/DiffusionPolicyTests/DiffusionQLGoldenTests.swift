@@ -24,21 +24,22 @@ struct DiffusionQLGoldenTests {
     @Test("ε with every layer, Q1/Q2/q_min, EAS softmax, schedule buffers (tolerance 1e-5)", arguments: ["init", "trained"])
     func networks(_ variant: String) throws {
         let (model, set) = try Self.load(variant)
-        let t = set.floats("eps/t")
+        let t = set.floats("eps/t"), epsObs = set.floats("eps/obs"), epsAction = set.floats("eps/noisy_action")
+        try #require(epsObs.count == 4 * 11 && epsAction.count == 4 * 3 && t.count == 4, "eps inputs of \(set.jsonPath)")
         var recorded: [String: [Float]] = [:]
         var eps = [Float](repeating: 0, count: 12)
-        set.floats("eps/obs").withUnsafeBufferPointer { o in set.floats("eps/noisy_action").withUnsafeBufferPointer { a in
+        epsObs.withUnsafeBufferPointer { o in epsAction.withUnsafeBufferPointer { a in
             t.withUnsafeBufferPointer { tt in eps.withUnsafeMutableBufferPointer { e in
                 model.network.predict(observations: o.baseAddress!, actions: a.baseAddress!, times: tt.baseAddress!, rows: 4,
                                       workspace: NetworkWorkspace(), into: e.baseAddress!) { recorded[$0] = Array($1) }
             } } } }
         let checks: [(String, [Float], String)] = [
             ("sinusoidal", t.flatMap { model.network.sinusoidalEmbedding($0) }, "eps/sinusoidal_embedding"),
-            ("time_mlp.1", recorded["time_dense_0"]!, "eps/intermediates/time_mlp.1"),
-            ("time_mlp.3", recorded["time_dense_1"]!, "eps/intermediates/time_mlp.3"),
-            ("mid_layer.0", recorded["dense_0"]!, "eps/intermediates/mid_layer.0"),
-            ("mid_layer.2", recorded["dense_1"]!, "eps/intermediates/mid_layer.2"),
-            ("mid_layer.4", recorded["dense_2"]!, "eps/intermediates/mid_layer.4"),
+            ("time_mlp.1", recorded["time_dense_0"] ?? [], "eps/intermediates/time_mlp.1"),
+            ("time_mlp.3", recorded["time_dense_1"] ?? [], "eps/intermediates/time_mlp.3"),
+            ("mid_layer.0", recorded["dense_0"] ?? [], "eps/intermediates/mid_layer.0"),
+            ("mid_layer.2", recorded["dense_1"] ?? [], "eps/intermediates/mid_layer.2"),
+            ("mid_layer.4", recorded["dense_2"] ?? [], "eps/intermediates/mid_layer.4"),
             ("eps", eps, "eps/eps"),
         ]
         for (label, value, path) in checks {
@@ -46,13 +47,13 @@ struct DiffusionQLGoldenTests {
             report("DQL \(variant) \(label)", error, tolerance: 1e-5)
             #expect(error <= 1e-5, "\(label)")
         }
-        let (q1, q2) = model.critic!.qValues(observations: set.floats("q/obs"), actions: set.floats("q/action"))
+        let (q1, q2) = try #require(model.critic).qValues(observations: set.floats("q/obs"), actions: set.floats("q/action"))
         let qError = max(maxAbsDifference(q1, set.floats("q/q1")), maxAbsDifference(q2, set.floats("q/q2")),
                          maxAbsDifference(zip(q1, q2).map { min($0, $1) }, set.floats("q/q_min")))
         report("DQL \(variant) Q1/Q2/q_min", qError, tolerance: 1e-5)
         #expect(qError <= 1e-5)
         let obs = set.floats("eas/obs")
-        let (e1, e2) = model.critic!.qValues(observations: (0..<50).flatMap { _ in obs }, actions: set.floats("eas/candidates"))
+        let (e1, e2) = try #require(model.critic).qValues(observations: (0..<50).flatMap { _ in obs }, actions: set.floats("eas/candidates"))
         let qmin = zip(e1, e2).map { min($0, $1) }
         let easError = max(maxAbsDifference(qmin, set.floats("eas/q_min")),
                            maxAbsDifference(EnergySelection.softmax(qmin), set.floats("eas/probs_softmax")))
@@ -64,7 +65,7 @@ struct DiffusionQLGoldenTests {
                              maxAbsDifference(computed.posteriorMeanCoef1, model.schedule.posteriorMeanCoef1),
                              maxAbsDifference(computed.posteriorMeanCoef2, model.schedule.posteriorMeanCoef2),
                              maxAbsDifference(computed.posteriorLogVarianceClipped, model.schedule.posteriorLogVarianceClipped),
-                             maxAbsDifference(computed.sqrtRecipm1AlphasCumprod, model.schedule.sqrtRecipm1AlphasCumprod)].max()!
+                             maxAbsDifference(computed.sqrtRecipm1AlphasCumprod, model.schedule.sqrtRecipm1AlphasCumprod)].max() ?? .infinity
         report("DQL \(variant) VP T=5 schedule vs .pth buffers", scheduleError, tolerance: 1e-5)
         #expect(scheduleError <= 1e-5)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZIPFoundation
 @testable import DiffusionPolicy
 
@@ -10,20 +11,49 @@ import ZIPFoundation
         CheckpointFixtures.root.appendingPathComponent("dql/\(variant)/actor_2000.pth")
     }
 
+    /// The golden values of `dql/<variant>/golden.json`.
+    /// - Throws: `FixtureError` when the file is missing or not a JSON object.
     static func golden(_ variant: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: CheckpointFixtures.root.appendingPathComponent("dql/\(variant)/golden.json"))
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let path = "dql/\(variant)/golden.json"
+        guard let object = (try? JSONSerialization.jsonObject(with: TestFixtures.data(path))) as? [String: Any] else {
+            throw FixtureError(path: "Tests/Fixtures/\(path)", reason: "is missing or not a JSON object")
+        }
+        return object
     }
 
-    static func matrix(_ any: Any?) -> [[Double]] {
-        (any as? [[Any]] ?? []).map { $0.map { ($0 as! NSNumber).doubleValue } }
+    /// A JSON object inside the golden values. - Throws: `FixtureError` naming `what` otherwise.
+    static func object(_ any: Any?, _ what: String) throws -> [String: Any] {
+        guard let object = any as? [String: Any] else { throw FixtureError(path: "Tests/Fixtures/dql/*/golden.json", reason: "\(what) is not an object") }
+        return object
+    }
+
+    /// A JSON matrix of numbers. - Throws: `FixtureError` naming `what` otherwise.
+    static func matrix(_ any: Any?, _ what: String) throws -> [[Double]] {
+        guard let rows = any as? [[Any]] else { throw FixtureError(path: "Tests/Fixtures/dql/*/golden.json", reason: "\(what) is not a matrix") }
+        return try rows.map { row in
+            try row.map { value in
+                guard let number = value as? NSNumber else {
+                    throw FixtureError(path: "Tests/Fixtures/dql/*/golden.json", reason: "\(what) holds a non-number")
+                }
+                return number.doubleValue
+            }
+        }
+    }
+
+    /// Row `row` of the matrix `what`. - Throws: `FixtureError` when it has fewer rows.
+    static func row(_ matrix: [[Double]], _ row: Int, _ what: String) throws -> [Double] {
+        guard matrix.indices.contains(row) else { throw FixtureError(path: "Tests/Fixtures/dql/*/golden.json", reason: "\(what) has no row \(row)") }
+        return matrix[row]
     }
 
     /// torch `Linear`: y = W·x + b with W (out, in).
-    static func linear(_ t: TensorDictionary, _ prefix: String, _ x: [Double]) -> [Double] {
-        let w = t["\(prefix).weight"]!, b = t["\(prefix).bias"]!
+    /// - Throws: `FixtureError` when the checkpoint lacks the layer or its width does not fit `x`.
+    static func linear(_ t: TensorDictionary, _ prefix: String, _ x: [Double]) throws -> [Double] {
+        guard let w = t["\(prefix).weight"], let b = t["\(prefix).bias"], w.shape.count == 2, w.shape[1] == x.count,
+              b.values.count == w.shape[0] else {
+            throw FixtureError(path: "Tests/Fixtures/dql/*/actor_2000.pth", reason: "no layer \(prefix) taking \(x.count) inputs")
+        }
         let (rows, cols) = (w.shape[0], w.shape[1])
-        precondition(cols == x.count)
         return (0..<rows).map { r in
             var s = Double(b.values[r])
             for c in 0..<cols { s += Double(w.values[r * cols + c]) * x[c] }
@@ -65,7 +95,7 @@ import ZIPFoundation
         #expect(c.actionSelection == .energy && c.candidates == 50)
         #expect(c.policyHiddenSizes == [256, 256, 256] && c.criticHiddenSizes == [256, 256, 256])
         // VP β (docs/edp-inference.md §2.2).
-        let betas = t["betas"]!.values
+        let betas = try #require(t["betas"]).values
         #expect(Self.close(betas.map(Double.init), [0.195875, 0.458818, 0.635781, 0.754878, 0.835031], 1e-5))
     }
 
@@ -73,29 +103,32 @@ import ZIPFoundation
     func weightsReproduceTheGoldenIntermediates(_ variant: String) throws {
         let t = try Checkpoint.load(Self.actor(variant)).tensors
         let golden = try Self.golden(variant)
-        let eps = golden["eps"] as! [String: Any]
-        let inter = eps["intermediates"] as! [String: Any]
-        let obs = Self.matrix(eps["obs"]), action = Self.matrix(eps["noisy_action"])
+        let eps = try Self.object(golden["eps"], "eps")
+        let inter = try Self.object(eps["intermediates"], "eps/intermediates")
+        let obs = try Self.matrix(eps["obs"], "eps/obs"), action = try Self.matrix(eps["noisy_action"], "eps/noisy_action")
+        let out = try Self.matrix(eps["eps"], "eps/eps")
+        #expect(obs.count > 0)
         for row in 0..<obs.count {
-            let m = { (name: String) in Self.matrix(inter[name])[row] }
-            #expect(Self.close(Self.linear(t, "model.time_mlp.1", m("time_mlp.0")), m("time_mlp.1")))
-            #expect(Self.close(Self.linear(t, "model.time_mlp.3", m("time_mlp.2")), m("time_mlp.3")))
+            let m = { (name: String) in try Self.row(try Self.matrix(inter[name], "eps/intermediates/\(name)"), row, name) }
+            #expect(Self.close(try Self.linear(t, "model.time_mlp.1", try m("time_mlp.0")), try m("time_mlp.1")))
+            #expect(Self.close(try Self.linear(t, "model.time_mlp.3", try m("time_mlp.2")), try m("time_mlp.3")))
             // Diffusion-QL input order: [action, time embedding, state].
-            let input = action[row] + m("time_mlp.3") + obs[row]
-            #expect(Self.close(Self.linear(t, "model.mid_layer.0", input), m("mid_layer.0")))
-            #expect(Self.close(Self.linear(t, "model.mid_layer.2", m("mid_layer.1")), m("mid_layer.2")))
-            #expect(Self.close(Self.linear(t, "model.mid_layer.4", m("mid_layer.3")), m("mid_layer.4")))
-            #expect(Self.close(Self.linear(t, "model.final_layer", m("mid_layer.5")), Self.matrix(eps["eps"])[row]))
+            let input = try Self.row(action, row, "eps/noisy_action") + m("time_mlp.3") + obs[row]
+            #expect(Self.close(try Self.linear(t, "model.mid_layer.0", input), try m("mid_layer.0")))
+            #expect(Self.close(try Self.linear(t, "model.mid_layer.2", try m("mid_layer.1")), try m("mid_layer.2")))
+            #expect(Self.close(try Self.linear(t, "model.mid_layer.4", try m("mid_layer.3")), try m("mid_layer.4")))
+            #expect(Self.close(try Self.linear(t, "model.final_layer", try m("mid_layer.5")), try Self.row(out, row, "eps/eps")))
         }
         // Critics: Q(s, a) = Linear(Mish(Linear(Mish(Linear(Mish(Linear([s, a])))))))
-        let q = golden["q"] as! [String: Any]
-        let qObs = Self.matrix(q["obs"]), qAction = Self.matrix(q["action"])
+        let q = try Self.object(golden["q"], "q")
+        let qObs = try Self.matrix(q["obs"], "q/obs"), qAction = try Self.matrix(q["action"], "q/action")
+        #expect(qObs.count > 0)
         for (head, key) in [("q1_model", "q1"), ("q2_model", "q2")] {
-            let expected = Self.matrix(q[key])
+            let expected = try Self.matrix(q[key], "q/\(key)")
             for row in 0..<qObs.count {
-                var h = qObs[row] + qAction[row]
-                for layer in [0, 2, 4] { h = Self.mish(Self.linear(t, "\(head).\(layer)", h)) }
-                #expect(Self.close(Self.linear(t, "\(head).6", h), expected[row]), "\(variant) \(key) row \(row)")
+                var h = qObs[row] + (try Self.row(qAction, row, "q/action"))
+                for layer in [0, 2, 4] { h = Self.mish(try Self.linear(t, "\(head).\(layer)", h)) }
+                #expect(Self.close(try Self.linear(t, "\(head).6", h), try Self.row(expected, row, "q/\(key)")), "\(variant) \(key) row \(row)")
             }
         }
     }

@@ -55,9 +55,9 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         var total = 0.0, steps = 0
         var action = [Float](repeating: 0, count: 6)
         while true {
-            obs.withUnsafeBufferPointer { o in
-                action.withUnsafeMutableBufferPointer { a in
-                    try! policy.act(observations: o, batch: 1, streams: [PolicyStream()], actions: a)
+            try obs.withUnsafeBufferPointer { o in
+                try action.withUnsafeMutableBufferPointer { a in
+                    try policy.act(observations: o, batch: 1, streams: [PolicyStream()], actions: a)
                 }
             }
             let r = try env.step(action.map(Double.init))
