@@ -44,9 +44,42 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var commandLine: [String]
     public var startedAt: String
     public var shard: String?
+    /// The Slurm job that made this report (nil when not run under Slurm); see `Scheduler`.
+    /// In a merged report: the job that ran `merge`, if any (each shard's is in `mergedFrom`).
+    public var scheduler: Scheduler?
+    /// In a merged report: every report merged (shards of merged reports flattened), with the
+    /// shard it ran, where and when, so each shard's job can be traced. Nil in `evaluate` reports.
+    public var mergedFrom: [Source]?
+    /// In a report merged with `--allow-incomplete`: the sweep items (task, policy, seed) that
+    /// had missing episodes. Nil when the sweep was complete.
+    public var missing: [SweepGaps.Item]?
+
+    /// One report that went into a merged report.
+    public struct Source: Codable, Equatable, Sendable {
+        /// The file as given to `merge`.
+        public var file: String
+        public var shard: String?
+        public var hostname: String
+        public var startedAt: String
+        public var scheduler: Scheduler?
+
+        enum CodingKeys: String, CodingKey {
+            case file, shard, hostname, scheduler
+            case startedAt = "started_at"
+        }
+
+        public init(file: String, shard: String?, hostname: String, startedAt: String, scheduler: Scheduler?) {
+            self.file = file
+            self.shard = shard
+            self.hostname = hostname
+            self.startedAt = startedAt
+            self.scheduler = scheduler
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case package, seeds, policy, threads, machine, checkpoints, shard, tasks, policies
+        case package, seeds, policy, threads, machine, checkpoints, shard, tasks, policies, scheduler, missing
+        case mergedFrom = "merged_from"
         case mujocoVersion = "mujoco_version"
         case taskSemanticsVersion = "task_semantics_version"
         case modelFiles = "model_files"
@@ -59,7 +92,8 @@ public struct Provenance: Codable, Equatable, Sendable {
 
     public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
                 episodesPerSeed: Int, policy: [String: String], threads: Int, blasThreads: Int,
-                environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil) {
+                environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil,
+                scheduler: Scheduler? = Scheduler.current) {
         self.taskSemanticsVersion = taskSemanticsVersion
         self.modelFiles = modelFiles
         self.checkpoints = checkpoints
@@ -75,6 +109,7 @@ public struct Provenance: Codable, Equatable, Sendable {
         self.shard = shard
         self.tasks = tasks
         self.policies = policies
+        self.scheduler = scheduler
     }
 
     /// One policy of a run: its label (checkpoint path or `random`), checkpoint SHA-256 ("" for

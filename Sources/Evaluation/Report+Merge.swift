@@ -7,8 +7,13 @@ extension EvaluationReport {
     /// checkpoints follow the training order whatever order the shards are merged in.
     /// - Throws: if two reports hold the same episode with different results, or their MuJoCo or
     ///   task-semantics versions, episodes per seed, or policies (checkpoint hashes and inference
-    ///   settings) differ: pooling those would mix different experiments under one row.
-    public static func merged(_ reports: [EvaluationReport], files: [String]) throws -> EvaluationReport {
+    ///   settings) differ: pooling those would mix different experiments under one row; and, unless
+    ///   `allowIncomplete`, when the reports miss shards or episodes of the sweep plans they record
+    ///   (`SweepGaps`). With `allowIncomplete` the merged report lists the gaps in
+    ///   `provenance.missing`.
+    /// - Parameter scheduler: the job running the merge (recorded as the merged report's).
+    public static func merged(_ reports: [EvaluationReport], files: [String], allowIncomplete: Bool = false,
+                              scheduler: Scheduler? = Scheduler.current) throws -> EvaluationReport {
         guard var provenance = reports.first?.provenance else {
             throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
@@ -35,6 +40,8 @@ extension EvaluationReport {
                 }
             }
         }
+        let gaps = SweepGaps(reports)
+        if !gaps.isComplete && !allowIncomplete { throw EvaluationError.incompleteSweep(gaps.explanation) }
         var order: [String] = []
         var episodes: [String: [EpisodeID: EpisodeResult]] = [:]
         var timing: [String: RolloutTiming] = [:]
@@ -78,6 +85,14 @@ extension EvaluationReport {
         }
         provenance.seeds = Array(Set(reports.flatMap(\.provenance.seeds))).sorted()
         provenance.shard = nil
+        provenance.scheduler = scheduler
+        provenance.mergedFrom = zip(reports, files).flatMap { report, file in
+            report.provenance.mergedFrom ?? [Provenance.Source(file: file, shard: report.provenance.shard,
+                                                               hostname: report.provenance.machine.hostname,
+                                                               startedAt: report.provenance.startedAt,
+                                                               scheduler: report.provenance.scheduler)]
+        }
+        provenance.missing = gaps.isComplete ? nil : gaps.items
         for report in reports.dropFirst() {
             for file in report.provenance.checkpoints where !provenance.checkpoints.contains(file) { provenance.checkpoints.append(file) }
             for file in report.provenance.modelFiles where !provenance.modelFiles.contains(file) { provenance.modelFiles.append(file) }

@@ -291,6 +291,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case invalidShard(String)
     case resumeMismatch(file: String, reason: String)
     case mergeMismatch(file: String, reason: String)
+    /// Merging reports that do not cover their sweep; the text says what is missing.
+    case incompleteSweep(String)
     case badTable(file: String, line: Int, reason: String)
 
     public var description: String {
@@ -303,6 +305,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "cannot resume from \(file): \(reason)"
         case .mergeMismatch(let file, let reason):
             return "cannot merge \(file): \(reason)"
+        case .incompleteSweep(let explanation):
+            return "the sweep is incomplete: " + explanation
         case .badTable(let file, let line, let reason):
             return "\(file):\(line): \(reason)"
         }

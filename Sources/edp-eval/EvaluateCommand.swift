@@ -97,7 +97,7 @@ struct EvaluateCommand: ParsableCommand {
         if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] }
         let sources = try policy.sources()
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
-                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: runOptions.threads,
+                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: try runOptions.threadCount(),
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         let progress = ProgressLine()

@@ -12,8 +12,14 @@ struct MergeCommand: ParsableCommand {
         present in two reports must agree. Merging the shards of a sweep gives the same numbers as
         the unsharded run.
 
+        Every report records its sweep (tasks, policies, seeds, episodes per seed, shard i/n), so
+        merge checks that the reports cover it: when a shard's report or any episode is missing it
+        names them (shard, task, policy, seed, episodes) and refuses, unless --allow-incomplete is
+        given (then it warns and the merged report lists the gaps in provenance.missing).
+
         Examples:
           edp-eval merge shard-*.json --output sweep.json
+          edp-eval merge shard-1.json shard-2.json --allow-incomplete --output partial.json
         """
     )
 
@@ -22,6 +28,9 @@ struct MergeCommand: ParsableCommand {
 
     @Option(help: "Write the merged JSON report here (and the episodes as <output>.csv).")
     var output: String?
+
+    @Flag(name: .customLong("allow-incomplete"), help: "Merge even when shards or episodes of the sweep are missing (warns; the report lists them in provenance.missing).")
+    var allowIncomplete = false
 
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report file") }
@@ -39,7 +48,17 @@ struct MergeCommand: ParsableCommand {
                 throw CLIError.badInput(file: path, reason: error.localizedDescription)
             }
         }
-        let merged = try EvaluationReport.merged(loaded, files: reports)
+        let gaps = SweepGaps(loaded)
+        if !gaps.isComplete && allowIncomplete {
+            FileHandle.standardError.write(Data("warning: merging an incomplete sweep: \(gaps.explanation)\n".utf8))
+        }
+        let merged: EvaluationReport
+        do {
+            merged = try EvaluationReport.merged(loaded, files: reports, allowIncomplete: allowIncomplete)
+        } catch EvaluationError.incompleteSweep(let explanation) {
+            throw CLIError.message("refusing to merge an incomplete sweep: \(explanation)\n"
+                + "Give the missing shards' reports (rerun those array tasks; with --resume they continue from their .jsonl), or pass --allow-incomplete to merge what is there.")
+        }
         print(ReportText.render(merged))
         if let output { try ReportFiles.write(merged, to: URL(fileURLWithPath: output)) }
     }

@@ -94,8 +94,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Number of seeds K.")
     var seeds = 1
 
-    @Option(help: "Threads for environment stepping and BLAS (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for environment stepping and BLAS (default: SLURM_CPUS_PER_TASK under Slurm, else all cores).")
+    var threads: Int?
 
     @Option(help: "Environments in flight, i.e. the policy's batch size (default: all episodes of the run, at most 100).")
     var environments: Int?
@@ -103,7 +103,8 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        do { _ = try threadCount() } catch let error as SchedulerError { throw ValidationError("\(error) (it sets the default of --threads)") }
         if let environments, environments < 1 { throw ValidationError("--environments must be at least 1") }
         guard UInt64(seeds - 1) <= UInt64.max - seed else {
             throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
@@ -111,6 +112,12 @@ struct RunOptions: ParsableArguments {
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
+
+    /// `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`), else all cores.
+    func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        if let threads { return threads }
+        return try Scheduler.defaultThreads(environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
     func width(perGroupEpisodes: Int) -> Int { environments ?? min(100, max(1, perGroupEpisodes)) }
 }
 

@@ -89,7 +89,7 @@ struct VerifyCommand: ParsableCommand {
             let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: [.checkpoint(byTask[task]!)],
                                       seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                       width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds),
-                                      threads: runOptions.threads)
+                                      threads: try runOptions.threadCount())
             let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress.update)
             progress.finish()
             reports.append(report)

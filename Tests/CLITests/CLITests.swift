@@ -19,10 +19,14 @@ private struct CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// - Parameter environment: variables added to (or, with an empty value, removed from) this process's environment.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+        for (key, value) in environment { inherited[key] = value.isEmpty ? nil : value }
+        process.environment = inherited
         process.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -153,10 +157,49 @@ private func temporaryFolder() throws -> URL {
             return (json["tasks"] as! [[String: Any]]).map { ($0["normalized_score"] as! [String: Any])["mean"] as! Double }
         }
         #expect(try means(merged) == means(whole))
+        // A missing shard is named and the merge refused, unless --allow-incomplete.
+        let incomplete = try CLI.run(["merge", files[0]])
+        #expect(incomplete.status != 0 && incomplete.stderr.contains("refusing to merge an incomplete sweep")
+                && incomplete.stderr.contains("shard 2/2: no report given") && incomplete.stderr.contains("--allow-incomplete"), "\(incomplete.stderr)")
+        let partial = folder.appendingPathComponent("partial.json")
+        let allowed = try CLI.run(["merge", files[0], "--allow-incomplete", "--output", partial.path])
+        #expect(allowed.status == 0 && allowed.stderr.contains("warning: merging an incomplete sweep"), "\(allowed.stderr)")
+        let partialJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: partial)) as! [String: Any]
+        #expect(((partialJSON["provenance"] as! [String: Any])["missing"] as? [Any])?.count == 2)
         let bad = folder.appendingPathComponent("bad.json")
         try Data("{}".utf8).write(to: bad)
         let badMerge = try CLI.run(["merge", bad.path])
         #expect(badMerge.status != 0 && badMerge.stderr.contains("bad.json") && badMerge.stderr.contains("not an edp-eval report"))
+    }
+
+    /// Under Slurm (its variables injected), the report records the job and --threads defaults to
+    /// the CPUs per task; a malformed SLURM_CPUS_PER_TASK is a usage error naming the variable.
+    @Test func slurmJobsAreRecordedAndSetTheThreads() throws {
+        let folder = try temporaryFolder()
+        let report = folder.appendingPathComponent("shard-3.json")
+        let slurm = ["SLURM_JOB_ID": "1043", "SLURM_ARRAY_JOB_ID": "1040", "SLURM_ARRAY_TASK_ID": "3",
+                     "SLURMD_NODENAME": "node17", "SLURM_CPUS_PER_TASK": "1"]
+        let r = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "2", "--seeds", "3",
+                             "--shard", "3/3", "--output", report.path], environment: slurm)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        let provenance = json["provenance"] as! [String: Any]
+        #expect(provenance["threads"] as? Int == 1)
+        let scheduler = try #require(provenance["scheduler"] as? [String: Any])
+        #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? String == "1043"
+                && scheduler["array_job_id"] as? String == "1040" && scheduler["array_task_id"] as? Int == 3
+                && scheduler["node"] as? String == "node17" && scheduler["cpus"] as? Int == 1)
+        let explicit = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                                    "--threads", "2", "--output", folder.appendingPathComponent("t.json").path], environment: slurm)
+        let t = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("t.json"))) as! [String: Any]
+        #expect(explicit.status == 0 && (t["provenance"] as! [String: Any])["threads"] as? Int == 2, "--threads wins over Slurm's default")
+        let plain = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                                 "--output", folder.appendingPathComponent("p.json").path])
+        let p = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p.json"))) as! [String: Any]
+        #expect(plain.status == 0 && (p["provenance"] as! [String: Any])["scheduler"] == nil, "no scheduler outside Slurm")
+        let bad = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1"],
+                              environment: ["SLURM_JOB_ID": "5", "SLURM_CPUS_PER_TASK": "many"])
+        #expect(bad.status == 64 && bad.stderr.contains("SLURM_CPUS_PER_TASK='many'") && bad.stderr.contains("positive integer"), "\(bad.stderr)")
     }
 
     @Test func verifyListsTablesAndRejectsBadOnes() throws {
