@@ -58,6 +58,7 @@ public final class CheckpointPolicy: RolloutPolicy {
     }
 
     public var flopsPerAction: Double { model.usefulFlops(batch: 1) }
+    public var rowProblems: [Int: String] { model.rowProblems }
 
     public func makeStream(seed: UInt64) -> PolicyStream { Stream(seed: seed) }
 

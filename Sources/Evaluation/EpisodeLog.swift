@@ -11,7 +11,8 @@ public final class EpisodeLog {
     public struct Header: Codable, Equatable, Sendable {
         public var tasks: [String]
         public var policies: [String]
-        /// SHA-256 of each checkpoint (same order as `policies`; "" for non-file policies).
+        /// SHA-256 of each checkpoint (same order as `policies`; "" for non-file policies); for a
+        /// checkpoint of several files (Diffusion-QL actor + critic) `name=sha256` of each, joined by ",".
         public var policyHashes: [String]
         public var policySettings: [String]
         public var seeds: [UInt64]

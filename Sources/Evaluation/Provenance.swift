@@ -17,6 +17,15 @@ public struct Provenance: Codable, Equatable, Sendable {
         public init(_ checkpoint: Checkpoint) {
             self.init(path: Provenance.relativePath(checkpoint.url), sha256: checkpoint.sha256)
         }
+
+        /// Every file a loaded checkpoint was read from (the file itself and siblings such as a
+        /// Diffusion-QL critic or a `variant.json`), in file-name order: all of them decide actions.
+        public static func all(_ checkpoint: Checkpoint) -> [File] {
+            let folder = checkpoint.url.deletingLastPathComponent()
+            return checkpoint.fileHashes.sorted { $0.key < $1.key }.map { name, hash in
+                File(path: Provenance.relativePath(folder.appendingPathComponent(name)), sha256: hash)
+            }
+        }
     }
 
     public var package: String = EDPEvalVersion.current
@@ -84,10 +93,21 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var label: String
         public var sha256: String?
         public var settings: [String: String]?
-        public init(label: String, sha256: String?, settings: [String: String]?) {
+        /// SHA-256 of every file of the checkpoint by file name, when it has several (a
+        /// Diffusion-QL actor and critic): all of them decide the actions (nil for one file).
+        public var files: [String: String]?
+        public init(label: String, sha256: String?, settings: [String: String]?, files: [String: String]? = nil) {
             self.label = label
             self.sha256 = sha256
             self.settings = settings
+            self.files = files
+        }
+
+        /// The identity a resumed log must match: the checkpoint hash, or with several files
+        /// `name=sha256` of each, sorted by name.
+        public var identity: String {
+            guard let files, files.count > 1 else { return sha256 ?? "" }
+            return files.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }
     }
 

@@ -26,7 +26,8 @@ public enum EpisodeEnd: String, Codable, Sendable {
     case terminated
     /// The time limit ended it.
     case truncated
-    /// MuJoCo reported a numerical blow-up (or the policy produced a NaN action).
+    /// MuJoCo reported a numerical blow-up, the policy produced a NaN action, or its critic gave
+    /// NaN, infinite or absurd Q-values (`detail` says which).
     case unstable
     /// MuJoCo raised an engine error.
     case error
@@ -176,6 +177,11 @@ public final class RolloutEngine {
                 }
             }
             timing.inference += elapsed(since: tPolicy)
+            // Rows the policy could not act for (e.g. absurd Q-values) end as unstable, unstepped.
+            for (row, reason) in policy.rowProblems where row < live.count {
+                slots[live[row]].end = .unstable
+                slots[live[row]].detail = "policy: " + reason
+            }
 
             // Step every live environment, in parallel.
             let tPhysics = DispatchTime.now().uptimeNanoseconds
@@ -184,8 +190,10 @@ public final class RolloutEngine {
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     var row = chunk
                     while row < live.count {
-                        let action = (0..<actSize).map { Double(act[row * actSize + $0]) }
-                        slots[live[row]].advance(action: action)
+                        if slots[live[row]].end == nil {
+                            let action = (0..<actSize).map { Double(act[row * actSize + $0]) }
+                            slots[live[row]].advance(action: action)
+                        }
                         row += chunks
                     }
                 }
@@ -292,6 +300,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case resumeMismatch(file: String, reason: String)
     case mergeMismatch(file: String, reason: String)
     case badTable(file: String, line: Int, reason: String)
+    /// Another run holds the output's lock (`owner`: its PID, host and start time).
+    case outputInUse(file: String, owner: String)
 
     public var description: String {
         switch self {
@@ -305,6 +315,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "cannot merge \(file): \(reason)"
         case .badTable(let file, let line, let reason):
             return "\(file):\(line): \(reason)"
+        case .outputInUse(let file, let owner):
+            return "\(file): the output is in use by \(owner); wait for that run to end (the lock is released when it exits)"
         }
     }
 }

@@ -23,10 +23,14 @@ public protocol RolloutPolicy: AnyObject {
              actions: UnsafeMutableBufferPointer<Float>) throws
     /// Useful floating-point operations of one `act` call per batch row (multiply-adds × 2), or 0.
     var flopsPerAction: Double { get }
+    /// Rows of the latest `act` whose action cannot be trusted, with the reason (e.g. a
+    /// non-finite or absurd Q-value): the engine ends those episodes as `unstable`.
+    var rowProblems: [Int: String] { get }
 }
 
 extension RolloutPolicy {
     public var flopsPerAction: Double { 0 }
+    public var rowProblems: [Int: String] { [:] }
     public var settings: [String: String] { [:] }
 }
 

@@ -54,8 +54,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Environments in flight (the policy's batch size).")
     var environments = 50
 
-    @Option(help: "Threads for environment stepping and BLAS.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Threads for environment stepping and the policy (default: all cores; more than the cores are capped to the cores).", valueName: "n"))
+    var threads: Int?
 
     @Option(help: "Write the JSON result here.")
     var output: String?
@@ -96,14 +96,26 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard transitions >= 1, environments >= 1, threads >= 1, candidates >= 1 else {
-            throw ValidationError("--transitions, --environments, --threads and --candidates must be positive")
+        guard transitions >= 1, environments >= 1, candidates >= 1 else {
+            throw ValidationError("--transitions, --environments and --candidates must be positive")
         }
+        guard transitions <= Self.maxTransitions else {
+            throw ValidationError("--transitions must be at most \(Self.maxTransitions), got \(transitions)")
+        }
+        guard environments <= RunLimits.maxEpisodes else {
+            throw ValidationError("--environments must be at most \(RunLimits.maxEpisodes), got \(environments)")
+        }
+        try RunLimits.checkThreads(threads)
+        if let output { try OutputPath.check(output) }
         if let policy, policy != "random" { throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'") }
         if policy != nil && checkpoint != nil { throw ValidationError("give either --checkpoint or --policy, not both") }
     }
 
+    /// A billion steps is days of physics alone; more is a typo.
+    static let maxTransitions = 1_000_000_000
+
     func run() throws {
+        let threads = RunLimits.threadsInUse(self.threads)
         let spec = try TaskRegistry.standard().task(task)
         // The policy splits its rows across `threads` threads itself (OpenBLAS stays at 1 thread);
         // inference and physics alternate, so both phases use every core. Rows are bit-identical
@@ -148,12 +160,13 @@ struct BenchCommand: ParsableCommand {
                             provenance: Provenance(
                                 taskSemanticsVersion: try TaskRegistry.standard().semanticsVersion,
                                 modelFiles: try Provenance.modelFiles(for: spec),
-                                checkpoints: checkpointFile.map { [Provenance.File($0)] } ?? [],
+                                checkpoints: checkpointFile.map { Provenance.File.all($0) } ?? [],
                                 seeds: Array(0..<seed), episodesPerSeed: environments, policy: rollout.settings, threads: threads,
                                 blasThreads: BLASThreading.threadCount, environmentsInFlight: environments,
                                 tasks: [spec.id],
                                 policies: [Provenance.PolicyRecord(label: source.description, sha256: checkpointFile?.sha256 ?? "",
-                                                                   settings: rollout.settings)]))
+                                                                   settings: rollout.settings,
+                                                                   files: (checkpointFile?.fileHashes.count ?? 0) > 1 ? checkpointFile?.fileHashes : nil)]))
         print("\(result.task), \(result.policy)")
         print("transitions \(result.transitions), \(environments) environments in flight, \(threads) threads")
         print("SPS total \(Format.fixed(result.sps.total, 0))  (physics-only \(Format.fixed(result.sps.physics, 0)), inference-only \(Format.fixed(result.sps.inference, 0)))")
@@ -164,7 +177,7 @@ struct BenchCommand: ParsableCommand {
             print("sgemm 2048³ \(Format.fixed(sgemm / 1e9, 1)) GFLOP/s")
         }
         if let output {
-            try Data((try JSONText.encode(result, pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputPath.write(try JSONText.encode(result, pretty: true) + "\n", to: URL(fileURLWithPath: output))
         }
     }
 }

@@ -37,8 +37,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
     var output: String?
 
-    @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over.")
+    @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over (starts a new run when there is none).")
     var resume = false
+
+    @Flag(help: "Replace the report and episode log already at --output (without it, an existing log is refused).")
+    var overwrite = false
 
     @Option(help: "Run only shard i of n of the sweep (tasks × checkpoints × seeds), e.g. 2/8.")
     var shard: String?
@@ -54,7 +57,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
-        if let output { try ReportFiles.checkOutputPath(output) }
+        if resume && overwrite { throw ValidationError("give either --resume or --overwrite, not both") }
+        if let output {
+            try ReportFiles.checkOutputPath(output)
+            if !resume && !overwrite { try ReportFiles.refuseExisting(output) }
+        }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
@@ -97,9 +104,16 @@ struct EvaluateCommand: ParsableCommand {
         if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] }
         let sources = try policy.sources()
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
-                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: runOptions.threads,
+                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: runOptions.threadsInUse,
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
+        // One run per output at a time; released when this process ends, however it ends.
+        let lock = try outputURL.map { url -> OutputLock in
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return try OutputLock(url: ReportFiles.lock(for: url))
+        }
+        defer { lock?.release() }
+        if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let hooks = try videoHooks(policyCount: sources.count)
         let report = try EvaluationRunner(plan: plan, registry: registry)
@@ -108,6 +122,12 @@ struct EvaluateCommand: ParsableCommand {
         progress.finish()
         print(ReportText.render(report))
         if let outputURL { try ReportFiles.write(report, to: outputURL) }
+        // A policy that cannot act on most episodes gives no score worth reporting as a success.
+        let failing = report.tasks.filter { t in 2 * ((t.ends["unstable"] ?? 0) + (t.ends["error"] ?? 0)) > t.episodes.count }
+        if !failing.isEmpty {
+            throw CLIError.message("most episodes ended unstable or failed for " + failing.map { "\($0.task) with \(ReportText.shortPolicy($0.policy))" }.joined(separator: "; ")
+                                   + " (reasons in the report's episodes[].detail); exit status 1")
+        }
     }
 }
 
@@ -115,10 +135,21 @@ struct EvaluateCommand: ParsableCommand {
 enum ReportFiles {
     static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
     static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
+    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
+    static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
+
+    /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
+    static func refuseExisting(_ output: String) throws {
+        let url = URL(fileURLWithPath: output)
+        for file in [log(for: url), url] where FileManager.default.fileExists(atPath: file.path) {
+            throw ValidationError("\(file.path) already exists (an earlier run): add --resume to continue it or --overwrite to replace it")
+        }
+    }
 
     /// The JSON report must not share a name with its CSV or its episode log (writing one would
     /// destroy the other): `.csv` and `.jsonl` are refused for `--output`.
     static func checkOutputPath(_ output: String) throws {
+        try OutputPath.check(output)
         let url = URL(fileURLWithPath: output)
         guard url.standardizedFileURL != log(for: url).standardizedFileURL,
               url.standardizedFileURL != csv(for: url).standardizedFileURL else {
@@ -127,8 +158,8 @@ enum ReportFiles {
     }
 
     static func write(_ report: EvaluationReport, to output: URL) throws {
-        try Data((try JSONText.encode(report, pretty: true) + "\n").utf8).write(to: output, options: .atomic)
-        try Data(report.episodesCSV().utf8).write(to: csv(for: output), options: .atomic)
+        try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: output)
+        try OutputPath.write(report.episodesCSV(), to: csv(for: output))
     }
 }
 
