@@ -20,6 +20,13 @@ public final class EpisodeLog {
         public var shard: String?
         public var taskSemanticsVersion: Int
         public var mujocoVersion: String
+
+        /// snake_case like the reports (logs of earlier builds used camelCase keys and cannot be resumed).
+        enum CodingKeys: String, CodingKey {
+            case tasks, policies, seeds, shard
+            case policyHashes = "policy_hashes", policySettings = "policy_settings", episodesPerSeed = "episodes_per_seed"
+            case taskSemanticsVersion = "task_semantics_version", mujocoVersion = "mujoco_version"
+        }
     }
 
     struct Line: Codable {

@@ -23,12 +23,12 @@ struct BenchCommand: ParsableCommand {
           edp-eval bench --candidates 50 --output b.json
           edp-eval bench --selection single                      (single-sample DPM)
           edp-eval bench --policy random                         (physics only)
-          edp-eval bench --checkpoint model_final.pkl --task hopper-medium-expert-v2
+          edp-eval bench --checkpoint model_final.pkl          (its own task and settings)
         """
     )
 
-    @Option(help: "D4RL task id.")
-    var task = "walker2d-medium-expert-v2"
+    @Option(help: "D4RL task id (default: a checkpoint's own task, else walker2d-medium-expert-v2 as in the paper).")
+    var task: String?
 
     @Option(name: .customLong("checkpoint"), help: "Checkpoint to time (default: random-weight EDP network).")
     var checkpoint: String?
@@ -36,8 +36,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "random: time the physics alone.")
     var policy: String?
 
-    @Option(help: "EAS candidates N (the paper's main setting: 10).")
-    var candidates = 10
+    @Option(help: "EAS candidates N (default: a checkpoint's own, else the paper's main setting, 10).")
+    var candidates: Int?
 
     @Option(help: "Action selection: energy, argmax or single.")
     var selection: PolicyConfiguration.ActionSelection?
@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads for environment stepping and the policy (default: all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: "Write the JSON result here.")
+    @Option(name: .shortAndLong, help: "Write the JSON result here.")
     var output: String?
 
     struct Result: Codable {
@@ -96,7 +96,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard transitions >= 1, environments >= 1, candidates >= 1 else {
+        guard transitions >= 1, environments >= 1, (candidates ?? 1) >= 1 else {
             throw ValidationError("--transitions, --environments and --candidates must be positive")
         }
         guard transitions <= Self.maxTransitions else {
@@ -111,12 +111,26 @@ struct BenchCommand: ParsableCommand {
         if policy != nil && checkpoint != nil { throw ValidationError("give either --checkpoint or --policy, not both") }
     }
 
+    /// The EDP paper's speed protocol task.
+    static let paperTask = "walker2d-medium-expert-v2"
+
     /// A billion steps is days of physics alone; more is a typo.
     static let maxTransitions = 1_000_000_000
 
     func run() throws {
         let threads = RunLimits.threadsInUse(self.threads)
-        let spec = try TaskRegistry.standard().task(task)
+        let registry = try TaskRegistry.standard()
+        let spec: TaskSpec
+        if let task {
+            spec = try registry.task(task)
+        } else if let checkpoint {
+            // The checkpoint's own task, as `evaluate` does (its variant `env`).
+            var options = try PolicyOptions.parse([])
+            options.checkpoints = [checkpoint]
+            spec = try (try? options.defaultTask(registry: registry)) ?? registry.task(Self.paperTask)
+        } else {
+            spec = try registry.task(Self.paperTask)
+        }
         // The policy splits its rows across `threads` threads itself (OpenBLAS stays at 1 thread);
         // inference and physics alternate, so both phases use every core. Rows are bit-identical
         // whatever this count, so the actions do not depend on it.
@@ -125,7 +139,10 @@ struct BenchCommand: ParsableCommand {
         if policy == "random" { source = .random }
         else if let checkpoint { source = .checkpoint(URL(fileURLWithPath: checkpoint)) }
         else { source = .randomEDP(seed: 0) }
-        let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection, candidates: candidates)
+        // A checkpoint keeps its own settings unless overridden; the random-weight network runs
+        // the paper's main setting, N = 10.
+        let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection,
+                                        candidates: candidates ?? (checkpoint == nil ? 10 : nil))
         let (rollout, checkpointFile) = try PolicyFactory.make(source, task: spec, overrides: overrides)
 
         // Episodes are started until the step budget is met; the run stops at the budget.

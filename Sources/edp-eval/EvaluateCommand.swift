@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
+    @Option(name: .shortAndLong, help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
     var output: String?
 
     @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over (starts a new run when there is none).")
@@ -99,9 +99,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try TaskRegistry.standard()
-        var tasks: [TaskSpec] = []
-        for id in task { tasks.append(try registry.task(id)) }
-        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] }
+        var tasks = try uniqueTasks(task, registry: registry)
+        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] } else { policy.warnAboutForeignTasks(tasks) }
         let sources = try policy.sources()
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                   width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: runOptions.threadsInUse,

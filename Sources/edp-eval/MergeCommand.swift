@@ -20,7 +20,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Report files written by `evaluate --output`.")
     var reports: [String]
 
-    @Option(help: "Write the merged JSON report here (and the episodes as <output>.csv).")
+    @Option(name: .shortAndLong, help: "Write the merged JSON report here (and the episodes as <output>.csv).")
     var output: String?
 
     func validate() throws {

@@ -26,7 +26,7 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "Action selection override: energy (EAS, categorical over softmax(min(Q1,Q2))), argmax, or single.")
     var selection: PolicyConfiguration.ActionSelection?
 
-    @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10).")
+    @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10). --candidates 1 still runs the selection's draw (and the critics), so its noise differs from --selection single, which samples one action and draws no selection noise.")
     var candidates: Int?
 
     var overrides: PolicyOverrides {
@@ -76,8 +76,38 @@ struct PolicyOptions: ParsableArguments {
         guard case .string(let env)? = checkpoint.variant["env"] else {
             throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env'); pass --task")
         }
-        return try registry.task(env)
+        do {
+            return try registry.task(env)
+        } catch {
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows (\(error)); pass --task")
+        }
     }
+
+    /// Notes on stderr for each checkpoint given `--task`s other than the one it names (its
+    /// variant `env`): scores on another task are legitimate but easy to get by mistake.
+    func warnAboutForeignTasks(_ tasks: [TaskSpec]) {
+        guard policy == nil else { return }
+        for path in checkpoints {
+            guard let checkpoint = try? Checkpoint.load(URL(fileURLWithPath: path)),
+                  case .string(let own)? = checkpoint.variant["env"] else { continue }
+            for task in tasks where task.id != own {
+                FileHandle.standardError.write(Data("warning: \(path) was trained on \(own) and is evaluated on \(task.id)\n".utf8))
+            }
+        }
+    }
+}
+
+/// The tasks of `--task` in order, each once (a repeat is dropped with a warning on stderr).
+func uniqueTasks(_ ids: [String], registry: TaskRegistry) throws -> [TaskSpec] {
+    var tasks: [TaskSpec] = []
+    for id in ids {
+        if tasks.contains(where: { $0.id == id }) {
+            FileHandle.standardError.write(Data("warning: --task \(id) is given more than once; it is evaluated once\n".utf8))
+            continue
+        }
+        tasks.append(try registry.task(id))
+    }
+    return tasks
 }
 
 extension PolicyConfiguration.Sampler: ExpressibleByArgument {}

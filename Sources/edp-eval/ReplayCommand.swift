@@ -26,7 +26,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Replay input JSON file.")
     var input: String
 
-    @Option(help: "Where to write the output JSON (default: standard output).")
+    @Option(name: .shortAndLong, help: "Where to write the output JSON (default: standard output).")
     var output: String?
 
     func validate() throws {

@@ -42,7 +42,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write the verdicts and the full evaluation report as JSON here.")
+    @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
     @Flag(help: "List the shipped tables and exit.")
