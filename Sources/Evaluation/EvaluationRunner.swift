@@ -34,6 +34,8 @@ public struct EvaluationPlan: Sendable {
 public final class EvaluationRunner {
     public let plan: EvaluationPlan
     public let registry: TaskRegistry
+    /// Seconds the last `run` spent in observers (video), not counted in the report's SPS.
+    public private(set) var observerSeconds = 0.0
 
     public init(plan: EvaluationPlan, registry: TaskRegistry) {
         self.plan = plan
@@ -137,6 +139,7 @@ public final class EvaluationRunner {
                 }, observer: observer)
                 try log?.record(timing: fresh.since(logged), task: task.id, policy: label)
                 timing.add(fresh)
+                observerSeconds += engine.observerSeconds
             }
             reports.append(TaskReport(task: task.id, policy: label, policySummary: policy.summary, episodes: results,
                                       timing: timing, flopsPerAction: policy.flopsPerAction))

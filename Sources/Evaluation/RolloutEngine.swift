@@ -101,6 +101,9 @@ public final class RolloutEngine {
     /// The running `run`'s timing so far (`total` = wall time since it started), as of the latest
     /// `onEpisode` call: lets a caller log the time and steps behind each finished episode.
     public private(set) var timingSoFar = RolloutTiming()
+    /// Seconds the latest `run` spent in its observer (rendering and encoding video): excluded
+    /// from the timing's `total`, so SPS measures the evaluation alone.
+    public private(set) var observerSeconds = 0.0
 
     public init(task: TaskSpec, policy: RolloutPolicy, width: Int, threads: Int) {
         precondition(width >= 1 && threads >= 1)
@@ -127,8 +130,16 @@ public final class RolloutEngine {
                     observer: ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = nil) throws -> RolloutTiming {
         var timing = RolloutTiming()
         timingSoFar = RolloutTiming()
+        observerSeconds = 0
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+        // The observer's time is measured and kept out of `total`.
+        func observe(_ id: EpisodeID, _ step: Int, _ environment: MuJoCoEnvironment) throws {
+            guard let observer else { return }
+            let t = DispatchTime.now().uptimeNanoseconds
+            defer { observerSeconds += elapsed(since: t) }
+            try observer(id, step, environment)
+        }
         guard !episodes.isEmpty else { return timing }
 
         let slotCount = min(width, episodes.count)
@@ -153,8 +164,8 @@ public final class RolloutEngine {
             try slot.begin(id, policy: policy)
         }
         timing.physics += elapsed(since: t0)
-        if let observer {
-            for slot in slots { if let id = slot.episode { try observer(id, 0, slot.environment) } }
+        if observer != nil {
+            for slot in slots { if let id = slot.episode { try observe(id, 0, slot.environment) } }
         }
 
         var observations = [Double](repeating: 0, count: slotCount * obsSize)
@@ -201,27 +212,27 @@ public final class RolloutEngine {
             timing.steps += live.count
             timing.physics += elapsed(since: tPhysics)
             if let stepLimit, timing.steps >= stepLimit { break }
-            if let observer {
-                for index in live { try observer(slots[index].episode!, slots[index].length, slots[index].environment) }
+            if observer != nil {
+                for index in live { try observe(slots[index].episode!, slots[index].length, slots[index].environment) }
             }
             // Report finished episodes and start the next ones in their slots.
             for index in live {
                 guard let result = slots[index].finishedResult() else { continue }
                 done += 1
                 timingSoFar = timing
-                timingSoFar.total = elapsed(since: start)
+                timingSoFar.total = elapsed(since: start) - observerSeconds
                 try onEpisode(result)
                 if let id = queue.popFirst() {
                     let tReset = DispatchTime.now().uptimeNanoseconds
                     try slots[index].begin(id, policy: policy)
                     timing.physics += elapsed(since: tReset)
-                    if let observer { try observer(id, 0, slots[index].environment) }
+                    if observer != nil { try observe(id, 0, slots[index].environment) }
                 }
             }
             onProgress?(RolloutProgress(episodesDone: done, episodesTotal: episodes.count,
-                                        steps: timing.steps, elapsed: elapsed(since: start)))
+                                        steps: timing.steps, elapsed: elapsed(since: start) - observerSeconds))
         }
-        timing.total = elapsed(since: start)
+        timing.total = elapsed(since: start) - observerSeconds
         return timing
     }
 

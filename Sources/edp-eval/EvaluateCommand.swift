@@ -115,11 +115,13 @@ struct EvaluateCommand: ParsableCommand {
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let hooks = try videoHooks(policyCount: sources.count)
-        let report = try EvaluationRunner(plan: plan, registry: registry)
+        let runner = EvaluationRunner(plan: plan, registry: registry)
+        let report = try runner
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
                  onEpisode: hooks.finish, observerFactory: hooks.observers)
         progress.finish()
         print(ReportText.render(report))
+        if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }
         if let outputURL { try ReportFiles.write(report, to: outputURL) }
         // A policy that cannot act on most episodes gives no score worth reporting as a success.
         let failing = report.tasks.filter { t in 2 * ((t.ends["unstable"] ?? 0) + (t.ends["error"] ?? 0)) > t.episodes.count }
@@ -166,18 +168,24 @@ enum ReportFiles {
 enum ReportText {
     static func render(_ report: EvaluationReport) -> String {
         var rows: [[String]] = []
+        // Both columns are mean ± standard error ("—" with one episode, where it is undefined).
+        func meanAndError(_ s: Summary) -> String { "\(Format.fixed(s.mean)) ± \(s.stderr.map { Format.fixed($0) } ?? "—")" }
+        let goalTasks = report.tasks.contains { $0.successRate != nil }
         for t in report.tasks {
             let n = t.normalizedScore
             let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
-            let success = t.successRate.map { " success \(Format.fixed(100 * $0))%" } ?? ""
-            rows.append([t.task, shortPolicy(t.policy), "\(t.episodes.count)",
-                         "\(Format.fixed(t.return.mean)) ± \(Format.fixed(t.return.std))",
-                         "\(Format.fixed(n.mean)) ± \(Format.fixed(n.stderr ?? 0))" + success, ci,
-                         "\(Int(t.sps.total))", "\(Int(t.sps.physics))", "\(Int(t.sps.inference))"])
+            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), meanAndError(n), ci]
+            if goalTasks { row.append(t.successRate.map { "\(Format.fixed(100 * $0))%" } ?? "") }
+            // The random policy's "inference" is drawing uniforms: no inference speed to show.
+            row += ["\(Int(t.sps.total))", "\(Int(t.sps.physics))", t.policy == "random" ? "—" : "\(Int(t.sps.inference))"]
+            rows.append(row)
         }
-        var text = Table(header: ["task", "policy", "episodes", "return (mean ± std)", "normalized (mean ± s.e.)",
-                                  "95% CI", "SPS", "physics SPS", "inference SPS"],
-                         rows: rows, rightAligned: [2, 6, 7, 8]).render()
+        var header = ["task", "policy", "episodes", "return (mean ± s.e.)", "normalized (mean ± s.e.)", "95% CI"]
+        if goalTasks { header.append("success") }
+        header += ["SPS", "physics SPS", "inference SPS"]
+        let firstSPS = header.count - 3
+        var text = Table(header: header, rows: rows,
+                         rightAligned: Set([2, firstSPS, firstSPS + 1, firstSPS + 2] + (goalTasks ? [firstSPS - 1] : []))).render()
         for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
             text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
         }

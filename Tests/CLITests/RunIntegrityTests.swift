@@ -298,4 +298,51 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("hopper-medium-v2-policy\(i)-seed0-ep0.mp4").path))
         }
     }
+
+    // MARK: Polish
+
+    @Test func versionOutputNamesAndSnakeCaseJSON() throws {
+        let version = try Self.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("edp-eval 0.") && version.stdout.contains("MuJoCo 2.3.7"))
+        let recordHelp = try Self.run(["record", "--help"])
+        #expect(recordHelp.stdout.contains("-o, --output") && !recordHelp.stdout.contains("--out <"))
+        let inspect = try Self.run(["inspect", Self.bundled.path, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        #expect(json["observation_size"] as? Int == 11 && json["configuration"] == nil && json["observationSize"] == nil)
+
+        let folder = try Self.folder()
+        let report = folder.appendingPathComponent("r.json")
+        let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                              "-o", report.path])
+        #expect(r.status == 0 && r.stderr.contains("--task hopper-medium-v2 is given more than once"), "\(r.stderr)")
+        #expect((try Self.json(report)["tasks"] as! [Any]).count == 1)
+        let header = try String(contentsOf: folder.appendingPathComponent("r.jsonl"), encoding: .utf8).split(separator: "\n")[0]
+        #expect(header.contains("\"policy_hashes\"") && header.contains("\"episodes_per_seed\"") && !header.contains("policyHashes"))
+    }
+
+    @Test func benchUsesTheCheckpointsOwnTaskAndSettings() throws {
+        let folder = try Self.folder()
+        let output = folder.appendingPathComponent("b.json")
+        let r = try Self.run(["bench", "--checkpoint", Self.bundled.path, "--transitions", "4", "--environments", "4", "-o", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Self.json(output)
+        #expect(json["task"] as? String == "hopper-medium-expert-v2")
+        let settings = (json["provenance"] as! [String: Any])["policy"] as! [String: Any]
+        #expect("\(settings["candidates"] ?? "")" == "50")
+    }
+
+    /// PNG frames are compressed (libpng): a 480×480 hopper frame was 692 KB with stored blocks.
+    @Test(.enabled(if: canRecord)) func pngFramesAreCompressed() throws {
+        let folder = try Self.folder()
+        let r = try Self.run(["record", "--task", "hopper-medium-v2", "--policy", "random", "--max-frames", "3", "--no-video",
+                              "--png-frames", "--output", folder.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let frames = folder.appendingPathComponent("hopper-medium-v2-seed0-ep0")
+        let files = try FileManager.default.contentsOfDirectory(atPath: frames.path).filter { $0.hasSuffix(".png") }
+        #expect(files.count == 3)
+        for file in files {
+            let size = try FileManager.default.attributesOfItem(atPath: frames.appendingPathComponent(file).path)[.size] as! Int
+            #expect(size > 1000 && size <= 100_000, "\(file): \(size) bytes")
+        }
+    }
 }
