@@ -39,7 +39,7 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var episodesPerSeed: Int
     /// Policy settings (sampler, steps, candidates, preprocessing...) of the run's first policy;
     /// `policies` has every policy's.
-    public var policy: [String: String]
+    public var policy: [String: SettingValue]
     /// The run's tasks, in the order given (nil in reports of versions before 0.1.1).
     public var tasks: [String]?
     /// The run's policies, in the order given (for checkpoints: training order, which RAT/OMS
@@ -67,7 +67,7 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 
     public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
-                episodesPerSeed: Int, policy: [String: String], threads: Int, blasThreads: Int,
+                episodesPerSeed: Int, policy: [String: SettingValue], threads: Int, blasThreads: Int,
                 environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil) {
         self.taskSemanticsVersion = taskSemanticsVersion
         self.modelFiles = modelFiles
@@ -92,11 +92,11 @@ public struct Provenance: Codable, Equatable, Sendable {
     public struct PolicyRecord: Codable, Equatable, Sendable {
         public var label: String
         public var sha256: String?
-        public var settings: [String: String]?
+        public var settings: [String: SettingValue]?
         /// SHA-256 of every file of the checkpoint by file name, when it has several (a
         /// Diffusion-QL actor and critic): all of them decide the actions (nil for one file).
         public var files: [String: String]?
-        public init(label: String, sha256: String?, settings: [String: String]?, files: [String: String]? = nil) {
+        public init(label: String, sha256: String?, settings: [String: SettingValue]?, files: [String: String]? = nil) {
             self.label = label
             self.sha256 = sha256
             self.settings = settings

@@ -13,7 +13,7 @@ public protocol RolloutPolicy: AnyObject {
     /// Short human description (for reports), e.g. "EDP dpm 15 steps, EAS N=10".
     var summary: String { get }
     /// Settings that decide the policy's behaviour (sampler, steps, candidates...), for provenance.
-    var settings: [String: String] { get }
+    var settings: [String: SettingValue] { get }
     /// The per-episode random state, seeded deterministically from the episode's seed.
     func makeStream(seed: UInt64) -> PolicyStream
     /// Writes `batch` actions (row-major, `batch × actionSize`, float32 as the networks produce
@@ -31,7 +31,41 @@ public protocol RolloutPolicy: AnyObject {
 extension RolloutPolicy {
     public var flopsPerAction: Double { 0 }
     public var rowProblems: [Int: String] { [:] }
-    public var settings: [String: String] { [:] }
+    public var settings: [String: SettingValue] { [:] }
+}
+
+/// One policy setting as reports store it: numbers as JSON numbers, names as strings.
+public enum SettingValue: Codable, Equatable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    case string(String)
+    case int(Int)
+    case double(Double)
+
+    public init(stringLiteral value: String) { self = .string(value) }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .double(d) }
+        else { self = .string(try c.decode(String.self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .int(let i): try c.encode(i)
+        case .double(let d): try c.encode(d)
+        }
+    }
+
+    /// The value as text (`50`, `0.001`, `dpm`), as the episode log's header writes it.
+    public var description: String {
+        switch self {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        }
+    }
 }
 
 /// Per-episode random state of a policy (reference type: the engine hands the same stream to the
@@ -53,7 +87,7 @@ public final class UniformRandomPolicy: RolloutPolicy {
     public let observationSize: Int
     public let actionSize: Int
     public var summary: String { "uniform random actions in [-1, 1)" }
-    public var settings: [String: String] { ["policy": "random"] }
+    public var settings: [String: SettingValue] { ["policy": "random"] }
 
     public init(observationSize: Int, actionSize: Int) {
         self.observationSize = observationSize

@@ -328,7 +328,8 @@ import Testing
         let json = try Self.json(output)
         #expect(json["task"] as? String == "hopper-medium-expert-v2")
         let settings = (json["provenance"] as! [String: Any])["policy"] as! [String: Any]
-        #expect("\(settings["candidates"] ?? "")" == "50")
+        // Numbers are stored as numbers (it was the string "50").
+        #expect(settings["candidates"] is NSNumber && settings["candidates"] as? Int == 50 && settings["sampler"] as? String == "dpm")
     }
 
     /// PNG frames are compressed (libpng): a 480×480 hopper frame was 692 KB with stored blocks.
