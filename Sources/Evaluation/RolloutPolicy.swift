@@ -1,3 +1,4 @@
+import DiffusionPolicy
 import Environments
 
 /// A policy the rollout engine can drive: one batched call per step for all live environments.
@@ -34,38 +35,13 @@ extension RolloutPolicy {
     public var settings: [String: SettingValue] { [:] }
 }
 
-/// One policy setting as reports store it: numbers as JSON numbers, names as strings.
-public enum SettingValue: Codable, Equatable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
-    case string(String)
-    case int(Int)
-    case double(Double)
+/// One policy setting as reports store it: numbers as JSON numbers, names as strings (the same
+/// value type as a checkpoint's `variant` entries; `description` gives the text the episode
+/// log's header uses, e.g. `50`, `0.001`, `dpm`).
+public typealias SettingValue = Checkpoint.VariantValue
 
+extension Checkpoint.VariantValue: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else { self = .string(try c.decode(String.self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .string(let s): try c.encode(s)
-        case .int(let i): try c.encode(i)
-        case .double(let d): try c.encode(d)
-        }
-    }
-
-    /// The value as text (`50`, `0.001`, `dpm`), as the episode log's header writes it.
-    public var description: String {
-        switch self {
-        case .string(let s): return s
-        case .int(let i): return String(i)
-        case .double(let d): return String(d)
-        }
-    }
 }
 
 /// Per-episode random state of a policy (reference type: the engine hands the same stream to the
