@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "Evaluation", dependencies: [
             "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),
+        // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG"]),
         .executableTarget(name: "edp-eval", dependencies: [
             "Environments", "DiffusionPolicy", "Evaluation", "Rendering",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

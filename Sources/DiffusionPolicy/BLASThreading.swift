@@ -30,7 +30,7 @@ public enum BLASThreading {
 
     /// Runs `body` with OpenBLAS using `count` threads, then pins it back to 1 thread.
     public static func withOpenBLASThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
-        openblas_set_num_threads(Int32(max(1, count)))
+        openblas_set_num_threads(Int32(clamping: max(1, count)))
         defer { openblas_set_num_threads(1) }
         return try body()
     }

@@ -16,6 +16,13 @@ public protocol BatchedPolicy: AnyObject {
     func usefulFlops(batch: Int) -> Double
     /// An independent policy with the same weights and settings, for another thread.
     func makeCopy() -> BatchedPolicy
+    /// Rows of the latest `act` call whose action is not trustworthy, with the reason (e.g. a
+    /// non-finite or absurd Q-value in energy-based selection); empty when all are fine.
+    var rowProblems: [Int: String] { get }
+}
+
+extension BatchedPolicy {
+    public var rowProblems: [Int: String] { [:] }
 }
 
 /// Builds the policy a configuration describes: `DiffusionPolicyModel` for EDP / Diffusion-QL,

@@ -64,7 +64,7 @@ public struct DPMSolverPlan: Sendable {
         guard endTime.isFinite, endTime < 1, endTime >= (1 / Double(k)) * (1 - 1e-6) else {
             throw PolicyLoadingError.invalidConfiguration(
                 "DPM-Solver t_end = \(endTime) with K = \(k): need 1/K = \(1 / Double(k)) ≤ t_end < 1 " +
-                "(below the first knot log α extrapolates above 0 and σ(t_end) is NaN, docs/edp-inference.md §3.3 Pitfall 1)")
+                "(below the first knot log α extrapolates above 0 and σ(t_end) is NaN)")
         }
         let ns = ContinuousNoiseSchedule(alphasCumprod: schedule.alphasCumprod)
         let tEnd = Float(endTime)

@@ -19,6 +19,7 @@ extension DiffusionPolicyModel {
         var logits = [Float](repeating: 0, count: n)
         for b in 0..<batch {
             for j in 0..<n { logits[j] = min(v1[b * n + j], v2[b * n + j]) }
+            if let problem = EnergySelection.problem(q1: v1 + b * n, q2: v2 + b * n, count: n) { rowProblems[b] = problem }
             switch configuration.actionSelection {
             case .argmax, .single:
                 chosen[b] = EnergySelection.argmax(logits)
@@ -37,6 +38,23 @@ extension DiffusionPolicyModel {
 
 /// The categorical draws of energy-based action selection (docs/edp-inference.md §4), as plain functions.
 public enum EnergySelection {
+    /// Largest |Q| taken as a real value estimate. Returns are bounded by r_max / (1 − γ): with
+    /// D4RL's largest per-step rewards (~12, halfcheetah) and γ = 0.99 that is ~1.2e3; 1e6 leaves
+    /// room for any reward scaling, while values like 3e38 (a corrupted critic) saturate softmax.
+    public static let maxPlausibleQ: Float = 1e6
+
+    /// Why a row's candidate Q-values cannot drive a selection (NaN, ±∞, or |Q| > `maxPlausibleQ`), or nil.
+    static func problem(q1: UnsafePointer<Float>, q2: UnsafePointer<Float>, count: Int) -> String? {
+        for j in 0..<count {
+            for (name, value) in [("Q1", q1[j]), ("Q2", q2[j])] where !value.isFinite || abs(value) > maxPlausibleQ {
+                return value.isFinite
+                    ? "critic \(name) of candidate \(j) is \(value), beyond any plausible return (|Q| > \(maxPlausibleQ))"
+                    : "critic \(name) of candidate \(j) is \(value)"
+            }
+        }
+        return nil
+    }
+
     /// softmax(q) with the maximum subtracted first (distribution unchanged), float32.
     public static func softmax(_ logits: [Float]) -> [Float] {
         let top = logits.max() ?? 0

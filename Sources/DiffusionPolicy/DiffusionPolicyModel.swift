@@ -32,6 +32,8 @@ public final class DiffusionPolicyModel: BatchedPolicy {
     let epsilon1 = ScratchBuffer(), epsilon2 = ScratchBuffer(), intermediate = ScratchBuffer()
     let noise = ScratchBuffer()
     let q1 = ScratchBuffer(), q2 = ScratchBuffer(), selectionNoise = ScratchBuffer()
+    /// Rows of the latest `act` whose candidates' Q-values were not usable (`EnergySelection.problem`).
+    public internal(set) var rowProblems: [Int: String] = [:]
     /// Test hook: sampler intermediates (DDPM x after each index, DPM ε per call and x per outer step).
     var trace: ((SamplerTraceEvent) -> Void)?
 
@@ -122,6 +124,7 @@ public final class DiffusionPolicyModel: BatchedPolicy {
                                               into actions: UnsafeMutableBufferPointer<Float>) {
         precondition(observations.count >= batch * observationSize, "observations must hold batch × \(observationSize) floats")
         precondition(actions.count >= batch * actionSize, "actions must hold batch × \(actionSize) floats")
+        rowProblems.removeAll(keepingCapacity: true)
         guard batch > 0 else { return }
         let n = candidates, a = actionSize
         let samples = sampleCandidates(observations: observations.baseAddress!, batch: batch, candidates: n, noise: &noise)

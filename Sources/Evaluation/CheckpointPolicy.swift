@@ -43,21 +43,22 @@ public final class CheckpointPolicy: RolloutPolicy {
         }
     }
 
-    public var settings: [String: String] {
+    public var settings: [String: SettingValue] {
         let c = configuration
-        var s: [String: String] = [
-            "family": c.family.rawValue, "sampler": c.sampler.rawValue, "diffusion_steps": "\(c.diffusionSteps)",
-            "schedule": c.schedule.rawValue, "action_selection": c.actionSelection.rawValue,
-            "candidates": "\(c.candidates)", "observation_preprocessing": c.family == .edp ? "obs/(1+1e-6)" : "none",
+        var s: [String: SettingValue] = [
+            "family": .string(c.family.rawValue), "sampler": .string(c.sampler.rawValue), "diffusion_steps": .int(c.diffusionSteps),
+            "schedule": .string(c.schedule.rawValue), "action_selection": .string(c.actionSelection.rawValue),
+            "candidates": .int(c.candidates), "observation_preprocessing": c.family == .edp ? "obs/(1+1e-6)" : "none",
         ]
         if c.sampler == .dpm {
-            s["dpm_steps"] = "\(c.dpmSteps)"
-            s["dpm_t_end"] = "\(c.dpmEndTime)"
+            s["dpm_steps"] = .int(c.dpmSteps)
+            s["dpm_t_end"] = .double(c.dpmEndTime)
         }
         return s
     }
 
     public var flopsPerAction: Double { model.usefulFlops(batch: 1) }
+    public var rowProblems: [Int: String] { model.rowProblems }
 
     public func makeStream(seed: UInt64) -> PolicyStream { Stream(seed: seed) }
 

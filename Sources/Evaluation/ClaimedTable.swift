@@ -20,6 +20,22 @@ public enum ClaimedTable {
         "edp-table5": "edp_table5_algorithms.csv", "diffusion-ql": "diffusion_ql_table1.csv",
     ]
 
+    /// How a shipped table scored a series of checkpoints of one training run, per method:
+    /// EDP Table 2's EDP columns are RAT, Table 4 is OMS, Table 5's "average" columns RAT and
+    /// "best" columns OMS (the tables' own captions, kept in the files' comments). nil when the
+    /// table reports one final checkpoint (Diffusion-QL's Table 1) or is not a shipped table.
+    public static func seriesProtocol(table: String, method: String) -> SeriesProtocol? {
+        switch table {
+        case "edp-table2": return .rat
+        case "edp-table4": return .oms
+        case "edp-table5":
+            if method.hasSuffix(" best") { return .oms }
+            if method.hasSuffix(" average") { return .rat }
+            return nil
+        default: return nil
+        }
+    }
+
     public static func read(_ url: URL) throws -> [Claim] {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
@@ -49,10 +65,19 @@ public enum ClaimedTable {
         }
         var claims: [Claim] = []
         let long = names.count >= 3 && names[1] == "method" && names[2] == "score"
+        if let repeated = header.cells.indices.first(where: { i in header.cells[..<i].contains(header.cells[i]) }) {
+            throw EvaluationError.badTable(file: file, line: header.line, reason: "column '\(header.cells[repeated])' appears twice; each column must be named once")
+        }
+        var seenRows: [String: Int] = [:]
         for row in rows.dropFirst() {
             guard row.cells.count == header.cells.count else {
                 throw EvaluationError.badTable(file: file, line: row.line, reason: "expected \(header.cells.count) cells, found \(row.cells.count)")
             }
+            let rowKey = long ? "\(row.cells[0])|\(row.cells[1])" : row.cells[0]
+            if let earlier = seenRows[rowKey] {
+                throw EvaluationError.badTable(file: file, line: row.line, reason: "row '\(rowKey.replacingOccurrences(of: "|", with: ", "))' repeats line \(earlier); each task (and method) must appear once")
+            }
+            seenRows[rowKey] = row.line
             if long {
                 guard let (score, pm) = try value(row.cells[2], file: file, line: row.line) else { continue }
                 var plusMinus = pm
@@ -102,6 +127,14 @@ public enum ClaimedTable {
     }
 }
 
+/// How one number is made from the evaluations of several checkpoints of a training run.
+public enum SeriesProtocol: String, Codable, Sendable, CaseIterable {
+    /// Running average at training: mean of the last (up to 10) evaluations.
+    case rat
+    /// Online model selection: the best evaluation.
+    case oms
+}
+
 /// A claim checked against a measurement.
 public struct Verdict: Codable, Equatable, Sendable {
     public var task: String
@@ -113,14 +146,18 @@ public struct Verdict: Codable, Equatable, Sendable {
     public var episodes: Int
     /// The claim lies in the measured 95% interval, or (with a claimed ±) the two intervals overlap.
     public var consistent: Bool
+    /// With several checkpoints: how the measurement was made from them, e.g. "OMS of 3
+    /// checkpoints (best: #2)" or "RAT of the last 3 of 3 checkpoints"; nil for one checkpoint.
+    public var basis: String?
 
     enum CodingKeys: String, CodingKey {
-        case task, method, claimed, measured, episodes, consistent
+        case task, method, claimed, measured, episodes, consistent, basis
         case claimedPlusMinus = "claimed_plus_minus"
         case measuredCI95 = "measured_ci95"
     }
 
-    public init(claim: Claim, measured summary: Summary) {
+    public init(claim: Claim, measured summary: Summary, basis: String? = nil) {
+        self.basis = basis
         task = claim.task
         method = claim.method
         claimed = claim.score
@@ -131,5 +168,27 @@ public struct Verdict: Codable, Equatable, Sendable {
         let interval = summary.ci95 ?? [summary.mean, summary.mean]
         let low = claim.score - (claim.plusMinus ?? 0), high = claim.score + (claim.plusMinus ?? 0)
         consistent = high >= interval[0] && low <= interval[1]
+    }
+}
+
+extension Verdict {
+    /// Checks `claim` against the evaluations of one checkpoint, or of several checkpoints of one
+    /// training run (`rows`, in training order) scored with `seriesProtocol` (required then):
+    /// OMS compares the claim with the best checkpoint's episodes, RAT with the pooled episodes
+    /// of the last `TrainingCurveScores` window (their mean is the RAT value, since every
+    /// checkpoint runs the same episodes).
+    public static func checking(_ claim: Claim, against rows: [TaskReport], seriesProtocol: SeriesProtocol?) -> Verdict {
+        precondition(!rows.isEmpty && (rows.count == 1 || seriesProtocol != nil))
+        guard rows.count > 1, let seriesProtocol else { return Verdict(claim: claim, measured: rows[0].normalizedScore) }
+        let curve = TrainingCurveScores(scores: rows.map(\.normalizedScore.mean))
+        switch seriesProtocol {
+        case .oms:
+            return Verdict(claim: claim, measured: rows[curve.omsIndex].normalizedScore,
+                           basis: "OMS of \(rows.count) checkpoints (best: #\(curve.omsIndex + 1))")
+        case .rat:
+            let pooled = rows.suffix(curve.window).flatMap { $0.episodes.map(\.normalizedScore) }
+            return Verdict(claim: claim, measured: Summary(pooled),
+                           basis: "RAT of the last \(curve.window) of \(rows.count) checkpoints")
+        }
     }
 }

@@ -11,7 +11,8 @@ public final class EpisodeLog {
     public struct Header: Codable, Equatable, Sendable {
         public var tasks: [String]
         public var policies: [String]
-        /// SHA-256 of each checkpoint (same order as `policies`; "" for non-file policies).
+        /// SHA-256 of each checkpoint (same order as `policies`; "" for non-file policies); for a
+        /// checkpoint of several files (Diffusion-QL actor + critic) `name=sha256` of each, joined by ",".
         public var policyHashes: [String]
         public var policySettings: [String]
         public var seeds: [UInt64]
@@ -19,6 +20,13 @@ public final class EpisodeLog {
         public var shard: String?
         public var taskSemanticsVersion: Int
         public var mujocoVersion: String
+
+        /// snake_case like the reports (logs of earlier builds used camelCase keys and cannot be resumed).
+        enum CodingKeys: String, CodingKey {
+            case tasks, policies, seeds, shard
+            case policyHashes = "policy_hashes", policySettings = "policy_settings", episodesPerSeed = "episodes_per_seed"
+            case taskSemanticsVersion = "task_semantics_version", mujocoVersion = "mujoco_version"
+        }
     }
 
     struct Line: Codable {

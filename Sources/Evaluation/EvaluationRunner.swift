@@ -34,6 +34,8 @@ public struct EvaluationPlan: Sendable {
 public final class EvaluationRunner {
     public let plan: EvaluationPlan
     public let registry: TaskRegistry
+    /// Seconds the last `run` spent in observers (video), not counted in the report's SPS.
+    public private(set) var observerSeconds = 0.0
 
     public init(plan: EvaluationPlan, registry: TaskRegistry) {
         self.plan = plan
@@ -79,13 +81,16 @@ public final class EvaluationRunner {
         var loaded: [Int: [Int: RolloutPolicy]] = [:]
         for (p, source) in plan.policies.enumerated() {
             var hash = ""
+            var files: [String: String]?
             for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
                 let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], overrides: plan.overrides)
                 loaded[p, default: [:]][t] = policy
                 if let checkpoint {
                     hash = checkpoint.sha256
-                    if !checkpointFiles.contains(where: { $0.sha256 == checkpoint.sha256 }) {
-                        checkpointFiles.append(Provenance.File(checkpoint))
+                    // Every file that decides actions (a Diffusion-QL critic too) is recorded.
+                    if checkpoint.fileHashes.count > 1 { files = checkpoint.fileHashes }
+                    for file in Provenance.File.all(checkpoint) where !checkpointFiles.contains(file) {
+                        checkpointFiles.append(file)
                     }
                 }
             }
@@ -93,11 +98,11 @@ public final class EvaluationRunner {
             // policy this shard does not run is not loaded, so its hash and settings are unknown.
             let policySettings = loaded[p]?.min { $0.key < $1.key }?.value.settings
             records.append(Provenance.PolicyRecord(label: source.description, sha256: policySettings == nil ? nil : hash,
-                                                   settings: policySettings))
+                                                   settings: policySettings, files: policySettings == nil ? nil : files))
         }
 
         let header = EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
-                                       policyHashes: records.map { $0.sha256 ?? "" },
+                                       policyHashes: records.map(\.identity),
                                        policySettings: records.map { ($0.settings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") },
                                        seeds: plan.seeds,
                                        episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
@@ -134,6 +139,7 @@ public final class EvaluationRunner {
                 }, observer: observer)
                 try log?.record(timing: fresh.since(logged), task: task.id, policy: label)
                 timing.add(fresh)
+                observerSeconds += engine.observerSeconds
             }
             reports.append(TaskReport(task: task.id, policy: label, policySummary: policy.summary, episodes: results,
                                       timing: timing, flopsPerAction: policy.flopsPerAction))

@@ -17,6 +17,15 @@ public struct Provenance: Codable, Equatable, Sendable {
         public init(_ checkpoint: Checkpoint) {
             self.init(path: Provenance.relativePath(checkpoint.url), sha256: checkpoint.sha256)
         }
+
+        /// Every file a loaded checkpoint was read from (the file itself and siblings such as a
+        /// Diffusion-QL critic or a `variant.json`), in file-name order: all of them decide actions.
+        public static func all(_ checkpoint: Checkpoint) -> [File] {
+            let folder = checkpoint.url.deletingLastPathComponent()
+            return checkpoint.fileHashes.sorted { $0.key < $1.key }.map { name, hash in
+                File(path: Provenance.relativePath(folder.appendingPathComponent(name)), sha256: hash)
+            }
+        }
     }
 
     public var package: String = EDPEvalVersion.current
@@ -30,7 +39,7 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var episodesPerSeed: Int
     /// Policy settings (sampler, steps, candidates, preprocessing...) of the run's first policy;
     /// `policies` has every policy's.
-    public var policy: [String: String]
+    public var policy: [String: SettingValue]
     /// The run's tasks, in the order given (nil in reports of versions before 0.1.1).
     public var tasks: [String]?
     /// The run's policies, in the order given (for checkpoints: training order, which RAT/OMS
@@ -91,7 +100,7 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 
     public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
-                episodesPerSeed: Int, policy: [String: String], threads: Int, blasThreads: Int,
+                episodesPerSeed: Int, policy: [String: SettingValue], threads: Int, blasThreads: Int,
                 environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil,
                 scheduler: Scheduler? = Scheduler.current) {
         self.taskSemanticsVersion = taskSemanticsVersion
@@ -118,11 +127,22 @@ public struct Provenance: Codable, Equatable, Sendable {
     public struct PolicyRecord: Codable, Equatable, Sendable {
         public var label: String
         public var sha256: String?
-        public var settings: [String: String]?
-        public init(label: String, sha256: String?, settings: [String: String]?) {
+        public var settings: [String: SettingValue]?
+        /// SHA-256 of every file of the checkpoint by file name, when it has several (a
+        /// Diffusion-QL actor and critic): all of them decide the actions (nil for one file).
+        public var files: [String: String]?
+        public init(label: String, sha256: String?, settings: [String: SettingValue]?, files: [String: String]? = nil) {
             self.label = label
             self.sha256 = sha256
             self.settings = settings
+            self.files = files
+        }
+
+        /// The identity a resumed log must match: the checkpoint hash, or with several files
+        /// `name=sha256` of each, sorted by name.
+        public var identity: String {
+            guard let files, files.count > 1 else { return sha256 ?? "" }
+            return files.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }
     }
 

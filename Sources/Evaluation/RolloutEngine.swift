@@ -26,7 +26,8 @@ public enum EpisodeEnd: String, Codable, Sendable {
     case terminated
     /// The time limit ended it.
     case truncated
-    /// MuJoCo reported a numerical blow-up (or the policy produced a NaN action).
+    /// MuJoCo reported a numerical blow-up, the policy produced a NaN action, or its critic gave
+    /// NaN, infinite or absurd Q-values (`detail` says which).
     case unstable
     /// MuJoCo raised an engine error.
     case error
@@ -100,6 +101,9 @@ public final class RolloutEngine {
     /// The running `run`'s timing so far (`total` = wall time since it started), as of the latest
     /// `onEpisode` call: lets a caller log the time and steps behind each finished episode.
     public private(set) var timingSoFar = RolloutTiming()
+    /// Seconds the latest `run` spent in its observer (rendering and encoding video): excluded
+    /// from the timing's `total`, so SPS measures the evaluation alone.
+    public private(set) var observerSeconds = 0.0
 
     public init(task: TaskSpec, policy: RolloutPolicy, width: Int, threads: Int) {
         precondition(width >= 1 && threads >= 1)
@@ -126,8 +130,16 @@ public final class RolloutEngine {
                     observer: ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = nil) throws -> RolloutTiming {
         var timing = RolloutTiming()
         timingSoFar = RolloutTiming()
+        observerSeconds = 0
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+        // The observer's time is measured and kept out of `total`.
+        func observe(_ id: EpisodeID, _ step: Int, _ environment: MuJoCoEnvironment) throws {
+            guard let observer else { return }
+            let t = DispatchTime.now().uptimeNanoseconds
+            defer { observerSeconds += elapsed(since: t) }
+            try observer(id, step, environment)
+        }
         guard !episodes.isEmpty else { return timing }
 
         let slotCount = min(width, episodes.count)
@@ -152,8 +164,8 @@ public final class RolloutEngine {
             try slot.begin(id, policy: policy)
         }
         timing.physics += elapsed(since: t0)
-        if let observer {
-            for slot in slots { if let id = slot.episode { try observer(id, 0, slot.environment) } }
+        if observer != nil {
+            for slot in slots { if let id = slot.episode { try observe(id, 0, slot.environment) } }
         }
 
         var observations = [Double](repeating: 0, count: slotCount * obsSize)
@@ -176,6 +188,11 @@ public final class RolloutEngine {
                 }
             }
             timing.inference += elapsed(since: tPolicy)
+            // Rows the policy could not act for (e.g. absurd Q-values) end as unstable, unstepped.
+            for (row, reason) in policy.rowProblems where row < live.count {
+                slots[live[row]].end = .unstable
+                slots[live[row]].detail = "policy: " + reason
+            }
 
             // Step every live environment, in parallel.
             let tPhysics = DispatchTime.now().uptimeNanoseconds
@@ -184,8 +201,10 @@ public final class RolloutEngine {
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     var row = chunk
                     while row < live.count {
-                        let action = (0..<actSize).map { Double(act[row * actSize + $0]) }
-                        slots[live[row]].advance(action: action)
+                        if slots[live[row]].end == nil {
+                            let action = (0..<actSize).map { Double(act[row * actSize + $0]) }
+                            slots[live[row]].advance(action: action)
+                        }
                         row += chunks
                     }
                 }
@@ -193,27 +212,27 @@ public final class RolloutEngine {
             timing.steps += live.count
             timing.physics += elapsed(since: tPhysics)
             if let stepLimit, timing.steps >= stepLimit { break }
-            if let observer {
-                for index in live { try observer(slots[index].episode!, slots[index].length, slots[index].environment) }
+            if observer != nil {
+                for index in live { try observe(slots[index].episode!, slots[index].length, slots[index].environment) }
             }
             // Report finished episodes and start the next ones in their slots.
             for index in live {
                 guard let result = slots[index].finishedResult() else { continue }
                 done += 1
                 timingSoFar = timing
-                timingSoFar.total = elapsed(since: start)
+                timingSoFar.total = elapsed(since: start) - observerSeconds
                 try onEpisode(result)
                 if let id = queue.popFirst() {
                     let tReset = DispatchTime.now().uptimeNanoseconds
                     try slots[index].begin(id, policy: policy)
                     timing.physics += elapsed(since: tReset)
-                    if let observer { try observer(id, 0, slots[index].environment) }
+                    if observer != nil { try observe(id, 0, slots[index].environment) }
                 }
             }
             onProgress?(RolloutProgress(episodesDone: done, episodesTotal: episodes.count,
-                                        steps: timing.steps, elapsed: elapsed(since: start)))
+                                        steps: timing.steps, elapsed: elapsed(since: start) - observerSeconds))
         }
-        timing.total = elapsed(since: start)
+        timing.total = elapsed(since: start) - observerSeconds
         return timing
     }
 
@@ -294,6 +313,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     /// Merging reports that do not cover their sweep; the text says what is missing.
     case incompleteSweep(String)
     case badTable(file: String, line: Int, reason: String)
+    /// Another run holds the output's lock (`owner`: its PID, host and start time).
+    case outputInUse(file: String, owner: String)
 
     public var description: String {
         switch self {
@@ -309,6 +330,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "the sweep is incomplete: " + explanation
         case .badTable(let file, let line, let reason):
             return "\(file):\(line): \(reason)"
+        case .outputInUse(let file, let owner):
+            return "\(file): the output is in use by \(owner); wait for that run to end (the lock is released when it exits)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import DiffusionPolicy
 import Environments
 
 /// A policy the rollout engine can drive: one batched call per step for all live environments.
@@ -13,7 +14,7 @@ public protocol RolloutPolicy: AnyObject {
     /// Short human description (for reports), e.g. "EDP dpm 15 steps, EAS N=10".
     var summary: String { get }
     /// Settings that decide the policy's behaviour (sampler, steps, candidates...), for provenance.
-    var settings: [String: String] { get }
+    var settings: [String: SettingValue] { get }
     /// The per-episode random state, seeded deterministically from the episode's seed.
     func makeStream(seed: UInt64) -> PolicyStream
     /// Writes `batch` actions (row-major, `batch × actionSize`, float32 as the networks produce
@@ -23,11 +24,24 @@ public protocol RolloutPolicy: AnyObject {
              actions: UnsafeMutableBufferPointer<Float>) throws
     /// Useful floating-point operations of one `act` call per batch row (multiply-adds × 2), or 0.
     var flopsPerAction: Double { get }
+    /// Rows of the latest `act` whose action cannot be trusted, with the reason (e.g. a
+    /// non-finite or absurd Q-value): the engine ends those episodes as `unstable`.
+    var rowProblems: [Int: String] { get }
 }
 
 extension RolloutPolicy {
     public var flopsPerAction: Double { 0 }
-    public var settings: [String: String] { [:] }
+    public var rowProblems: [Int: String] { [:] }
+    public var settings: [String: SettingValue] { [:] }
+}
+
+/// One policy setting as reports store it: numbers as JSON numbers, names as strings (the same
+/// value type as a checkpoint's `variant` entries; `description` gives the text the episode
+/// log's header uses, e.g. `50`, `0.001`, `dpm`).
+public typealias SettingValue = Checkpoint.VariantValue
+
+extension Checkpoint.VariantValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
 }
 
 /// Per-episode random state of a policy (reference type: the engine hands the same stream to the
@@ -49,7 +63,7 @@ public final class UniformRandomPolicy: RolloutPolicy {
     public let observationSize: Int
     public let actionSize: Int
     public var summary: String { "uniform random actions in [-1, 1)" }
-    public var settings: [String: String] { ["policy": "random"] }
+    public var settings: [String: SettingValue] { ["policy": "random"] }
 
     public init(observationSize: Int, actionSize: Int) {
         self.observationSize = observationSize

@@ -67,6 +67,7 @@ public final class EpisodeRecording {
     private let video: VideoWriter?
     private let framesFolder: URL?
     private var sheet: ContactSheet?
+    /// The latest frame without its overlay: the end card is drawn on it (not over the old text).
     private var lastFrame: Frame?
     private var frames = 0
     private let rate: (numerator: Int, denominator: Int)
@@ -82,7 +83,7 @@ public final class EpisodeRecording {
         self.options = options
         try Self.prepare(directory: directory)
         if let fps = options.framesPerSecond {
-            rate = (Int((fps * 1000).rounded()), 1000)
+            rate = VideoWriter.frameRate(perSecond: fps)
         } else {
             rate = VideoWriter.frameRate(forStep: stepSeconds)
         }
@@ -128,22 +129,30 @@ public final class EpisodeRecording {
     public var wantsMoreFrames: Bool { options.maxFrames.map { frames < $0 } ?? true }
 
     /// Adds the frame of environment step `step` (0 = the state after reset).
-    public func add(_ frame: Frame, step: Int) throws {
+    /// - Parameter background: the same frame before any overlay was drawn on it (the end card
+    ///   is drawn on it); nil when `frame` has no overlay.
+    public func add(_ frame: Frame, step: Int, background: Frame? = nil) throws {
         guard wantsMoreFrames else { return }
         try video?.write(frame)
         if let framesFolder {
             try PNG.write(frame, to: framesFolder.appendingPathComponent(String(format: "frame-%05d.png", step)))
         }
         sheet?.add(frame, step: step)
-        lastFrame = frame
+        lastFrame = background ?? frame
         frames += 1
+    }
+
+    /// The end card: the last frame, without its per-step overlay, with `summary` on it.
+    public func closingFrame(summary: [String]) -> Frame? {
+        guard var last = lastFrame else { return nil }
+        last.overlay(lines: summary)
+        return last
     }
 
     /// Writes the closing frames and files.
     /// - Parameter summary: lines printed on the held last frame when the overlay is on (return, score).
     public func finish(summary: [String]) throws -> RecordedFiles {
-        if options.overlay, var last = lastFrame, !summary.isEmpty, let video {
-            last.overlay(lines: summary)
+        if options.overlay, !summary.isEmpty, let video, let last = closingFrame(summary: summary) {
             let hold = max(1, Int((Double(rate.numerator) / Double(rate.denominator) / 2).rounded()))
             for _ in 0..<hold { try video.write(last) }
         }

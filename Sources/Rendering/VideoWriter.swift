@@ -5,7 +5,7 @@ import Glibc
 
 /// Writes an H.264 MP4 by piping raw RGB frames into the `ffmpeg` program.
 ///
-/// The command is `ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -framerate R -i - -c:v libx264
+/// The command is `ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -framerate R -i - -r R -c:v libx264
 /// -pix_fmt yuv420p -preset veryfast -crf 20 -movflags +faststart FILE` (yuv420p so every player
 /// can show it; it needs even width and height). ffmpeg's messages go to a temporary file, so a
 /// full stderr pipe can never stall it; they are reported if it fails.
@@ -25,12 +25,19 @@ public final class VideoWriter {
     /// (dt 0.008 → 125/1, dt 0.05 → 20/1, dt 0.1 → 10/1; a dt with no exact thousandths rounds).
     public static func frameRate(forStep dt: Double) -> (numerator: Int, denominator: Int) {
         precondition(dt > 0 && dt.isFinite)
-        var n = Int((1000 / dt).rounded()), d = 1000
+        return reduced(Int((1000 / dt).rounded()), 1000)
+    }
+
+    /// Frame rate for `--fps` (frames per second): reduced thousandths (30 → 30/1, 29.97 → 2997/100).
+    public static func frameRate(perSecond fps: Double) -> (numerator: Int, denominator: Int) {
+        precondition(fps > 0 && fps.isFinite)
+        return reduced(Int((fps * 1000).rounded()), 1000)
+    }
+
+    private static func reduced(_ n: Int, _ d: Int) -> (numerator: Int, denominator: Int) {
         func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
         let g = gcd(n, d)
-        n /= g
-        d /= g
-        return (n, d)
+        return (n / g, d / g)
     }
 
     /// The ffmpeg program: `EDP_FFMPEG` if set, else the first `ffmpeg` on `PATH`.
@@ -72,7 +79,9 @@ public final class VideoWriter {
         process.arguments = ["-hide_banner", "-loglevel", "error", "-y",
                              "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(width)x\(height)",
                              "-framerate", "\(framesPerSecond.numerator)/\(framesPerSecond.denominator)", "-i", "-",
-                             "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-crf", "20",
+                             // The output rate is stated too: left to itself, ffmpeg may pick
+                             // another stream rate (120 instead of 125 fps was seen).
+                             "-an", "-r", "\(framesPerSecond.numerator)/\(framesPerSecond.denominator)", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-crf", "20",
                              "-movflags", "+faststart", url.path]
         process.standardInput = pipe
         process.standardOutput = FileHandle.nullDevice

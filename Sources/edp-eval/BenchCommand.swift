@@ -23,12 +23,12 @@ struct BenchCommand: ParsableCommand {
           edp-eval bench --candidates 50 --output b.json
           edp-eval bench --selection single                      (single-sample DPM)
           edp-eval bench --policy random                         (physics only)
-          edp-eval bench --checkpoint model_final.pkl --task hopper-medium-expert-v2
+          edp-eval bench --checkpoint model_final.pkl          (its own task and settings)
         """
     )
 
-    @Option(help: "D4RL task id.")
-    var task = "walker2d-medium-expert-v2"
+    @Option(help: "D4RL task id (default: a checkpoint's own task, else walker2d-medium-expert-v2 as in the paper).")
+    var task: String?
 
     @Option(name: .customLong("checkpoint"), help: "Checkpoint to time (default: random-weight EDP network).")
     var checkpoint: String?
@@ -36,8 +36,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "random: time the physics alone.")
     var policy: String?
 
-    @Option(help: "EAS candidates N (the paper's main setting: 10).")
-    var candidates = 10
+    @Option(help: "EAS candidates N (default: a checkpoint's own, else the paper's main setting, 10).")
+    var candidates: Int?
 
     @Option(help: "Action selection: energy, argmax or single.")
     var selection: PolicyConfiguration.ActionSelection?
@@ -54,10 +54,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Environments in flight (the policy's batch size).")
     var environments = 50
 
-    @Option(help: "Threads for environment stepping and BLAS.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
+    var threads: Int?
 
-    @Option(help: "Write the JSON result here.")
+    @Option(name: .shortAndLong, help: "Write the JSON result here.")
     var output: String?
 
     struct Result: Codable {
@@ -96,15 +96,42 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard transitions >= 1, environments >= 1, threads >= 1, candidates >= 1 else {
-            throw ValidationError("--transitions, --environments, --threads and --candidates must be positive")
+        guard transitions >= 1, environments >= 1, (candidates ?? 1) >= 1 else {
+            throw ValidationError("--transitions, --environments and --candidates must be positive")
         }
+        guard transitions <= Self.maxTransitions else {
+            throw ValidationError("--transitions must be at most \(Self.maxTransitions), got \(transitions)")
+        }
+        guard environments <= RunLimits.maxEpisodes else {
+            throw ValidationError("--environments must be at most \(RunLimits.maxEpisodes), got \(environments)")
+        }
+        try RunLimits.checkThreads(threads)
+        if let output { try OutputPath.check(output) }
         if let policy, policy != "random" { throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'") }
         if policy != nil && checkpoint != nil { throw ValidationError("give either --checkpoint or --policy, not both") }
     }
 
+    /// The EDP paper's speed protocol task.
+    static let paperTask = "walker2d-medium-expert-v2"
+
+    /// A billion steps is days of physics alone; more is a typo.
+    static let maxTransitions = 1_000_000_000
+
     func run() throws {
-        let spec = try TaskRegistry.standard().task(task)
+        let threads = RunLimits.threadsInUse(try self.threads ?? Scheduler.defaultThreads(
+            environment: ProcessInfo.processInfo.environment, cores: ProcessInfo.processInfo.activeProcessorCount))
+        let registry = try TaskRegistry.standard()
+        let spec: TaskSpec
+        if let task {
+            spec = try registry.task(task)
+        } else if let checkpoint {
+            // The checkpoint's own task, as `evaluate` does (its variant `env`).
+            var options = try PolicyOptions.parse([])
+            options.checkpoints = [checkpoint]
+            spec = try (try? options.defaultTask(registry: registry)) ?? registry.task(Self.paperTask)
+        } else {
+            spec = try registry.task(Self.paperTask)
+        }
         // The policy splits its rows across `threads` threads itself (OpenBLAS stays at 1 thread);
         // inference and physics alternate, so both phases use every core. Rows are bit-identical
         // whatever this count, so the actions do not depend on it.
@@ -113,7 +140,10 @@ struct BenchCommand: ParsableCommand {
         if policy == "random" { source = .random }
         else if let checkpoint { source = .checkpoint(URL(fileURLWithPath: checkpoint)) }
         else { source = .randomEDP(seed: 0) }
-        let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection, candidates: candidates)
+        // A checkpoint keeps its own settings unless overridden; the random-weight network runs
+        // the paper's main setting, N = 10.
+        let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection,
+                                        candidates: candidates ?? (checkpoint == nil ? 10 : nil))
         let (rollout, checkpointFile) = try PolicyFactory.make(source, task: spec, overrides: overrides)
 
         // Episodes are started until the step budget is met; the run stops at the budget.
@@ -148,12 +178,13 @@ struct BenchCommand: ParsableCommand {
                             provenance: Provenance(
                                 taskSemanticsVersion: try TaskRegistry.standard().semanticsVersion,
                                 modelFiles: try Provenance.modelFiles(for: spec),
-                                checkpoints: checkpointFile.map { [Provenance.File($0)] } ?? [],
+                                checkpoints: checkpointFile.map { Provenance.File.all($0) } ?? [],
                                 seeds: Array(0..<seed), episodesPerSeed: environments, policy: rollout.settings, threads: threads,
                                 blasThreads: BLASThreading.threadCount, environmentsInFlight: environments,
                                 tasks: [spec.id],
                                 policies: [Provenance.PolicyRecord(label: source.description, sha256: checkpointFile?.sha256 ?? "",
-                                                                   settings: rollout.settings)]))
+                                                                   settings: rollout.settings,
+                                                                   files: (checkpointFile?.fileHashes.count ?? 0) > 1 ? checkpointFile?.fileHashes : nil)]))
         print("\(result.task), \(result.policy)")
         print("transitions \(result.transitions), \(environments) environments in flight, \(threads) threads")
         print("SPS total \(Format.fixed(result.sps.total, 0))  (physics-only \(Format.fixed(result.sps.physics, 0)), inference-only \(Format.fixed(result.sps.inference, 0)))")
@@ -164,7 +195,7 @@ struct BenchCommand: ParsableCommand {
             print("sgemm 2048³ \(Format.fixed(sgemm / 1e9, 1)) GFLOP/s")
         }
         if let output {
-            try Data((try JSONText.encode(result, pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputPath.write(try JSONText.encode(result, pretty: true) + "\n", to: URL(fileURLWithPath: output))
         }
     }
 }

@@ -34,11 +34,14 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
+    @Option(name: .shortAndLong, help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
     var output: String?
 
-    @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over.")
+    @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over (starts a new run when there is none).")
     var resume = false
+
+    @Flag(help: "Replace the report and episode log already at --output (without it, an existing log is refused).")
+    var overwrite = false
 
     @Option(help: "Run only shard i of n of the sweep (tasks × checkpoints × seeds), e.g. 2/8.")
     var shard: String?
@@ -54,7 +57,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
-        if let output { try ReportFiles.checkOutputPath(output) }
+        if resume && overwrite { throw ValidationError("give either --resume or --overwrite, not both") }
+        if let output {
+            try ReportFiles.checkOutputPath(output)
+            if !resume && !overwrite { try ReportFiles.refuseExisting(output) }
+        }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
@@ -92,22 +99,36 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let registry = try TaskRegistry.standard()
-        var tasks: [TaskSpec] = []
-        for id in task { tasks.append(try registry.task(id)) }
-        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] }
+        var tasks = try uniqueTasks(task, registry: registry)
+        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] } else { policy.warnAboutForeignTasks(tasks) }
         let sources = try policy.sources()
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                   width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: try runOptions.threadCount(),
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
+        // One run per output at a time; released when this process ends, however it ends.
+        let lock = try outputURL.map { url -> OutputLock in
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return try OutputLock(url: ReportFiles.lock(for: url))
+        }
+        defer { lock?.release() }
+        if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let hooks = try videoHooks(policyCount: sources.count)
-        let report = try EvaluationRunner(plan: plan, registry: registry)
+        let runner = EvaluationRunner(plan: plan, registry: registry)
+        let report = try runner
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
                  onEpisode: hooks.finish, observerFactory: hooks.observers)
         progress.finish()
         print(ReportText.render(report))
+        if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }
         if let outputURL { try ReportFiles.write(report, to: outputURL) }
+        // A policy that cannot act on most episodes gives no score worth reporting as a success.
+        let failing = report.tasks.filter { t in 2 * ((t.ends["unstable"] ?? 0) + (t.ends["error"] ?? 0)) > t.episodes.count }
+        if !failing.isEmpty {
+            throw CLIError.message("most episodes ended unstable or failed for " + failing.map { "\($0.task) with \(ReportText.shortPolicy($0.policy))" }.joined(separator: "; ")
+                                   + " (reasons in the report's episodes[].detail); exit status 1")
+        }
     }
 }
 
@@ -115,10 +136,21 @@ struct EvaluateCommand: ParsableCommand {
 enum ReportFiles {
     static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
     static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
+    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
+    static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
+
+    /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
+    static func refuseExisting(_ output: String) throws {
+        let url = URL(fileURLWithPath: output)
+        for file in [log(for: url), url] where FileManager.default.fileExists(atPath: file.path) {
+            throw ValidationError("\(file.path) already exists (an earlier run): add --resume to continue it or --overwrite to replace it")
+        }
+    }
 
     /// The JSON report must not share a name with its CSV or its episode log (writing one would
     /// destroy the other): `.csv` and `.jsonl` are refused for `--output`.
     static func checkOutputPath(_ output: String) throws {
+        try OutputPath.check(output)
         let url = URL(fileURLWithPath: output)
         guard url.standardizedFileURL != log(for: url).standardizedFileURL,
               url.standardizedFileURL != csv(for: url).standardizedFileURL else {
@@ -127,8 +159,8 @@ enum ReportFiles {
     }
 
     static func write(_ report: EvaluationReport, to output: URL) throws {
-        try Data((try JSONText.encode(report, pretty: true) + "\n").utf8).write(to: output, options: .atomic)
-        try Data(report.episodesCSV().utf8).write(to: csv(for: output), options: .atomic)
+        try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: output)
+        try OutputPath.write(report.episodesCSV(), to: csv(for: output))
     }
 }
 
@@ -136,18 +168,24 @@ enum ReportFiles {
 enum ReportText {
     static func render(_ report: EvaluationReport) -> String {
         var rows: [[String]] = []
+        // Both columns are mean ± standard error ("—" with one episode, where it is undefined).
+        func meanAndError(_ s: Summary) -> String { "\(Format.fixed(s.mean)) ± \(s.stderr.map { Format.fixed($0) } ?? "—")" }
+        let goalTasks = report.tasks.contains { $0.successRate != nil }
         for t in report.tasks {
             let n = t.normalizedScore
             let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
-            let success = t.successRate.map { " success \(Format.fixed(100 * $0))%" } ?? ""
-            rows.append([t.task, shortPolicy(t.policy), "\(t.episodes.count)",
-                         "\(Format.fixed(t.return.mean)) ± \(Format.fixed(t.return.std))",
-                         "\(Format.fixed(n.mean)) ± \(Format.fixed(n.stderr ?? 0))" + success, ci,
-                         "\(Int(t.sps.total))", "\(Int(t.sps.physics))", "\(Int(t.sps.inference))"])
+            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), meanAndError(n), ci]
+            if goalTasks { row.append(t.successRate.map { "\(Format.fixed(100 * $0))%" } ?? "") }
+            // The random policy's "inference" is drawing uniforms: no inference speed to show.
+            row += ["\(Int(t.sps.total))", "\(Int(t.sps.physics))", t.policy == "random" ? "—" : "\(Int(t.sps.inference))"]
+            rows.append(row)
         }
-        var text = Table(header: ["task", "policy", "episodes", "return (mean ± std)", "normalized (mean ± s.e.)",
-                                  "95% CI", "SPS", "physics SPS", "inference SPS"],
-                         rows: rows, rightAligned: [2, 6, 7, 8]).render()
+        var header = ["task", "policy", "episodes", "return (mean ± s.e.)", "normalized (mean ± s.e.)", "95% CI"]
+        if goalTasks { header.append("success") }
+        header += ["SPS", "physics SPS", "inference SPS"]
+        let firstSPS = header.count - 3
+        var text = Table(header: header, rows: rows,
+                         rightAligned: Set([2, firstSPS, firstSPS + 1, firstSPS + 2] + (goalTasks ? [firstSPS - 1] : []))).render()
         for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
             text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
         }

@@ -26,7 +26,7 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard !output.isEmpty else { throw ValidationError("--output must name a file") }
+        try OutputPath.check(output)
     }
 
     func run() throws {

@@ -52,7 +52,17 @@ struct InspectCommand: ParsableCommand {
         var tensorCount: Int
         var provenance: [String: String]
         var variantHighlights: [String: String]
-        var configuration: PolicyConfiguration
+
+        /// snake_case, like every other JSON file edp-eval writes.
+        enum CodingKeys: String, CodingKey {
+            case file, format, family, sha256, schedule, sampler, candidates, provenance
+            case fileHashes = "file_hashes", observationSize = "observation_size", actionSize = "action_size"
+            case diffusionSteps = "diffusion_steps", dpmSteps = "dpm_steps", dpmEndTime = "dpm_t_end"
+            case actionSelection = "action_selection", maxAction = "max_action", timeEmbeddingSize = "time_embedding_size"
+            case policyHiddenSizes = "policy_hidden_sizes", criticHiddenSizes = "critic_hidden_sizes"
+            case criticActivation = "critic_activation", policyLayerNorm = "policy_layer_norm", criticLayerNorm = "critic_layer_norm"
+            case parameterCounts = "parameter_counts", tensorCount = "tensor_count", variantHighlights = "variant_highlights"
+        }
     }
 
     /// Variant keys worth showing (docs/edp-inference.md §7): the ones that decide inference, plus what was trained.
@@ -79,8 +89,7 @@ struct InspectCommand: ParsableCommand {
             criticActivation: config.criticActivation, policyLayerNorm: config.policyLayerNorm,
             criticLayerNorm: config.criticLayerNorm,
             parameterCounts: Dictionary(uniqueKeysWithValues: c.parameterCounts.map { ($0.network, $0.count) }),
-            tensorCount: c.tensors.count, provenance: c.provenance, variantHighlights: highlights,
-            configuration: config)
+            tensorCount: c.tensors.count, provenance: c.provenance, variantHighlights: highlights)
     }
 
     static func text(_ r: Report) -> String {

@@ -26,7 +26,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Report files written by `evaluate --output`.")
     var reports: [String]
 
-    @Option(help: "Write the merged JSON report here (and the episodes as <output>.csv).")
+    @Option(name: .shortAndLong, help: "Write the merged JSON report here (and the episodes as <output>.csv).")
     var output: String?
 
     @Flag(name: .customLong("allow-incomplete"), help: "Merge even when shards or episodes of the sweep are missing (warns; the report lists them in provenance.missing).")

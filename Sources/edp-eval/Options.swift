@@ -26,7 +26,7 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "Action selection override: energy (EAS, categorical over softmax(min(Q1,Q2))), argmax, or single.")
     var selection: PolicyConfiguration.ActionSelection?
 
-    @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10).")
+    @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10). --candidates 1 still runs the selection's draw (and the critics), so its noise differs from --selection single, which samples one action and draws no selection noise.")
     var candidates: Int?
 
     var overrides: PolicyOverrides {
@@ -76,8 +76,38 @@ struct PolicyOptions: ParsableArguments {
         guard case .string(let env)? = checkpoint.variant["env"] else {
             throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env'); pass --task")
         }
-        return try registry.task(env)
+        do {
+            return try registry.task(env)
+        } catch {
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows (\(error)); pass --task")
+        }
     }
+
+    /// Notes on stderr for each checkpoint given `--task`s other than the one it names (its
+    /// variant `env`): scores on another task are legitimate but easy to get by mistake.
+    func warnAboutForeignTasks(_ tasks: [TaskSpec]) {
+        guard policy == nil else { return }
+        for path in checkpoints {
+            guard let checkpoint = try? Checkpoint.load(URL(fileURLWithPath: path)),
+                  case .string(let own)? = checkpoint.variant["env"] else { continue }
+            for task in tasks where task.id != own {
+                FileHandle.standardError.write(Data("warning: \(path) was trained on \(own) and is evaluated on \(task.id)\n".utf8))
+            }
+        }
+    }
+}
+
+/// The tasks of `--task` in order, each once (a repeat is dropped with a warning on stderr).
+func uniqueTasks(_ ids: [String], registry: TaskRegistry) throws -> [TaskSpec] {
+    var tasks: [TaskSpec] = []
+    for id in ids {
+        if tasks.contains(where: { $0.id == id }) {
+            FileHandle.standardError.write(Data("warning: --task \(id) is given more than once; it is evaluated once\n".utf8))
+            continue
+        }
+        tasks.append(try registry.task(id))
+    }
+    return tasks
 }
 
 extension PolicyConfiguration.Sampler: ExpressibleByArgument {}
@@ -85,40 +115,90 @@ extension PolicyConfiguration.ActionSelection: ExpressibleByArgument {}
 
 /// Episodes, seeds and parallelism.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Episodes per seed.")
+    // `.unconditional`: `--episodes -1` is read as the value −1 (and refused by `validate`),
+    // not as an unknown option.
+    @Option(parsing: .unconditional, help: "Episodes per seed.")
     var episodes = 10
 
     @Option(help: "First seed S; seeds S, S+1, ..., S+K-1 are run.")
     var seed: UInt64 = 0
 
-    @Option(help: "Number of seeds K.")
+    @Option(parsing: .unconditional, help: "Number of seeds K.")
     var seeds = 1
 
-    @Option(help: "Threads for environment stepping and BLAS (default: SLURM_CPUS_PER_TASK under Slurm, else all cores).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: "Environments in flight, i.e. the policy's batch size (default: all episodes of the run, at most 100).")
+    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: a quarter of a task's episodes, at least \(RunLimits.minimumDefaultWidth) and at most \(RunLimits.maximumDefaultWidth)).")
     var environments: Int?
 
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        do { _ = try threadCount() } catch let error as SchedulerError { throw ValidationError("\(error) (it sets the default of --threads)") }
-        if let environments, environments < 1 { throw ValidationError("--environments must be at least 1") }
+        try RunLimits.checkEpisodes(episodes: episodes, seeds: seeds)
+        try RunLimits.checkThreads(threads)
+        do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
+            throw ValidationError("\(error) (it sets the default of --threads)")
+        }
+        if let environments, !(1...RunLimits.maxEpisodes).contains(environments) {
+            throw ValidationError("--environments must be between 1 and \(RunLimits.maxEpisodes), got \(environments)")
+        }
         guard UInt64(seeds - 1) <= UInt64.max - seed else {
             throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
         }
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
-
-    /// `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`), else all cores.
+    /// Environments in flight: `--environments`, else `RunLimits.defaultWidth`.
+    func width(perGroupEpisodes: Int) -> Int { environments ?? RunLimits.defaultWidth(episodes: perGroupEpisodes) }
+    /// The threads that run: `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`),
+    /// else all cores; capped to the machine's cores (a note on stderr when capped).
     func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
-        if let threads { return threads }
-        return try Scheduler.defaultThreads(environment: environment, cores: ProcessInfo.processInfo.activeProcessorCount)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return RunLimits.threadsInUse(try threads ?? Scheduler.defaultThreads(environment: environment, cores: cores))
     }
-    func width(perGroupEpisodes: Int) -> Int { environments ?? min(100, max(1, perGroupEpisodes)) }
+}
+
+/// Sizes a run may ask for, checked before any work (usage errors, exit 64).
+enum RunLimits {
+    /// Episodes of one (task, policy) group, E × K: results are kept in memory (about 200 bytes
+    /// each) and a million 1000-step episodes is already ~10^9 environment steps.
+    static let maxEpisodes = 1_000_000
+    /// Refused above this: no machine has more hardware threads than this.
+    static let maxThreads = 4096
+    /// Default environments in flight when `--environments` is not given: about a quarter of a
+    /// (task, policy) group's episodes, so they finish (and are logged, and the ETA shows) in
+    /// waves all through the run instead of all at its end, and at least
+    /// `minimumDefaultWidth` so the batched policy stays efficient (README "Environments in
+    /// flight" has the measured throughput against all episodes in flight).
+    static func defaultWidth(episodes: Int) -> Int {
+        min(max(1, episodes), max(minimumDefaultWidth, min(maximumDefaultWidth, (episodes + 3) / 4)))
+    }
+    static let minimumDefaultWidth = 8
+    static let maximumDefaultWidth = 100
+
+    static func checkEpisodes(episodes: Int, seeds: Int) throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be ≥ 1, got \(episodes)") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be ≥ 1, got \(seeds)") }
+        let (total, overflow) = episodes.multipliedReportingOverflow(by: seeds)
+        guard !overflow, total <= maxEpisodes else {
+            throw ValidationError("--episodes \(episodes) × --seeds \(seeds) is more than \(maxEpisodes) episodes per task and policy; split the run with --shard or fewer episodes")
+        }
+    }
+
+    static func checkThreads(_ threads: Int?) throws {
+        if let threads, !(1...maxThreads).contains(threads) {
+            throw ValidationError("--threads must be between 1 and \(maxThreads), got \(threads)")
+        }
+    }
+
+    static func threadsInUse(_ requested: Int?) -> Int {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard let requested else { return cores }
+        if requested > cores {
+            FileHandle.standardError.write(Data("note: --threads \(requested) capped to the \(cores) cores of this machine (recorded as \(cores))\n".utf8))
+            return cores
+        }
+        return requested
+    }
 }
 
 /// Progress on stderr: on a terminal, one line rewritten in place (episodes done, live SPS, ETA)

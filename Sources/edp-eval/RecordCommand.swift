@@ -12,14 +12,15 @@ struct RecordCommand: ParsableCommand {
         discussion: """
         Runs the same rollouts as `evaluate` for the same seeds (episode e of seed S starts from the
         same state with the same policy noise), renders every step offscreen and writes
-        DIR/<task>-seed<S>-ep<e>.mp4. Rendering only reads the simulation: returns are identical
+        DIR/<task>-seed<S>-ep<e>.mp4 (with several --checkpoint, one video per checkpoint:
+        DIR/<task>-policy<i>-seed<S>-ep<e>.mp4, i = position in the series). Rendering only reads the simulation: returns are identical
         with and without video. No display or GPU is needed: EGL (Mesa surfaceless) is tried
         first, then OSMesa; force one with --gl or MUJOCO_GL.
 
         Examples:
-          edp-eval record --task hopper-medium-v2 --policy random --episodes 2 --out videos
-          edp-eval record --task antmaze-umaze-v0 --checkpoint ant.safetensors --out v --overlay --contact-sheet
-          edp-eval record --task walker2d-medium-v2 --policy random --out v --camera track --quality quality
+          edp-eval record --task hopper-medium-v2 --policy random --episodes 2 --output videos
+          edp-eval record --task antmaze-umaze-v0 --checkpoint ant.safetensors --output v --overlay --contact-sheet
+          edp-eval record --task walker2d-medium-v2 --policy random --output v --camera track --quality quality
         """
     )
 
@@ -30,8 +31,14 @@ struct RecordCommand: ParsableCommand {
     var episodes = 1
     @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
     var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "dir"))
-    var out: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "dir"))
+    var output: String?
+    /// The option's former name, still accepted.
+    @Option(name: .customLong("out"), help: .hidden)
+    var out: String?
+
+    /// The output folder (`--output`, or its old name `--out`).
+    var folder: String { output ?? out ?? "" }
 
     @Option(help: "Frame width in pixels (even for MP4).")
     var width = 480
@@ -59,7 +66,11 @@ struct RecordCommand: ParsableCommand {
     var watch = false
 
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+        guard (output == nil) != (out == nil) else {
+            throw ValidationError(output == nil ? "--output DIR is required (the folder for the videos)" : "give --output once (--out is its old name)")
+        }
+        guard !folder.isEmpty else { throw ValidationError("--output is empty: give a folder, e.g. videos") }
+        guard episodes >= 1 else { throw ValidationError("--episodes must be ≥ 1, got \(episodes)") }
         guard RenderQuality(rawValue: quality) != nil else { throw ValidationError("--quality must be fast or quality") }
         do {
             _ = try recordingOptions()
@@ -81,18 +92,26 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let registry = try TaskRegistry.standard()
         let spec = try task.map { try registry.task($0) } ?? policy.defaultTask(registry: registry)
-        guard let source = try policy.sources().first else { throw CLIError.message("no policy given") }
-        let made = try PolicyFactory.make(source, task: spec, overrides: policy.overrides)
-        let recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: out), options: try recordingOptions())
-        print("rendering with \(recorder.backendDescription)")
-        let engine = RolloutEngine(task: spec, policy: made.policy, width: 1, threads: 1)
-        let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }
-        _ = try engine.run(episodes: ids, onEpisode: { result in
-            let files = try recorder.finish(id: result.id, result: result)
-            let written = [files.video, files.frames, files.contactSheet].compactMap { $0?.path }.joined(separator: ", ")
-            print("\(result.task) seed \(result.seed) episode \(result.episode): return \(Format.fixed(result.return, 2)), "
-                  + "normalized score \(Format.fixed(result.normalizedScore, 2)), \(result.length) steps (\(result.end.rawValue)) -> \(written)")
-        }, observer: recorder.observe)
+        let sources = try policy.sources()
+        guard !sources.isEmpty else { throw CLIError.message("no policy given") }
+        // Several checkpoints (a series of one run): each gets its own videos, tagged with its
+        // position in the series (`<task>-policy2-seed0-ep0.mp4`), as `evaluate --video` names them.
+        let options = try recordingOptions()
+        for (index, source) in sources.enumerated() {
+            let made = try PolicyFactory.make(source, task: spec, overrides: policy.overrides)
+            let recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: folder), options: options,
+                                                    fileTag: sources.count > 1 ? "policy\(index + 1)" : nil)
+            if index == 0 { print("rendering with \(recorder.backendDescription)") }
+            if sources.count > 1 { print("policy \(index + 1) of \(sources.count): \(source.description)") }
+            let engine = RolloutEngine(task: spec, policy: made.policy, width: 1, threads: 1)
+            let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }
+            _ = try engine.run(episodes: ids, onEpisode: { result in
+                let files = try recorder.finish(id: result.id, result: result)
+                let written = [files.video, files.frames, files.contactSheet].compactMap { $0?.path }.joined(separator: ", ")
+                print("\(result.task) seed \(result.seed) episode \(result.episode): return \(Format.fixed(result.return, 2)), "
+                      + "normalized score \(Format.fixed(result.normalizedScore, 2)), \(result.length) steps (\(result.end.rawValue)) -> \(written)")
+            }, observer: recorder.observe)
+        }
     }
 }
 
@@ -150,13 +169,14 @@ final class EpisodeVideoRecorder {
             markers = SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMazeEnvironment.goalRadius)
         }
         var frame = try renderer.render(environment.data, markers: markers)
+        let background = frame
         if options.overlay {
             let episodeReturn = environment.episodeReturn
             frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
                                   "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
                                   "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"])
         }
-        try recording.add(frame, step: step)
+        try recording.add(frame, step: step, background: options.overlay ? background : nil)
     }
 
     /// Closes the episode's files (the overlay's last frame shows its return and normalized score).

@@ -26,8 +26,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Replay input JSON file.")
     var input: String
 
-    @Option(help: "Where to write the output JSON (default: standard output).")
+    @Option(name: .shortAndLong, help: "Where to write the output JSON (default: standard output).")
     var output: String?
+
+    func validate() throws {
+        if let output { try OutputPath.check(output) }
+    }
 
     func run() throws {
         let spec = try TaskRegistry.standard().task(task)
@@ -47,7 +51,7 @@ struct ReplayCommand: ParsableCommand {
         }
         let text = try JSONText.encode(result)
         if let output {
-            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputPath.write(text + "\n", to: URL(fileURLWithPath: output))
         } else {
             print(text)
         }

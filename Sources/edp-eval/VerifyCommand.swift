@@ -13,8 +13,12 @@ struct VerifyCommand: ParsableCommand {
         followed by one column per method; cells like 81.9 or 81.9 ± 3.2), or the name of a table
         shipped in envs/paper_tables: edp-table2, edp-table4, edp-table5, diffusion-ql.
         Each --checkpoint TASK=PATH gives the policy for one task; rows without one are skipped.
+        Several --checkpoint for one task are a series of one training run, scored with the
+        table's protocol (RAT: episodes of the last 10 checkpoints pooled; OMS: the best one).
         A row is consistent when the claim lies in the measured 95% interval (Student t over all
         episodes), or, when the table gives ±, when the two intervals overlap.
+        Exit status: 0 when every checked row is consistent, 1 when any is not (or on an error),
+        64 for a usage error.
 
         Examples:
           edp-eval verify --table edp-table2 --method "TD3+BC EDP" \\
@@ -30,12 +34,15 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Only rows of this method (column name in wide tables).")
     var method: String?
 
-    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("TASK=PATH: the checkpoint to evaluate for a task (repeatable).", valueName: "task=path"))
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("TASK=PATH: the checkpoint to evaluate for a task. Repeat for several checkpoints of one training run of a task (in training order): they are scored as the table's protocol says (RAT or OMS).", valueName: "task=path"))
     var checkpoints: [String] = []
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("With several checkpoints per task: rat (mean of the last 10) or oms (best). Default: the shipped table's own (edp-table2 RAT, edp-table4 OMS, edp-table5 by column).", valueName: "rat|oms"))
+    var seriesProtocol: SeriesProtocol?
 
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write the verdicts and the full evaluation report as JSON here.")
+    @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
     @Flag(help: "List the shipped tables and exit.")
@@ -43,6 +50,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if !list && table == nil { throw ValidationError("--table is required (or --list)") }
+        if let output { try OutputPath.check(output) }
         for pair in checkpoints where pair.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--checkpoint takes TASK=PATH, got '\(pair)'")
         }
@@ -64,52 +72,85 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         let registry = try TaskRegistry.standard()
-        let tableFile = ClaimedTable.named[table!].map(tableURL) ?? URL(fileURLWithPath: table!)
-        var claims = try ClaimedTable.read(tableFile)
-        if let method {
-            claims = claims.filter { $0.method == method }
-            if claims.isEmpty { throw CLIError.badInput(file: tableFile.path, reason: "no rows for method '\(method)'") }
+        let tableName = table!
+        let tableFile: URL
+        if let shipped = ClaimedTable.named[tableName] {
+            tableFile = tableURL(shipped)
+        } else if FileManager.default.fileExists(atPath: tableName) || tableName.contains("/") || tableName.contains(".") {
+            tableFile = URL(fileURLWithPath: tableName)
+        } else {
+            throw CLIError.message("unknown table '\(tableName)': the shipped tables are \(ClaimedTable.named.keys.sorted().joined(separator: ", ")) (or give a CSV/Markdown file path)")
         }
-        var byTask: [String: URL] = [:]
+        var claims = try ClaimedTable.read(tableFile)
+        let unknownTasks = claims.map(\.task).uniqued().filter { (try? registry.task($0)) == nil }
+        if !unknownTasks.isEmpty {
+            FileHandle.standardError.write(Data("note: \(tableFile.lastPathComponent) names tasks edp-eval does not know (their rows cannot be checked): \(unknownTasks.joined(separator: ", "))\n".utf8))
+        }
+        if let method {
+            let methods = claims.map(\.method).uniqued()
+            claims = claims.filter { $0.method == method }
+            if claims.isEmpty {
+                throw CLIError.badInput(file: tableFile.path, reason: "no rows for method '\(method)'; the table's methods are: \(methods.joined(separator: ", "))")
+            }
+        }
+        // Checkpoints per task, in the order given (training order for a series).
+        var byTask: [String: [URL]] = [:]
         for pair in checkpoints {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             _ = try registry.task(parts[0])
             guard FileManager.default.fileExists(atPath: parts[1]) else {
                 throw CLIError.badInput(file: parts[1], reason: "no such checkpoint file or folder")
             }
-            byTask[parts[0]] = URL(fileURLWithPath: parts[1])
+            byTask[parts[0], default: []].append(URL(fileURLWithPath: parts[1]))
         }
         let checked = claims.filter { byTask[$0.task] != nil }
-        if checked.isEmpty { throw CLIError.message("none of the table's rows has a --checkpoint for its task") }
+        if checked.isEmpty {
+            throw CLIError.message("none of the table's rows has a --checkpoint for its task (the table's tasks: \(claims.map(\.task).uniqued().joined(separator: ", ")))")
+        }
+        // A series needs to know how the table scored it; decide before any evaluation runs.
+        var protocols: [Int: SeriesProtocol] = [:]
+        for (i, claim) in checked.enumerated() where byTask[claim.task]!.count > 1 {
+            guard let p = seriesProtocol ?? ClaimedTable.seriesProtocol(table: tableName, method: claim.method) else {
+                throw ValidationError("\(byTask[claim.task]!.count) checkpoints for \(claim.task), but it is not known whether \(tableName)'s '\(claim.method)' reports RAT or OMS: add --protocol rat or --protocol oms")
+            }
+            protocols[i] = p
+        }
 
         var verdicts: [Verdict] = []
         var reports: [EvaluationReport] = []
         let progress = ProgressLine()
         for task in checked.map(\.task).uniqued() {
-            let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: [.checkpoint(byTask[task]!)],
+            let series = byTask[task]!
+            let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: series.map { .checkpoint($0) },
                                       seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                       width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds),
                                       threads: try runOptions.threadCount())
             let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress.update)
             progress.finish()
             reports.append(report)
-            for claim in checked where claim.task == task {
-                verdicts.append(Verdict(claim: claim, measured: report.tasks[0].normalizedScore))
+            for (i, claim) in checked.enumerated() where claim.task == task {
+                verdicts.append(Verdict.checking(claim, against: report.tasks, seriesProtocol: protocols[i]))
             }
         }
         let rows = verdicts.map { v in
             [v.task, v.method, Format.fixed(v.claimed) + (v.claimedPlusMinus.map { " ± \(Format.fixed($0))" } ?? ""),
-             Format.fixed(v.measured), v.measuredCI95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-",
+             Format.fixed(v.measured) + (v.basis.map { " (\($0))" } ?? ""),
+             v.measuredCI95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-",
              "\(v.episodes)", v.consistent ? "consistent" : "NOT consistent"]
         }
         print(Table(header: ["task", "method", "claimed", "measured", "95% CI", "episodes", "verdict"], rows: rows,
-                    rightAligned: [2, 3, 5]).render())
+                    rightAligned: [2, 5]).render())
         let skipped = claims.count - checked.count
         if skipped > 0 { print("\(skipped) rows skipped (no --checkpoint for their task)") }
         if let output {
             let merged = try EvaluationReport.merged(reports, files: reports.map { _ in "verify" })
             let text = try JSONText.encode(Output(table: tableFile.path, verdicts: verdicts, report: merged), pretty: true)
-            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputPath.write(text + "\n", to: URL(fileURLWithPath: output))
+        }
+        let inconsistent = verdicts.filter { !$0.consistent }.count
+        if inconsistent > 0 {
+            FileHandle.standardError.write(Data("\(inconsistent) of \(verdicts.count) checked rows are NOT consistent with the table (exit status 1)\n".utf8))
+            throw ExitCode(1)
         }
     }
 
@@ -117,3 +158,4 @@ struct VerifyCommand: ParsableCommand {
         ProjectResources.envs.appendingPathComponent("paper_tables").appendingPathComponent(file)
     }
 }
+extension SeriesProtocol: ExpressibleByArgument {}

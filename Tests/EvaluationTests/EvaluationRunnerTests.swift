@@ -121,7 +121,7 @@ private struct Interrupted: Error {}
         #expect(zip(merged.tasks, whole.tasks).allSatisfy { $0.episodes == $1.episodes })
         #expect(merged.series == whole.series && whole.series?["hopper-medium-v2"] != nil)
         #expect(whole.provenance.policies?.map(\.label) == sources.map(\.description))
-        #expect(whole.provenance.policies?.allSatisfy { $0.settings?["dpm_steps"] == "2" } == true)
+        #expect(whole.provenance.policies?.allSatisfy { $0.settings?["dpm_steps"] == .int(2) } == true)
         // A run with other inference settings cannot be pooled with these.
         let other = try sweep(try Shard("1/4"), overrides: PolicyOverrides(dpmSteps: 3, selection: .single))
         #expect { _ = try EvaluationReport.merged([parts[0], other], files: ["a.json", "b.json"]) } throws: {

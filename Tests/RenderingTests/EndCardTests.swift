@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import Rendering
+
+/// Issue 11 item 6: the end card of an `--overlay` video is drawn on the last frame without its
+/// per-step overlay, so no ghost of the old text (a second "STEPS…", a grey duplicate score) shows.
+@Suite struct EndCardTests {
+    @Test func endCardIsDrawnOnTheFrameWithoutItsOverlay() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("edp-end-card-\(UUID().uuidString)")
+        var options = RecordingOptions(render: RenderOptions(width: 64, height: 64), overlay: true)
+        options.video = false
+        options.contactSheet = true
+        let recording = try EpisodeRecording(directory: folder, stem: "card", options: options, stepSeconds: 0.008)
+        var clean = Frame(width: 64, height: 64)
+        for y in 0..<64 { for x in 0..<64 { clean[x, y] = SIMD3(UInt8(x * 3), UInt8(y * 3), 90) } }
+        var annotated = clean
+        annotated.overlay(lines: ["step 219", "return 812.5  score 25.6"])
+        try recording.add(annotated, step: 219, background: clean)
+        let summary = ["steps 220 (terminated)", "return 812.5"]
+        var expected = clean
+        expected.overlay(lines: summary)
+        #expect(recording.closingFrame(summary: summary) == expected)
+        var ghost = annotated
+        ghost.overlay(lines: summary)
+        #expect(expected != ghost, "the old overlay would change the card")
+    }
+}
