@@ -313,6 +313,9 @@ extension Checkpoint {
     /// Infers the family from key style: flax paths (`policy/params/...`) → EDP, torch keys → Diffusion-QL.
     static func inferredConfiguration(_ tensors: TensorDictionary, variant: [String: VariantValue],
                                       url: URL) throws -> PolicyConfiguration {
+        if looksFeedForward(tensors) {
+            throw feedForwardConfigurationMissing(url: url, container: "metadata edp_eval.configuration")
+        }
         if tensors.keys.contains(where: { $0.hasPrefix("policy/") }) {
             return try edpConfiguration(tensors, variant: variant, url: url)
         }
@@ -329,6 +332,7 @@ extension Checkpoint {
         func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
         // Bounds first: the expected shapes below compute 2·E and O + A + E.
         if let violation = c.limitViolation { throw invalid("implausible configuration: \(violation)") }
+        if c.isFeedForward { return try validateFeedForward(c, tensors, url: url) }
         guard c.observationSize > 0, c.actionSize > 0, c.timeEmbeddingSize > 0, c.diffusionSteps > 0 else {
             throw invalid("sizes must be positive (O \(c.observationSize), A \(c.actionSize), E \(c.timeEmbeddingSize), K \(c.diffusionSteps))")
         }
@@ -344,7 +348,7 @@ extension Checkpoint {
         case .edp: expected = edpExpectedShapes(c)
         case .diffusionQL: expected = diffusionQLExpectedShapes(c)
         case .feedForwardDeterministic, .feedForwardGaussian:
-            throw invalid("family \(c.family.rawValue) is not a diffusion policy checkpoint")
+            return try validateFeedForward(c, tensors, url: url)
         }
         for key in expected.keys.sorted() {
             guard let tensor = tensors[key] else {

@@ -28,8 +28,13 @@ public struct PolicyOverrides: Equatable, Sendable {
     public var dpmEndTime: Double?
     public var selection: PolicyConfiguration.ActionSelection?
     public var candidates: Int?
+    /// Observation statistics file given on the command line (`--observation-stats`: JSON or a
+    /// `vecnormalize.pkl`, `ObservationStatistics.load`); it replaces the checkpoint's own.
+    public var observationStatistics: URL?
     public init(sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
-                selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) {
+                selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil,
+                observationStatistics: URL? = nil) {
+        self.observationStatistics = observationStatistics
         self.sampler = sampler
         self.dpmSteps = dpmSteps
         self.dpmEndTime = dpmEndTime
@@ -50,6 +55,7 @@ public enum PolicyFactory {
             return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
         case .checkpoint(let url):
             let checkpoint = try Checkpoint.load(url)
+            try ObservationStatistics.requireStatistics(checkpoint, task: task, given: overrides.observationStatistics)
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
                              overrides: overrides, checkpoint: checkpoint), checkpoint)
         case .randomEDP(let seed):
@@ -72,6 +78,13 @@ public enum PolicyFactory {
         if let v = overrides.dpmEndTime { config.dpmEndTime = v }
         if let v = overrides.selection { config.actionSelection = v }
         if let v = overrides.candidates { config.candidates = v }
+        if let url = overrides.observationStatistics {
+            let normalization = try ObservationStatistics.load(url, family: config.family)
+            if let problem = normalization.problem(observationSize: config.observationSize) {
+                throw CheckpointError(.invalidConfiguration, file: url, problem)
+            }
+            config.observationNormalization = normalization
+        }
         let model = try makeBatchedPolicy(tensors: tensors, configuration: config)
         return CheckpointPolicy(model: model, configuration: config, checkpoint: checkpoint)
     }

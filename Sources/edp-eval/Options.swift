@@ -7,7 +7,7 @@ import Foundation
 /// Which policy to run: checkpoints, the random reference policy, and inference overrides.
 struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("checkpoint"), help: ArgumentHelp(
-        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz). Repeat for a series of checkpoints of one run (RAT/OMS are reported).",
+        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz, Stable-Baselines3 .zip). Repeat for a series of checkpoints of one run (RAT/OMS are reported).",
         valueName: "path"))
     var checkpoints: [String] = []
 
@@ -29,8 +29,14 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10).")
     var candidates: Int?
 
+    @Option(name: .customLong("observation-stats"), help: ArgumentHelp(
+        "Observation statistics for a policy trained on normalized observations: JSON {\"mean\": m, \"std\": s} (numbers = EDP's global scalars, lists = per dimension; optional \"epsilon\", \"clip\") or an SB3 vecnormalize.pkl. Replaces the checkpoint's own.",
+        valueName: "file"))
+    var observationStats: String?
+
     var overrides: PolicyOverrides {
-        PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime, selection: selection, candidates: candidates)
+        PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime, selection: selection, candidates: candidates,
+                        observationStatistics: observationStats.map { URL(fileURLWithPath: $0) })
     }
 
     func validate() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the built `edp-eval` binary (next to the test bundle) and captures its output.
-private struct CLI {
+struct CLI {
     static let binary: URL = {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("edp-eval").path) && folder.path != "/" {
@@ -35,7 +35,7 @@ private struct CLI {
     }
 }
 
-private func temporaryFolder() throws -> URL {
+func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("edp-eval-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
