@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "DiffusionPolicy", targets: ["DiffusionPolicy"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,13 +53,20 @@ let package = Package(
             "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),
+        // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
+        // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
+        // D4RL datasets read lazily, and the one-step consistency check against Environments.
+        .target(name: "Datasets", dependencies: [
+            "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering",
+            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -68,6 +76,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation"], exclude: ["Fixtures"]),
     ],

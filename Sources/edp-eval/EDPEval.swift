@@ -6,6 +6,6 @@ struct EDPEval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edp-eval",
         abstract: "Evaluate diffusion policies (EDP, Diffusion-QL) on the D4RL MuJoCo tasks.",
-        subcommands: [EvaluateCommand.self, BenchCommand.self, VerifyCommand.self, MergeCommand.self, TasksCommand.self, ReplayCommand.self, InspectCommand.self, ExportCommand.self, RecordCommand.self]
+        subcommands: [EvaluateCommand.self, BenchCommand.self, VerifyCommand.self, MergeCommand.self, TasksCommand.self, ReplayCommand.self, InspectCommand.self, ExportCommand.self, RecordCommand.self, DatasetCommand.self]
     )
 }
