@@ -43,7 +43,7 @@ func temporaryFolder() throws -> URL {
 
 @Suite(.serialized) struct CLITests {
     @Test func everySubcommandHasHelpWithExamples() throws {
-        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record"] {
+        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record", "dataset"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Examples") || result.stdout.contains("Example"), "\(command) --help has examples")
