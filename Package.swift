@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: policyCodegen),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Datasets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:

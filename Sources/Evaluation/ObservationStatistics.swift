@@ -1,4 +1,5 @@
 import Crypto
+import Datasets
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -27,8 +28,35 @@ public enum ObservationStatistics {
         throw CheckpointError(.invalidConfiguration, file: checkpoint.url,
             "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
             "training dataset's global mean and std (clip ±10), which the pickle does not store. Pass " +
-            "--observation-stats stats.json ({\"mean\": m, \"std\": s}) with the training dataset's statistics " +
-            "(numpy: obs.mean(), obs.std() over dataset[\"observations\"])")
+            "--dataset FILE.hdf5 (the training dataset; its statistics are computed as EDP's trainer does) or " +
+            "--observation-stats stats.json ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])")
+    }
+
+    /// How statistics are computed from a dataset (`--observation-normalization`).
+    public enum DatasetRule: String, CaseIterable, Sendable {
+        /// EDP's trainer: global scalar mean and std of the float32 observations (NumPy
+        /// `obs.mean()`, `obs.std()`), scale std + 1e-6, clip ±10.
+        case edp
+        /// CORL / IQL `compute_mean_std`: per-dimension mean and std, scale std + 1e-3, no clip.
+        case perDimension = "per-dimension"
+    }
+
+    /// Statistics computed from a D4RL file (`--dataset`); the rule defaults to EDP's for EDP
+    /// checkpoints and to the per-dimension rule otherwise. The source names the file, its
+    /// SHA-256 and the rule.
+    public static func fromDataset(_ url: URL, rule: DatasetRule?, family: PolicyConfiguration.Family) throws -> ObservationNormalization {
+        let dataset = try D4RLDataset(url: url)
+        let sha = try dataset.sha256()
+        switch rule ?? (family == .edp ? .edp : .perDimension) {
+        case .edp:
+            let (mean, std) = try DatasetObservationStatistics.global(dataset)
+            return .edp(mean: Double(mean), std: Double(std), clip: 10,
+                        source: "\(url.lastPathComponent) (EDP rule: global obs.mean() \(mean), obs.std() \(std) + 1e-6, clip ±10), sha256 \(sha)")
+        case .perDimension:
+            let (mean, std) = try DatasetObservationStatistics.perDimension(dataset)
+            return .perDimension(mean: mean.map(Double.init), std: std.map(Double.init), epsilon: 1e-3, clip: nil,
+                                 source: "\(url.lastPathComponent) (per-dimension rule: obs.mean(0), obs.std(0) + 1e-3), sha256 \(sha)")
+        }
     }
 
     /// Reads statistics given by the user: a JSON object `{"mean": m, "std": s}` where `m`, `s` are

@@ -34,14 +34,31 @@ struct PolicyOptions: ParsableArguments {
         valueName: "file"))
     var observationStats: String?
 
+    @Option(name: .customLong("dataset"), help: ArgumentHelp(
+        "D4RL .hdf5 file the policy was trained on: observation statistics are computed from it (see --observation-normalization).",
+        valueName: "file"))
+    var observationDataset: String?
+
+    @Option(name: .customLong("observation-normalization"), help: ArgumentHelp(
+        "How --dataset statistics are computed: edp (global scalar mean/std, +1e-6, clip ±10; default for EDP checkpoints) or per-dimension (CORL/IQL: mean(0), std(0) + 1e-3; default otherwise).",
+        valueName: "rule"))
+    var observationRule: ObservationStatistics.DatasetRule?
+
     var overrides: PolicyOverrides {
         PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime, selection: selection, candidates: candidates,
-                        observationStatistics: observationStats.map { URL(fileURLWithPath: $0) })
+                        observationStatistics: observationStats.map { URL(fileURLWithPath: $0) },
+                        observationDataset: observationDataset.map { URL(fileURLWithPath: $0) }, observationRule: observationRule)
     }
 
     func validate() throws {
         if policy != nil && !checkpoints.isEmpty {
             throw ValidationError("give either --checkpoint or --policy, not both")
+        }
+        if observationStats != nil && observationDataset != nil {
+            throw ValidationError("give either --observation-stats or --dataset, not both")
+        }
+        if observationRule != nil && observationDataset == nil {
+            throw ValidationError("--observation-normalization applies to statistics computed from --dataset")
         }
         if let policy, policy != "random" {
             throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
@@ -88,6 +105,7 @@ struct PolicyOptions: ParsableArguments {
 
 extension PolicyConfiguration.Sampler: ExpressibleByArgument {}
 extension PolicyConfiguration.ActionSelection: ExpressibleByArgument {}
+extension ObservationStatistics.DatasetRule: ExpressibleByArgument {}
 
 /// Episodes, seeds and parallelism.
 struct RunOptions: ParsableArguments {

@@ -63,6 +63,12 @@ import Testing
         #expect(ok.status == 0, "\(ok.stderr)")
         let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
         #expect(text.contains("stats.json") && text.contains("4.000001"))
+        // Statistics computed from the training dataset as EDP's trainer does; values and SHA-256 in the report.
+        let fromDataset = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
+                                       "--dataset", "Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5", "--output", report.path])
+        #expect(fromDataset.status == 0, "\(fromDataset.stderr)")
+        let withDataset = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        #expect(withDataset.contains("antmaze-umaze-small.hdf5 (EDP rule") && withDataset.contains("sha256 "))
         try Data(#"{"mean": [1, 2], "std": 1}"#.utf8).write(to: stats)
         let wrongWidth = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
                                       "--observation-stats", stats.path])

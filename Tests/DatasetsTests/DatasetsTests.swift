@@ -88,4 +88,30 @@ private enum DatasetFixtures {
         let width = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("walker2d-medium-v2"), threads: 1) }
         #expect(width.contains("observations: rows have 11 values but walker2d-medium-v2 observations have 17"))
     }
+
+    @Test(arguments: ["hopper-small.hdf5", "antmaze-umaze-small.hdf5"])
+    func observationStatisticsMatchNumPy(file: String) throws {
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: DatasetFixtures.root.appendingPathComponent("observation-stats.json"))) as! [String: [String: Any]]
+        let numpy = reference[file]!
+        func close(_ ours: Float, _ theirs: Double) -> Bool { abs(Double(ours) - theirs) <= 1e-6 * abs(theirs) }
+        let dataset = try DatasetFixtures.open(file)
+        let global = try DatasetObservationStatistics.global(dataset)
+        #expect(close(global.mean, numpy["global_mean"] as! Double), "mean \(global.mean) vs \(numpy["global_mean"]!)")
+        #expect(close(global.std, numpy["global_std"] as! Double), "std \(global.std) vs \(numpy["global_std"]!)")
+        let perDimension = try DatasetObservationStatistics.perDimension(dataset)
+        #expect(zip(perDimension.mean, numpy["mean"] as! [Double]).allSatisfy { close($0, $1) || abs(Double($0) - $1) < 1e-9 })
+        #expect(zip(perDimension.std, numpy["std"] as! [Double]).allSatisfy { close($0, $1) })
+    }
+
+    @Test func pairwiseSummationFollowsNumPysTree() throws {
+        // Leaf (< 8), one block (128), a split just above it, and the whole file, each against a
+        // float64 sum of the same float32 values (pairwise float32 error stays ~1e-7 relative).
+        let dataset = try DatasetFixtures.open("hopper-small.hdf5")
+        let reader = DatasetObservationStatistics.FlatReader(dataset: dataset, key: "observations", width: 11)
+        for n in [7, 128, 129, 8800] {
+            let ours = try DatasetObservationStatistics.pairwiseSum(n, offset: 0, reader: reader, transform: { $0 })
+            let exact = try dataset.read("observations", 0..<800).prefix(n).reduce(0, +)
+            #expect(abs(Double(ours) - exact) <= 1e-5 * max(1, abs(exact)), "n \(n)")
+        }
+    }
 }
