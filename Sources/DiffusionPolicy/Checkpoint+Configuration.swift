@@ -83,33 +83,31 @@ extension Checkpoint {
         shapes["\(p)TimeEmbedding_0/Dense_0/bias"] = [2 * e]
         shapes["\(p)TimeEmbedding_0/Dense_1/kernel"] = [2 * e, e]
         shapes["\(p)TimeEmbedding_0/Dense_1/bias"] = [e]
-        var width = c.observationSize + c.actionSize + e
-        for (i, h) in c.policyHiddenSizes.enumerated() {
-            shapes["\(p)Dense_\(i)/kernel"] = [width, h]
-            shapes["\(p)Dense_\(i)/bias"] = [h]
-            if c.policyLayerNorm {
-                shapes["\(p)LayerNorm_\(i)/scale"] = [h]
-                shapes["\(p)LayerNorm_\(i)/bias"] = [h]
+        shapes.merge(flaxStackShapes(p, input: c.observationSize + c.actionSize + e, hidden: c.policyHiddenSizes,
+                                     output: c.actionSize, layerNorm: c.policyLayerNorm)) { $1 }
+        for critic in ["qf1", "qf2"] {
+            shapes.merge(flaxStackShapes("\(critic)/params/", input: c.observationSize + c.actionSize, hidden: c.criticHiddenSizes,
+                                         output: 1, layerNorm: c.criticLayerNorm)) { $1 }
+        }
+        return shapes
+    }
+
+    /// Shapes of a flax MLP under `prefix` (`Dense_i/kernel` (in, out), `Dense_i/bias`, and
+    /// `LayerNorm_i/{scale,bias}` after hidden layer i when `layerNorm`; `Dense_L` is the output).
+    static func flaxStackShapes(_ prefix: String, input: Int, hidden: [Int], output: Int, layerNorm: Bool) -> [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        var width = input
+        for (i, h) in hidden.enumerated() {
+            shapes["\(prefix)Dense_\(i)/kernel"] = [width, h]
+            shapes["\(prefix)Dense_\(i)/bias"] = [h]
+            if layerNorm {
+                shapes["\(prefix)LayerNorm_\(i)/scale"] = [h]
+                shapes["\(prefix)LayerNorm_\(i)/bias"] = [h]
             }
             width = h
         }
-        shapes["\(p)Dense_\(c.policyHiddenSizes.count)/kernel"] = [width, c.actionSize]
-        shapes["\(p)Dense_\(c.policyHiddenSizes.count)/bias"] = [c.actionSize]
-        for critic in ["qf1", "qf2"] {
-            let q = "\(critic)/params/"
-            var width = c.observationSize + c.actionSize
-            for (i, h) in c.criticHiddenSizes.enumerated() {
-                shapes["\(q)Dense_\(i)/kernel"] = [width, h]
-                shapes["\(q)Dense_\(i)/bias"] = [h]
-                if c.criticLayerNorm {
-                    shapes["\(q)LayerNorm_\(i)/scale"] = [h]
-                    shapes["\(q)LayerNorm_\(i)/bias"] = [h]
-                }
-                width = h
-            }
-            shapes["\(q)Dense_\(c.criticHiddenSizes.count)/kernel"] = [width, 1]
-            shapes["\(q)Dense_\(c.criticHiddenSizes.count)/bias"] = [1]
-        }
+        shapes["\(prefix)Dense_\(hidden.count)/kernel"] = [width, output]
+        shapes["\(prefix)Dense_\(hidden.count)/bias"] = [output]
         return shapes
     }
 

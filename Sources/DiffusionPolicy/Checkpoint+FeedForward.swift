@@ -25,21 +25,8 @@ extension Checkpoint {
 
     /// Expected shape of every tensor of a feed-forward policy.
     static func feedForwardExpectedShapes(_ c: PolicyConfiguration) -> [String: [Int]] {
-        var shapes: [String: [Int]] = [:]
-        var width = c.observationSize
-        for (i, h) in c.policyHiddenSizes.enumerated() {
-            shapes["\(feedForwardPrefix)Dense_\(i)/kernel"] = [width, h]
-            shapes["\(feedForwardPrefix)Dense_\(i)/bias"] = [h]
-            if c.policyLayerNorm {
-                shapes["\(feedForwardPrefix)LayerNorm_\(i)/scale"] = [h]
-                shapes["\(feedForwardPrefix)LayerNorm_\(i)/bias"] = [h]
-            }
-            width = h
-        }
-        let outputs = c.family == .feedForwardGaussian ? 2 * c.actionSize : c.actionSize
-        shapes["\(feedForwardPrefix)Dense_\(c.policyHiddenSizes.count)/kernel"] = [width, outputs]
-        shapes["\(feedForwardPrefix)Dense_\(c.policyHiddenSizes.count)/bias"] = [outputs]
-        return shapes
+        flaxStackShapes(feedForwardPrefix, input: c.observationSize, hidden: c.policyHiddenSizes,
+                        output: c.family == .feedForwardGaussian ? 2 * c.actionSize : c.actionSize, layerNorm: c.policyLayerNorm)
     }
 
     /// The feed-forward part of `validate`: activation, action mapping, normalization, and every
