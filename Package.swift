@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "DiffusionPolicy", targets: ["DiffusionPolicy"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,18 +50,25 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: policyCodegen),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Datasets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG"]),
+        // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
+        // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
+        // D4RL datasets read lazily, and the one-step consistency check against Environments.
+        .target(name: "Datasets", dependencies: [
+            "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering",
+            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -72,6 +80,7 @@ let package = Package(
         ]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation", "TestSupport"]),
     ],

@@ -7,6 +7,6 @@ struct EDPBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edp-bench",
         abstract: "Side-by-side benchmarks of edp-eval against its baselines.",
-        subcommands: [EnvironmentBenchmark.self, RenderingBenchmark.self, PolicyBenchmarkCommand.self]
+        subcommands: [EnvironmentBenchmark.self, RenderingBenchmark.self, PolicyBenchmarkCommand.self, DatasetCheckBenchmark.self]
     )
 }

@@ -12,6 +12,8 @@ public enum Activation: String, Sendable, CaseIterable {
     case tanh
     /// x·sigmoid(x) (flax `nn.swish`).
     case swish
+    /// x for x > 0, exp(x) − 1 otherwise (α = 1: `torch.nn.ELU()` and `flax.linen.elu` defaults).
+    case elu
     /// Identity (for linear outputs).
     case identity
 
@@ -23,9 +25,10 @@ public enum Activation: String, Sendable, CaseIterable {
         case "relu": self = .relu
         case "tanh": self = .tanh
         case "swish", "silu": self = .swish
+        case "elu": self = .elu
         case "identity", "linear", "none": self = .identity
         default:
-            throw PolicyLoadingError.unsupported("activation \"\(name)\" (supported: mish, relu, tanh, swish)")
+            throw PolicyLoadingError.unsupported("activation \"\(name)\" (supported: mish, relu, tanh, swish, elu)")
         }
     }
 
@@ -37,6 +40,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .relu: return Self.relu(x)
         case .tanh: return vectorTanh(x)
         case .swish: return Self.swish(x)
+        case .elu: return Self.elu(x)
         case .identity: return x
         }
     }
@@ -47,5 +51,12 @@ public enum Activation: String, Sendable, CaseIterable {
     @inline(__always)
     static func swish(_ x: SIMD8<Float>) -> SIMD8<Float> {
         x / (SIMD8(repeating: 1) + vectorExp(lanewiseMin(-x, SIMD8(repeating: 80))))
+    }
+
+    @inline(__always)
+    static func elu(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // exp(min(x, 0)) − 1 never overflows; the positive lanes take x.
+        let negative = vectorExp(lanewiseMin(x, SIMD8(repeating: 0))) - SIMD8(repeating: 1)
+        return x.replacing(with: negative, where: x .<= SIMD8(repeating: 0))
     }
 }

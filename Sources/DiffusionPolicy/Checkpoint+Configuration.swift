@@ -83,33 +83,31 @@ extension Checkpoint {
         shapes["\(p)TimeEmbedding_0/Dense_0/bias"] = [2 * e]
         shapes["\(p)TimeEmbedding_0/Dense_1/kernel"] = [2 * e, e]
         shapes["\(p)TimeEmbedding_0/Dense_1/bias"] = [e]
-        var width = c.observationSize + c.actionSize + e
-        for (i, h) in c.policyHiddenSizes.enumerated() {
-            shapes["\(p)Dense_\(i)/kernel"] = [width, h]
-            shapes["\(p)Dense_\(i)/bias"] = [h]
-            if c.policyLayerNorm {
-                shapes["\(p)LayerNorm_\(i)/scale"] = [h]
-                shapes["\(p)LayerNorm_\(i)/bias"] = [h]
+        shapes.merge(flaxStackShapes(p, input: c.observationSize + c.actionSize + e, hidden: c.policyHiddenSizes,
+                                     output: c.actionSize, layerNorm: c.policyLayerNorm)) { $1 }
+        for critic in ["qf1", "qf2"] {
+            shapes.merge(flaxStackShapes("\(critic)/params/", input: c.observationSize + c.actionSize, hidden: c.criticHiddenSizes,
+                                         output: 1, layerNorm: c.criticLayerNorm)) { $1 }
+        }
+        return shapes
+    }
+
+    /// Shapes of a flax MLP under `prefix` (`Dense_i/kernel` (in, out), `Dense_i/bias`, and
+    /// `LayerNorm_i/{scale,bias}` after hidden layer i when `layerNorm`; `Dense_L` is the output).
+    static func flaxStackShapes(_ prefix: String, input: Int, hidden: [Int], output: Int, layerNorm: Bool) -> [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        var width = input
+        for (i, h) in hidden.enumerated() {
+            shapes["\(prefix)Dense_\(i)/kernel"] = [width, h]
+            shapes["\(prefix)Dense_\(i)/bias"] = [h]
+            if layerNorm {
+                shapes["\(prefix)LayerNorm_\(i)/scale"] = [h]
+                shapes["\(prefix)LayerNorm_\(i)/bias"] = [h]
             }
             width = h
         }
-        shapes["\(p)Dense_\(c.policyHiddenSizes.count)/kernel"] = [width, c.actionSize]
-        shapes["\(p)Dense_\(c.policyHiddenSizes.count)/bias"] = [c.actionSize]
-        for critic in ["qf1", "qf2"] {
-            let q = "\(critic)/params/"
-            var width = c.observationSize + c.actionSize
-            for (i, h) in c.criticHiddenSizes.enumerated() {
-                shapes["\(q)Dense_\(i)/kernel"] = [width, h]
-                shapes["\(q)Dense_\(i)/bias"] = [h]
-                if c.criticLayerNorm {
-                    shapes["\(q)LayerNorm_\(i)/scale"] = [h]
-                    shapes["\(q)LayerNorm_\(i)/bias"] = [h]
-                }
-                width = h
-            }
-            shapes["\(q)Dense_\(c.criticHiddenSizes.count)/kernel"] = [width, 1]
-            shapes["\(q)Dense_\(c.criticHiddenSizes.count)/bias"] = [1]
-        }
+        shapes["\(prefix)Dense_\(hidden.count)/kernel"] = [width, output]
+        shapes["\(prefix)Dense_\(hidden.count)/bias"] = [output]
         return shapes
     }
 
@@ -313,6 +311,9 @@ extension Checkpoint {
     /// Infers the family from key style: flax paths (`policy/params/...`) → EDP, torch keys → Diffusion-QL.
     static func inferredConfiguration(_ tensors: TensorDictionary, variant: [String: VariantValue],
                                       url: URL) throws -> PolicyConfiguration {
+        if looksFeedForward(tensors) {
+            throw feedForwardConfigurationMissing(url: url, container: "metadata edp_eval.configuration")
+        }
         if tensors.keys.contains(where: { $0.hasPrefix("policy/") }) {
             return try edpConfiguration(tensors, variant: variant, url: url)
         }
@@ -329,6 +330,7 @@ extension Checkpoint {
         func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
         // Bounds first: the expected shapes below compute 2·E and O + A + E.
         if let violation = c.limitViolation { throw invalid("implausible configuration: \(violation)") }
+        if c.isFeedForward { return try validateFeedForward(c, tensors, url: url) }
         guard c.observationSize > 0, c.actionSize > 0, c.timeEmbeddingSize > 0, c.diffusionSteps > 0 else {
             throw invalid("sizes must be positive (O \(c.observationSize), A \(c.actionSize), E \(c.timeEmbeddingSize), K \(c.diffusionSteps))")
         }
@@ -344,7 +346,7 @@ extension Checkpoint {
         case .edp: expected = edpExpectedShapes(c)
         case .diffusionQL: expected = diffusionQLExpectedShapes(c)
         case .feedForwardDeterministic, .feedForwardGaussian:
-            throw invalid("family \(c.family.rawValue) is not a diffusion policy checkpoint")
+            return try validateFeedForward(c, tensors, url: url)
         }
         for key in expected.keys.sorted() {
             guard let tensor = tensors[key] else {

@@ -14,6 +14,18 @@ extension Checkpoint {
             throw CheckpointError(.invalidTensor, file: url, "unreadable npz: \(error)")
         }
         let sha = CheckpointHashing.sha256Hex(data)
+        // A feed-forward npz carries its configuration as the UTF-8 bytes of a uint8 array.
+        var declared: PolicyConfiguration?
+        if let bytes = tensors.removeValue(forKey: MetadataKey.configuration) {
+            guard bytes.shape.count == 1, bytes.values.allSatisfy({ $0 >= 0 && $0 <= 255 && $0 == $0.rounded() }) else {
+                throw CheckpointError(.invalidConfiguration, file: url, "member \(MetadataKey.configuration) must be a 1-D uint8 array of JSON text, found shape \(bytes.shape)")
+            }
+            do {
+                declared = try JSONDecoder().decode(PolicyConfiguration.self, from: Data(bytes.values.map { UInt8($0) }))
+            } catch {
+                throw CheckpointError(.invalidConfiguration, file: url, "member \(MetadataKey.configuration) is not a valid configuration: \(error)")
+            }
+        }
         var hashes = [url.lastPathComponent: sha]
         var variant: [String: VariantValue] = [:]
         var provenance = [
@@ -22,6 +34,15 @@ extension Checkpoint {
             "source_sha256": sha,
         ]
         let variantURL = url.deletingLastPathComponent().appendingPathComponent("variant.json")
+        if let declared {
+            try validate(declared, tensors, url: url)
+            provenance["configuration"] = "npz member \(MetadataKey.configuration)"
+            return Checkpoint(url: url, format: .npz, sha256: sha, fileHashes: hashes, configuration: declared,
+                              tensors: tensors, provenance: provenance)
+        }
+        if looksFeedForward(tensors) {
+            throw feedForwardConfigurationMissing(url: url, container: "an npz member \(MetadataKey.configuration) (uint8 JSON bytes)")
+        }
         if tensors.keys.contains(where: { $0.hasPrefix("policy/") }),
            FileManager.default.fileExists(atPath: variantURL.path) {
             let variantData = try readFile(variantURL)

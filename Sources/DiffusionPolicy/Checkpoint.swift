@@ -8,7 +8,10 @@ import Foundation
 ///   restricted `PickleReader`, nothing executed). A directory holding `model_final.pkl` loads it.
 /// - `actor_<id>.pth` / `critic_<id>.pth`: a Diffusion-QL pair of torch zip `state_dict`s; either
 ///   file finds its sibling.
-/// - `.safetensors`: the project's export format (`export(to:)`), configuration in its metadata.
+/// - `.safetensors`: the project's export format (`export(to:)`), configuration in its metadata;
+///   feed-forward baselines in the same format (`Checkpoint+FeedForward.swift`).
+/// - Stable-Baselines3 / SB3-contrib `.zip` agents (SAC, TQC, TD3, DDPG, PPO, A2C actors) with an
+///   optional `vecnormalize.pkl` beside them (`Checkpoint+StableBaselines.swift`).
 /// - `.npz` with flax `/` paths (EDP) or torch `.` keys (Diffusion-QL): configuration from a sibling
 ///   `variant.json` when present, otherwise inferred from the tensor shapes with the code defaults
 ///   (EDP: linear schedule, DDPM sampling, EAS with 50 candidates, K = length of `diffusion/betas`
@@ -22,6 +25,8 @@ public struct Checkpoint: Sendable {
         case torchPair = "torch-pair"
         case safetensors
         case npz
+        /// A Stable-Baselines3 / SB3-contrib `.zip` (RL Zoo format), see `Checkpoint+StableBaselines.swift`.
+        case stableBaselines = "sb3-zip"
     }
 
     /// A scalar from EDP's flattened `variant` (flags), kept for provenance.
@@ -133,6 +138,7 @@ public struct Checkpoint: Sendable {
         case .torchPair: return try loadTorchPair(data: data, url: fileURL)
         case .safetensors: return try loadSafeTensors(data: data, url: fileURL)
         case .npz: return try loadNumPyArchive(data: data, url: fileURL)
+        case .stableBaselines: return try loadStableBaselines(data: data, url: fileURL)
         }
     }
 
@@ -273,7 +279,8 @@ public struct Checkpoint: Sendable {
             let names = try TorchArchive.entryNames(data, url: url)
             if names.contains(where: { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }) { return .torchPair }
             if names.contains(where: { $0.hasSuffix(".npy") }) { return .npz }
-            throw CheckpointError(.unrecognizedFormat, file: url, "zip archive is neither a torch checkpoint (no data.pkl) nor an npz (no .npy members)")
+            if isStableBaselinesArchive(names) { return .stableBaselines }
+            throw CheckpointError(.unrecognizedFormat, file: url, "zip archive is neither a torch checkpoint (no data.pkl), an npz (no .npy members) nor a Stable-Baselines3 agent (no data and policy.pth members)")
         }
         if head.count >= 9, head[8] == UInt8(ascii: "{") {
             var length: UInt64 = 0

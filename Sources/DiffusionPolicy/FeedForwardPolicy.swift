@@ -10,6 +10,9 @@
 /// * `.feedForwardGaussian` (tanh-squashed Gaussian, SAC/IQL-style): D = 2A with the first A
 ///   outputs the mean and the last A the log-std (unused when acting); action = A_max·tanh(mean),
 ///   the mode of the squashed distribution's pre-image (deterministic evaluation).
+/// With `configuration.actionOutput == .clip` the mapping is clip(output, −A_max, A_max) instead
+/// (the mean of an unsquashed Gaussian, SB3 PPO/A2C). Observation normalization, when the
+/// configuration has one, is applied by the caller (`CheckpointPolicy`, in float64).
 /// Deterministic, so the generators are not used.
 public final class FeedForwardPolicy: BatchedPolicy {
     public let configuration: PolicyConfiguration
@@ -70,10 +73,16 @@ public final class FeedForwardPolicy: BatchedPolicy {
         RowParallel.run(rows: batch, scratch: workspace.workers) { scratch, range in
             packed.forward(input, inputStride: inputStride, rows: range, firstBias: nil, scratch: scratch, into: out)
         }
+        let limit = configuration.maxAction
         for b in 0..<batch {
             // The mean is the first A outputs in both layouts.
-            transformInPlace(out + b * width, count: a, vectorTanh)
-            for j in 0..<a { actions[b * a + j] = configuration.maxAction * out[b * width + j] }
+            switch configuration.actionOutput ?? .tanh {
+            case .tanh:
+                transformInPlace(out + b * width, count: a, vectorTanh)
+                for j in 0..<a { actions[b * a + j] = limit * out[b * width + j] }
+            case .clip:
+                for j in 0..<a { actions[b * a + j] = min(max(out[b * width + j], -limit), limit) }
+            }
         }
     }
 }

@@ -73,6 +73,21 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
     /// Hidden activation of the feed-forward baselines (nil → "relu"); diffusion policies always
     /// use Mish. Optional so configurations written before this field still decode.
     public var feedForwardActivation: String?
+    /// How a feed-forward policy turns its (first A) outputs into an action (nil → `.tanh`).
+    public var actionOutput: ActionOutput?
+    /// Normalization applied to observations before the network (nil → none; EDP always divides
+    /// by 1 + 1e-6, see `CheckpointPolicy`).
+    public var observationNormalization: ObservationNormalization?
+
+    /// Output mapping of the feed-forward baselines.
+    public enum ActionOutput: String, Codable, Sendable {
+        /// action = max_action · tanh(output): TD3+BC / TD3 actors, and the mode of SAC/TQC's
+        /// tanh-squashed Gaussian (`SquashedDiagGaussianDistribution.mode`).
+        case tanh
+        /// action = clip(output, −max_action, max_action): the mean of an unsquashed Gaussian
+        /// (SB3 PPO/A2C `predict(deterministic=True)` clips to the action space).
+        case clip
+    }
 
     public init(family: Family, observationSize: Int, actionSize: Int,
                 policyHiddenSizes: [Int] = [256, 256, 256], criticHiddenSizes: [Int] = [256, 256, 256],
@@ -81,7 +96,8 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
                 diffusionSteps: Int, schedule: Schedule, sampler: Sampler,
                 dpmSteps: Int = 15, dpmEndTime: Double = 1e-3,
                 actionSelection: ActionSelection = .energy, candidates: Int = 50, maxAction: Float = 1,
-                feedForwardActivation: String? = nil) {
+                feedForwardActivation: String? = nil, actionOutput: ActionOutput? = nil,
+                observationNormalization: ObservationNormalization? = nil) {
         self.family = family
         self.observationSize = observationSize
         self.actionSize = actionSize
@@ -100,6 +116,61 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
         self.candidates = candidates
         self.maxAction = maxAction
         self.feedForwardActivation = feedForwardActivation
+        self.actionOutput = actionOutput
+        self.observationNormalization = observationNormalization
+    }
+
+    /// True for `ff-deterministic` and `ff-gaussian`.
+    public var isFeedForward: Bool { family == .feedForwardDeterministic || family == .feedForwardGaussian }
+
+    enum CodingKeys: String, CodingKey {
+        case family, observationSize, actionSize, policyHiddenSizes, criticHiddenSizes, criticActivation
+        case timeEmbeddingSize, policyLayerNorm, criticLayerNorm, diffusionSteps, schedule, sampler, dpmSteps
+        case dpmEndTime, actionSelection, candidates, maxAction, feedForwardActivation, actionOutput
+        case observationNormalization
+    }
+
+    /// Decodes the JSON written by `export` (all fields). For the feed-forward families only
+    /// `family`, `observationSize`, `actionSize` and `policyHiddenSizes` are required, so a
+    /// hand-written configuration (README "Feed-forward checkpoints") need not mention diffusion
+    /// or critic settings; diffusion families require every field, as before.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        family = try c.decode(Family.self, forKey: .family)
+        observationSize = try c.decode(Int.self, forKey: .observationSize)
+        actionSize = try c.decode(Int.self, forKey: .actionSize)
+        policyHiddenSizes = try c.decode([Int].self, forKey: .policyHiddenSizes)
+        maxAction = try c.decodeIfPresent(Float.self, forKey: .maxAction) ?? 1
+        feedForwardActivation = try c.decodeIfPresent(String.self, forKey: .feedForwardActivation)
+        actionOutput = try c.decodeIfPresent(ActionOutput.self, forKey: .actionOutput)
+        observationNormalization = try c.decodeIfPresent(ObservationNormalization.self, forKey: .observationNormalization)
+        policyLayerNorm = try c.decodeIfPresent(Bool.self, forKey: .policyLayerNorm) ?? false
+        if family == .feedForwardDeterministic || family == .feedForwardGaussian {
+            // Not used by a feed-forward policy: neutral values that pass `limitViolation`.
+            criticHiddenSizes = try c.decodeIfPresent([Int].self, forKey: .criticHiddenSizes) ?? []
+            criticActivation = try c.decodeIfPresent(String.self, forKey: .criticActivation) ?? "relu"
+            timeEmbeddingSize = try c.decodeIfPresent(Int.self, forKey: .timeEmbeddingSize) ?? 1
+            criticLayerNorm = try c.decodeIfPresent(Bool.self, forKey: .criticLayerNorm) ?? false
+            diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? 1
+            schedule = try c.decodeIfPresent(Schedule.self, forKey: .schedule) ?? .linear
+            sampler = try c.decodeIfPresent(Sampler.self, forKey: .sampler) ?? .ddpm
+            dpmSteps = try c.decodeIfPresent(Int.self, forKey: .dpmSteps) ?? 1
+            dpmEndTime = try c.decodeIfPresent(Double.self, forKey: .dpmEndTime) ?? 1e-3
+            actionSelection = try c.decodeIfPresent(ActionSelection.self, forKey: .actionSelection) ?? .single
+            candidates = try c.decodeIfPresent(Int.self, forKey: .candidates) ?? 1
+        } else {
+            criticHiddenSizes = try c.decode([Int].self, forKey: .criticHiddenSizes)
+            criticActivation = try c.decode(String.self, forKey: .criticActivation)
+            timeEmbeddingSize = try c.decode(Int.self, forKey: .timeEmbeddingSize)
+            criticLayerNorm = try c.decode(Bool.self, forKey: .criticLayerNorm)
+            diffusionSteps = try c.decode(Int.self, forKey: .diffusionSteps)
+            schedule = try c.decode(Schedule.self, forKey: .schedule)
+            sampler = try c.decode(Sampler.self, forKey: .sampler)
+            dpmSteps = try c.decode(Int.self, forKey: .dpmSteps)
+            dpmEndTime = try c.decode(Double.self, forKey: .dpmEndTime)
+            actionSelection = try c.decode(ActionSelection.self, forKey: .actionSelection)
+            candidates = try c.decode(Int.self, forKey: .candidates)
+        }
     }
 }
 
@@ -153,5 +224,21 @@ extension PolicyConfiguration {
             return "candidates N \(candidates) is outside 1...\(Limits.maxCandidates)"
         }
         return nil
+    }
+}
+
+extension PolicyConfiguration {
+    /// A feed-forward baseline's configuration; the diffusion and critic fields take neutral
+    /// values that no feed-forward code reads (K = 1, single sample, no critics).
+    public static func feedForward(family: Family, observationSize: Int, actionSize: Int, hiddenSizes: [Int],
+                                   activation: String, layerNorm: Bool = false, maxAction: Float = 1,
+                                   actionOutput: ActionOutput = .tanh,
+                                   observationNormalization: ObservationNormalization? = nil) -> PolicyConfiguration {
+        PolicyConfiguration(family: family, observationSize: observationSize, actionSize: actionSize,
+                            policyHiddenSizes: hiddenSizes, criticHiddenSizes: [], criticActivation: "relu",
+                            timeEmbeddingSize: 1, policyLayerNorm: layerNorm, diffusionSteps: 1, schedule: .linear,
+                            sampler: .ddpm, dpmSteps: 1, actionSelection: .single, candidates: 1, maxAction: maxAction,
+                            feedForwardActivation: activation, actionOutput: actionOutput,
+                            observationNormalization: observationNormalization)
     }
 }

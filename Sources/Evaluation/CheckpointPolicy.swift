@@ -6,7 +6,9 @@ import Foundation
 ///
 /// Observation preprocessing follows each code base's evaluation (docs/edp-inference.md §6): EDP's sampler always
 /// applies `(obs − 0) / (1 + 1e-6)` in float64 before the float32 network (sampler.py:84-86 with
-/// mean 0, std 1, clip ∞); Diffusion-QL feeds the raw observation as float32.
+/// mean 0, std 1, clip ∞); Diffusion-QL feeds the raw observation as float32. A configuration
+/// with `observationNormalization` (EDP `--obs_norm` statistics, SB3 `VecNormalize`, a baseline's
+/// dataset statistics) replaces that default: clip((obs − mean) / scale) in float64, then float32.
 public final class CheckpointPolicy: RolloutPolicy {
     public let checkpoint: Checkpoint?
     public let model: BatchedPolicy
@@ -15,15 +17,18 @@ public final class CheckpointPolicy: RolloutPolicy {
     public var actionSize: Int { model.actionSize }
     private var generators: [PolicyRandom] = []
     private var input: [Float] = []
-    /// EDP: 1 + 1e-6 (its `std + 1e-6` with std 1); others 1 (x / 1 is exact).
-    private let observationDivisor: Double
+    /// The checkpoint's normalization, or EDP's default (mean 0, scale 1 + 1e-6); nil = raw float32.
+    public let observationNormalization: ObservationNormalization?
 
     /// Wraps a built model. `configuration` must be the one the model was built with (overrides applied).
     public init(model: BatchedPolicy, configuration: PolicyConfiguration, checkpoint: Checkpoint? = nil) {
         self.model = model
         self.configuration = configuration
         self.checkpoint = checkpoint
-        self.observationDivisor = configuration.family == .edp ? 1 + 1e-6 : 1
+        self.observationNormalization = configuration.observationNormalization
+            ?? (configuration.family == .edp
+                ? ObservationNormalization(mean: [0], scale: [1 + 1e-6], clip: nil, source: "EDP sampler default (mean 0, std 1)")
+                : nil)
     }
 
     public var summary: String {
@@ -36,7 +41,8 @@ public final class CheckpointPolicy: RolloutPolicy {
         }
         switch c.family {
         case .feedForwardDeterministic, .feedForwardGaussian:
-            return "\(c.family.rawValue) policy"
+            let normalized = c.observationNormalization == nil ? "" : ", normalized observations"
+            return "\(c.family.rawValue) policy (\(c.feedForwardActivation ?? "relu"), \(c.actionOutput ?? .tanh) output\(normalized))"
         case .edp, .diffusionQL:
             let selection = c.actionSelection == .single ? "single sample" : "\(c.actionSelection == .energy ? "EAS" : "argmax") N=\(c.candidates)"
             return "\(c.family.rawValue) \(sampler), \(selection)"
@@ -50,6 +56,16 @@ public final class CheckpointPolicy: RolloutPolicy {
             "schedule": .string(c.schedule.rawValue), "action_selection": .string(c.actionSelection.rawValue),
             "candidates": .int(c.candidates), "observation_preprocessing": c.family == .edp ? "obs/(1+1e-6)" : "none",
         ]
+        if c.isFeedForward {
+            s = ["family": c.family.rawValue, "activation": c.feedForwardActivation ?? "relu",
+                 "action_output": (c.actionOutput ?? .tanh).rawValue, "observation_preprocessing": "none"]
+        }
+        if let n = c.observationNormalization {
+            s["observation_preprocessing"] = n.summary
+            s["observation_mean"] = n.mean.map { "\($0)" }.joined(separator: ",")
+            s["observation_scale"] = n.scale.map { "\($0)" }.joined(separator: ",")
+            s["observation_clip"] = n.clip.map { "\($0)" } ?? "none"
+        }
         if c.sampler == .dpm {
             s["dpm_steps"] = .int(c.dpmSteps)
             s["dpm_t_end"] = .double(c.dpmEndTime)
@@ -73,7 +89,13 @@ public final class CheckpointPolicy: RolloutPolicy {
         for stream in streams.prefix(batch) { generators.append((stream as! Stream).random) }
         let count = batch * observationSize
         if input.count < count { input = [Float](repeating: 0, count: count) }
-        for i in 0..<count { input[i] = Float(observations[i] / observationDivisor) }
+        if let normalization = observationNormalization {
+            input.withUnsafeMutableBufferPointer { out in
+                normalization.apply(observations, rows: batch, width: observationSize, into: out)
+            }
+        } else {
+            for i in 0..<count { input[i] = Float(observations[i]) }
+        }
         input.withUnsafeBufferPointer { obs in
             model.act(observations: UnsafeBufferPointer(rebasing: obs[0..<count]), batch: batch,
                       generators: &generators, into: actions)

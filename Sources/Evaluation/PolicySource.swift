@@ -28,8 +28,19 @@ public struct PolicyOverrides: Equatable, Sendable {
     public var dpmEndTime: Double?
     public var selection: PolicyConfiguration.ActionSelection?
     public var candidates: Int?
+    /// Observation statistics file given on the command line (`--observation-stats`: JSON or a
+    /// `vecnormalize.pkl`, `ObservationStatistics.load`); it replaces the checkpoint's own.
+    public var observationStatistics: URL?
+    /// A D4RL file whose observations give the statistics (`--dataset`), and the rule.
+    public var observationDataset: URL?
+    public var observationRule: ObservationStatistics.DatasetRule?
     public init(sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
-                selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) {
+                selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil,
+                observationStatistics: URL? = nil, observationDataset: URL? = nil,
+                observationRule: ObservationStatistics.DatasetRule? = nil) {
+        self.observationStatistics = observationStatistics
+        self.observationDataset = observationDataset
+        self.observationRule = observationRule
         self.sampler = sampler
         self.dpmSteps = dpmSteps
         self.dpmEndTime = dpmEndTime
@@ -50,6 +61,8 @@ public enum PolicyFactory {
             return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
         case .checkpoint(let url):
             let checkpoint = try Checkpoint.load(url)
+            try ObservationStatistics.requireStatistics(checkpoint, task: task,
+                                                        given: overrides.observationStatistics ?? overrides.observationDataset)
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
                              overrides: overrides, checkpoint: checkpoint), checkpoint)
         case .randomEDP(let seed):
@@ -72,6 +85,15 @@ public enum PolicyFactory {
         if let v = overrides.dpmEndTime { config.dpmEndTime = v }
         if let v = overrides.selection { config.actionSelection = v }
         if let v = overrides.candidates { config.candidates = v }
+        if let url = overrides.observationStatistics ?? overrides.observationDataset {
+            let normalization = overrides.observationStatistics != nil
+                ? try ObservationStatistics.load(url, family: config.family)
+                : try ObservationStatistics.fromDataset(url, rule: overrides.observationRule, family: config.family)
+            if let problem = normalization.problem(observationSize: config.observationSize) {
+                throw CheckpointError(.invalidConfiguration, file: url, problem)
+            }
+            config.observationNormalization = normalization
+        }
         let model = try makeBatchedPolicy(tensors: tensors, configuration: config)
         return CheckpointPolicy(model: model, configuration: config, checkpoint: checkpoint)
     }

@@ -12,10 +12,14 @@ struct ExportCommand: ParsableCommand {
         policy/params/base_net/Dense_0/kernel, Diffusion-QL state_dict keys such as model.mid_layer.0.weight),
         and metadata with the policy configuration (edp_eval.configuration, JSON), the family, the source
         file's name, format and SHA-256, and EDP's variant. Loading the output gives bit-identical tensors.
+        Feed-forward baselines (ff-deterministic / ff-gaussian npz, Stable-Baselines3 .zip agents) are
+        written in the feed-forward layout policy/params/Dense_i (kernels (in, out)); an SB3 agent's
+        vecnormalize.pkl statistics travel inside the configuration.
 
         Examples:
           edp-eval export model_final.pkl --output hopper-edp.safetensors
           edp-eval export results/run/actor_2000.pth --output hopper-dql.safetensors
+          edp-eval export rl-trained-agents/tqc/Hopper-v3_1/Hopper-v3.zip --output hopper-tqc.safetensors
         """
     )
 

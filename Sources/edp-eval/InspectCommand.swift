@@ -9,13 +9,16 @@ struct InspectCommand: ParsableCommand {
         abstract: "Describe a checkpoint: format, family, sizes, schedule, sampler, action selection, parameters, SHA-256.",
         discussion: """
         Accepts EDP model_*.pkl (or a folder holding model_final.pkl), a Diffusion-QL actor_<id>.pth or
-        critic_<id>.pth (the pair is loaded together), .safetensors exports and .npz weights. The file is
+        critic_<id>.pth (the pair is loaded together), .safetensors exports, .npz weights, feed-forward
+        baselines (.safetensors/.npz with an ff-deterministic or ff-gaussian configuration) and
+        Stable-Baselines3 .zip agents (with vecnormalize.pkl beside them when present). The file is
         read without executing anything; a pickle naming a global real checkpoints do not use (os.system,
         builtins.eval, pydoc.pipepager, ...) or building a class of its own is reported as an error.
 
         Examples:
           edp-eval inspect Tests/Fixtures/edp-hopper-42k/model_final.pkl
           edp-eval inspect results/run/actor_2000.pth --json
+          edp-eval inspect Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip
         """
     )
 
@@ -34,20 +37,26 @@ struct InspectCommand: ParsableCommand {
         var fileHashes: [String: String]
         var observationSize: Int
         var actionSize: Int
-        var diffusionSteps: Int
-        var schedule: String
-        var sampler: String
+        /// Diffusion fields: nil for feed-forward baselines.
+        var diffusionSteps: Int?
+        var schedule: String?
+        var sampler: String?
         var dpmSteps: Int?
         var dpmEndTime: Double?
-        var actionSelection: String
+        var actionSelection: String?
         var candidates: Int?
         var maxAction: Float
-        var timeEmbeddingSize: Int
+        var timeEmbeddingSize: Int?
         var policyHiddenSizes: [Int]
-        var criticHiddenSizes: [Int]
-        var criticActivation: String
+        var policyActivation: String
+        /// Feed-forward only: "tanh" (max_action·tanh) or "clip".
+        var actionOutput: String?
+        /// Critic fields: nil for feed-forward baselines (they carry no critics).
+        var criticHiddenSizes: [Int]?
+        var criticActivation: String?
         var policyLayerNorm: Bool
-        var criticLayerNorm: Bool
+        var criticLayerNorm: Bool?
+        var observationNormalization: ObservationNormalization?
         var parameterCounts: [String: Int]
         var tensorCount: Int
         var provenance: [String: String]
@@ -77,47 +86,63 @@ struct InspectCommand: ParsableCommand {
         let usesDPM = config.sampler == .dpm
         var highlights: [String: String] = [:]
         for key in highlightKeys { if let v = c.variant[key] { highlights[key] = v.description } }
+        let ff = config.isFeedForward
         return Report(
             file: c.url.path, format: c.format.rawValue, family: config.family.rawValue, sha256: c.sha256,
             fileHashes: c.fileHashes, observationSize: config.observationSize, actionSize: config.actionSize,
-            diffusionSteps: config.diffusionSteps, schedule: config.schedule.rawValue, sampler: config.sampler.rawValue,
-            dpmSteps: usesDPM ? config.dpmSteps : nil, dpmEndTime: usesDPM ? config.dpmEndTime : nil,
-            actionSelection: config.actionSelection.rawValue,
-            candidates: config.actionSelection == .single ? nil : config.candidates,
-            maxAction: config.maxAction, timeEmbeddingSize: config.timeEmbeddingSize,
-            policyHiddenSizes: config.policyHiddenSizes, criticHiddenSizes: config.criticHiddenSizes,
-            criticActivation: config.criticActivation, policyLayerNorm: config.policyLayerNorm,
-            criticLayerNorm: config.criticLayerNorm,
+            diffusionSteps: ff ? nil : config.diffusionSteps, schedule: ff ? nil : config.schedule.rawValue,
+            sampler: ff ? nil : config.sampler.rawValue,
+            dpmSteps: usesDPM && !ff ? config.dpmSteps : nil, dpmEndTime: usesDPM && !ff ? config.dpmEndTime : nil,
+            actionSelection: ff ? nil : config.actionSelection.rawValue,
+            candidates: config.actionSelection == .single || ff ? nil : config.candidates,
+            maxAction: config.maxAction, timeEmbeddingSize: ff ? nil : config.timeEmbeddingSize,
+            policyHiddenSizes: config.policyHiddenSizes,
+            policyActivation: ff ? config.feedForwardActivation ?? "relu" : "mish",
+            actionOutput: ff ? (config.actionOutput ?? .tanh).rawValue : nil,
+            criticHiddenSizes: ff ? nil : config.criticHiddenSizes, criticActivation: ff ? nil : config.criticActivation,
+            policyLayerNorm: config.policyLayerNorm, criticLayerNorm: ff ? nil : config.criticLayerNorm,
+            observationNormalization: config.observationNormalization,
             parameterCounts: Dictionary(uniqueKeysWithValues: c.parameterCounts.map { ($0.network, $0.count) }),
             tensorCount: c.tensors.count, provenance: c.provenance, variantHighlights: highlights)
     }
 
     static func text(_ r: Report) -> String {
         func sizes(_ s: [Int]) -> String { s.map(String.init).joined(separator: "-") }
-        var sampler = r.sampler
-        if let steps = r.dpmSteps, let end = r.dpmEndTime { sampler += " (\(steps) steps, t_end \(end))" }
-        var selection = r.actionSelection
-        if let n = r.candidates { selection += ", N = \(n) candidates, logits min(Q1, Q2)" }
+        func activationName(_ name: String) -> String {
+            (try? Activation(name: name)).map { ["mish": "Mish", "relu": "ReLU", "tanh": "Tanh", "swish": "SiLU", "elu": "ELU", "identity": "identity"][$0.rawValue]! } ?? name
+        }
         var rows: [(String, String)] = [
             ("file", r.file),
             ("format", r.format),
             ("family", r.family),
             ("sha256", r.sha256),
             ("dimensions", "observation \(r.observationSize), action \(r.actionSize), max action \(r.maxAction)"),
-            ("diffusion", "K = \(r.diffusionSteps), \(r.schedule) schedule, time embedding \(r.timeEmbeddingSize)"),
-            ("sampler", sampler),
-            ("selection", selection),
-            ("policy", "hidden \(sizes(r.policyHiddenSizes)), Mish, layer norm \(r.policyLayerNorm ? "yes" : "no")"),
-            ("critics", "hidden \(sizes(r.criticHiddenSizes)), \(r.criticActivation), layer norm \(r.criticLayerNorm ? "yes" : "no")"),
-            ("tensors", "\(r.tensorCount)"),
         ]
+        if let steps = r.diffusionSteps, let schedule = r.schedule, var sampler = r.sampler, var selection = r.actionSelection {
+            if let dpm = r.dpmSteps, let end = r.dpmEndTime { sampler += " (\(dpm) steps, t_end \(end))" }
+            if let n = r.candidates { selection += ", N = \(n) candidates, logits min(Q1, Q2)" }
+            rows.append(("diffusion", "K = \(steps), \(schedule) schedule, time embedding \(r.timeEmbeddingSize ?? 0)"))
+            rows.append(("sampler", sampler))
+            rows.append(("selection", selection))
+        }
+        rows.append(("policy", "hidden \(sizes(r.policyHiddenSizes)), \(activationName(r.policyActivation)), layer norm \(r.policyLayerNorm ? "yes" : "no")"))
+        if let output = r.actionOutput {
+            let rule = output == "clip" ? "clip(output, ±\(r.maxAction))" : "\(r.maxAction) · tanh(output)"
+            rows.append(("action", "\(rule)\(r.family == "ff-gaussian" ? " of the Gaussian mean (deterministic)" : "")"))
+        }
+        if let critics = r.criticHiddenSizes, let activation = r.criticActivation {
+            rows.append(("critics", "hidden \(sizes(critics)), \(activation), layer norm \(r.criticLayerNorm == true ? "yes" : "no")"))
+        }
+        rows.append(("normalization", r.observationNormalization?.summary ?? (r.family == "edp" ? "obs / (1 + 1e-6) (EDP default)" : "none")))
+        rows.append(("tensors", "\(r.tensorCount)"))
         for (network, count) in r.parameterCounts.sorted(by: { $0.key < $1.key }) {
             rows.append(("parameters", "\(network): \(count)"))
         }
         for (name, hash) in r.fileHashes.sorted(by: { $0.key < $1.key }) where r.fileHashes.count > 1 {
             rows.append(("file sha256", "\(name): \(hash)"))
         }
-        for key in ["source_name", "source_sha256", "source_format", "epoch", "total_steps"] {
+        for key in ["source_name", "source_sha256", "source_format", "epoch", "total_steps", "sb3_algorithm", "sb3_version",
+                    "vecnormalize_file", "vecnormalize_sha256"] {
             if let v = r.provenance[key] { rows.append(("provenance", "\(key) = \(v)")) }
         }
         for key in highlightKeys { if let v = r.variantHighlights[key] { rows.append(("variant", "\(key) = \(v)")) } }

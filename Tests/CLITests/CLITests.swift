@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Runs the built `edp-eval` binary (next to the test bundle) and captures its output.
-private struct CLI {
+struct CLI {
     static let binary: URL = {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("edp-eval").path) && folder.path != "/" {
@@ -40,7 +40,7 @@ private struct CLI {
     }
 }
 
-private func temporaryFolder() throws -> URL {
+func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("edp-eval-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -48,7 +48,7 @@ private func temporaryFolder() throws -> URL {
 
 @Suite(.serialized) struct CLITests {
     @Test func everySubcommandHasHelpWithExamples() throws {
-        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record"] {
+        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record", "dataset"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Examples") || result.stdout.contains("Example"), "\(command) --help has examples")

@@ -87,6 +87,7 @@ struct PackedLayer: Sendable {
         case .relu: run(input, inputStride, rows, bias, output, outputStride, pad, Activation.relu)
         case .tanh: run(input, inputStride, rows, bias, output, outputStride, pad, vectorTanh)
         case .swish: run(input, inputStride, rows, bias, output, outputStride, pad, Activation.swish)
+        case .elu: run(input, inputStride, rows, bias, output, outputStride, pad, Activation.elu)
         }
     }
 
@@ -251,6 +252,7 @@ func applyActivation(_ activation: Activation, _ base: UnsafeMutablePointer<Floa
     case .relu: transformInPlace(base, count: count, Activation.relu)
     case .tanh: transformInPlace(base, count: count, vectorTanh)
     case .swish: transformInPlace(base, count: count, Activation.swish)
+    case .elu: transformInPlace(base, count: count, Activation.elu)
     }
 }
 

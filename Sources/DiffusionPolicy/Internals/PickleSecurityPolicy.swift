@@ -45,6 +45,17 @@ enum PickleSecurityPolicy {
         "cloudpickle": cloudpickleHelpers,
         "cloudpickle.cloudpickle": cloudpickleHelpers,
         "cloudpickle.cloudpickle_fast": cloudpickleHelpers,
+        // Stable-Baselines3 `vecnormalize.pkl` (a pickled VecNormalize wrapper, protocol 3): the
+        // wrapper, its RunningMeanStd statistics and the gym/gymnasium Box spaces it keeps. All
+        // three are plain attribute holders (their __setstate__ only updates __dict__).
+        "stable_baselines3.common.vec_env.vec_normalize": ["VecNormalize"],
+        "stable_baselines3.common.running_mean_std": ["RunningMeanStd"],
+        "gym.spaces.box": ["Box"],
+        "gymnasium.spaces.box": ["Box"],
+        // The Box's `_np_random` (a numpy RandomState, rebuilt by these constructors from a bit
+        // generator name): its module is `numpy.random._pickle`, whose `_pickle` segment the
+        // deny-list below would otherwise refuse as CPython's pickle module.
+        "numpy.random._pickle": ["__randomstate_ctor", "__bit_generator_ctor"],
     ]
 
     /// `builtins` that only build plain values (no `type`, which creates classes, no `getattr`, `eval`, ...).

@@ -1,0 +1,268 @@
+import Foundation
+
+/// Stable-Baselines3 / SB3-contrib agents saved by `BaseAlgorithm.save` (the RL Baselines3 Zoo's
+/// `<Env>.zip`): a zip with `data` (JSON; values SB3 cannot write as JSON are base64 cloudpickles
+/// under `:serialized:`, which are never decoded here: only the readable fields are used),
+/// `policy.pth` (a `torch.save`d state_dict, read with `TorchArchive`), `_stable_baselines3_version`,
+/// optimizer files (not read).
+///
+/// Actor layouts (SB3 1.x-2.x `policies.py` of each algorithm):
+/// - SAC, TQC: `actor.latent_pi.{0,2,…}` Linear + activation, `actor.mu`, `actor.log_std`
+///   (Linear heads) → `ff-gaussian`; the deterministic action (`predict(deterministic=True)`) is
+///   tanh(mu), the mode of `SquashedDiagGaussianDistribution`. gSDE actors are refused.
+/// - TD3, DDPG: `actor.mu.{0,2,…,2L}` Linear layers with activations between and a final Tanh →
+///   `ff-deterministic`, action tanh(output).
+/// - PPO, A2C (`ActorCriticPolicy`): `mlp_extractor.shared_net.*` (old `net_arch` with shared
+///   layers), `mlp_extractor.policy_net.{0,2,…}`, `action_net`; the deterministic action is the
+///   Gaussian mean clipped to the action space → `ff-deterministic` with `actionOutput = .clip`
+///   (`log_std` is not needed).
+/// Hidden activation: `policy_kwargs.activation_fn` when `data` shows it (e.g.
+/// "<class 'torch.nn.modules.activation.ReLU'>"), else SB3's default (ReLU for the off-policy
+/// algorithms, Tanh for `ActorCriticPolicy`). Actions are rescaled to the Box by SB3 as
+/// low + (a + 1)(high − low)/2; only symmetric boxes (low = −high, one bound) are supported, which
+/// maps to `maxAction` = high.
+///
+/// Observation normalization: a `vecnormalize.pkl` next to the zip, or in the zoo's layout in a
+/// folder named after the zip's stem (`Hopper-v3/vecnormalize.pkl` beside `Hopper-v3.zip`), is
+/// read with the restricted `PickleReader` (`stableBaselinesNormalization`).
+extension Checkpoint {
+    static func isStableBaselinesArchive(_ names: [String]) -> Bool {
+        names.contains("data") && names.contains("policy.pth")
+    }
+
+    static func loadStableBaselines(data: Data, url: URL) throws -> Checkpoint {
+        let (archive, entries) = try TorchArchive.open(data, url: url)
+        func member(_ name: String) throws -> Data {
+            guard let entry = entries.first(where: { $0.path == name }) else {
+                throw CheckpointError(.missingEntry, file: url, "SB3 archive has no \(name) member")
+            }
+            return try TorchArchive.extract(entry, from: archive, url: url)
+        }
+        let json: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: try member("data")) as? [String: Any] else {
+                throw CheckpointError(.invalidConfiguration, file: url, "SB3 member data is not a JSON object")
+            }
+            json = parsed
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw CheckpointError(.invalidConfiguration, file: url, "SB3 member data is not valid JSON: \(error.localizedDescription)")
+        }
+        let state = try TorchArchive.readStateDict(try member("policy.pth"), url: url)
+        let weights = Dictionary(state.map { ($0.key, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let version = entries.contains { $0.path == "_stable_baselines3_version" }
+            ? String(decoding: try member("_stable_baselines3_version"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            : "unknown"
+
+        func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
+        let policyKwargs = json["policy_kwargs"] as? [String: Any] ?? [:]
+        if (json["use_sde"] as? Bool) == true || (policyKwargs["use_sde"] as? Bool) == true {
+            throw invalid("SB3 agent uses gSDE (use_sde = true), which is not supported")
+        }
+        let policyModule = (json["policy_class"] as? [String: Any])?["__module__"] as? String ?? "unknown"
+        let observationShape = ((json["observation_space"] as? [String: Any])?["shape"] as? [Int]) ?? []
+        guard observationShape.count == 1, let observationSize = observationShape.first, observationSize > 0 else {
+            throw invalid("SB3 data observation_space.shape \(observationShape) is not a flat Box (one positive dimension)")
+        }
+        let actionSpace = json["action_space"] as? [String: Any] ?? [:]
+        let maxAction = try symmetricBound(actionSpace, url: url)
+
+        // Layout → (hidden layer prefixes, output layer prefixes, family, output mapping, default activation).
+        let layers: [String], heads: [String], family: PolicyConfiguration.Family
+        let output: PolicyConfiguration.ActionOutput, defaultActivation: String, algorithm: String
+        // nn.Sequential(Linear, activation, Linear, …): the Linear layers sit at 0, 2, 4, ….
+        func linearIndices(_ prefix: String) -> [String] {
+            layerIndices(weights, step: 2) { "\(prefix).\($0).weight" }.map { "\(prefix).\($0)" }
+        }
+        if weights["actor.mu.weight"] != nil, weights["actor.log_std.weight"] != nil {
+            layers = linearIndices("actor.latent_pi")
+            heads = ["actor.mu", "actor.log_std"]
+            family = .feedForwardGaussian
+            output = .tanh
+            defaultActivation = "relu"
+            algorithm = policyModule.contains("tqc") ? "TQC" : "SAC"
+        } else if weights["actor.mu.0.weight"] != nil {
+            let all = linearIndices("actor.mu")
+            layers = Array(all.dropLast())
+            heads = Array(all.suffix(1))
+            family = .feedForwardDeterministic
+            output = .tanh
+            defaultActivation = "relu"
+            algorithm = "TD3/DDPG"
+        } else if weights["action_net.weight"] != nil {
+            layers = linearIndices("mlp_extractor.shared_net") + linearIndices("mlp_extractor.policy_net")
+            heads = ["action_net"]
+            family = .feedForwardDeterministic
+            output = .clip
+            defaultActivation = "tanh"
+            algorithm = "PPO/A2C"
+        } else {
+            throw CheckpointError(.missingEntry, file: url, "SB3 policy.pth holds no known actor (actor.latent_pi/actor.mu for SAC/TQC, actor.mu.k for TD3/DDPG, mlp_extractor.policy_net/action_net for PPO/A2C)")
+        }
+        guard !layers.isEmpty else { throw CheckpointError(.missingEntry, file: url, "SB3 actor has no hidden layers") }
+
+        // Convert torch Linear (out, in) into flax Dense (in, out) under policy/params/Dense_i.
+        var tensors: TensorDictionary = [:]
+        var width = observationSize
+        var hidden: [Int] = []
+        for (i, prefix) in layers.enumerated() {
+            let (kernel, bias) = try linearAsDense(weights, prefix, input: width, url: url)
+            tensors["\(feedForwardPrefix)Dense_\(i)/kernel"] = kernel
+            tensors["\(feedForwardPrefix)Dense_\(i)/bias"] = bias
+            width = bias.count
+            hidden.append(width)
+        }
+        var kernels: [Tensor] = [], biases: [Tensor] = []
+        for head in heads {
+            let (kernel, bias) = try linearAsDense(weights, head, input: width, url: url)
+            kernels.append(kernel)
+            biases.append(bias)
+        }
+        let actionSize = biases[0].count
+        let actionShape = actionSpace["shape"] as? [Int]
+        guard actionShape == nil || actionShape! == [actionSize], biases.allSatisfy({ $0.count == actionSize }) else {
+            throw invalid("SB3 actor outputs \(biases.map(\.count)) values but action_space.shape is \(actionShape ?? [])")
+        }
+        // Gaussian heads: [mu | log_std] side by side, the layout ff-gaussian expects.
+        let outputs = kernels.count * actionSize
+        var kernel = [Float](repeating: 0, count: width * outputs)
+        for row in 0..<width {
+            for (h, k) in kernels.enumerated() {
+                for j in 0..<actionSize { kernel[row * outputs + h * actionSize + j] = k.values[row * actionSize + j] }
+            }
+        }
+        tensors["\(feedForwardPrefix)Dense_\(layers.count)/kernel"] = Tensor(shape: [width, outputs], values: kernel)
+        tensors["\(feedForwardPrefix)Dense_\(layers.count)/bias"] = Tensor(shape: [outputs], values: biases.flatMap(\.values))
+
+        let activation = try stableBaselinesActivation(policyKwargs["activation_fn"] as? String, default: defaultActivation, url: url)
+        let sha = CheckpointHashing.sha256Hex(data)
+        var hashes = [url.lastPathComponent: sha]
+        var provenance = [
+            "source_format": Format.stableBaselines.rawValue, "source_name": url.lastPathComponent, "source_sha256": sha,
+            "sb3_version": version, "sb3_policy_module": policyModule, "sb3_algorithm": algorithm,
+            "sb3_actor": (layers + heads).joined(separator: ", "),
+        ]
+        var normalization: ObservationNormalization?
+        if let statsURL = stableBaselinesNormalizationURL(for: url) {
+            let statsData = try readFile(statsURL)
+            normalization = try stableBaselinesNormalization(statsData, url: statsURL)
+            let statsSHA = CheckpointHashing.sha256Hex(statsData)
+            hashes[statsURL.lastPathComponent] = statsSHA
+            provenance["vecnormalize_file"] = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
+                ? statsURL.lastPathComponent : "\(statsURL.deletingLastPathComponent().lastPathComponent)/\(statsURL.lastPathComponent)"
+            provenance["vecnormalize_sha256"] = statsSHA
+        }
+        let configuration = PolicyConfiguration.feedForward(
+            family: family, observationSize: observationSize, actionSize: actionSize, hiddenSizes: hidden,
+            activation: activation, maxAction: maxAction, actionOutput: output, observationNormalization: normalization)
+        try validate(configuration, tensors, url: url)
+        return Checkpoint(url: url, format: .stableBaselines, sha256: sha, fileHashes: hashes,
+                          configuration: configuration, tensors: tensors, provenance: provenance)
+    }
+
+    /// A torch Linear `prefix.weight` (out, in), `prefix.bias` (out,) as a flax kernel (in, out) and bias.
+    private static func linearAsDense(_ weights: TensorDictionary, _ prefix: String, input: Int, url: URL) throws -> (Tensor, Tensor) {
+        guard let weight = weights["\(prefix).weight"], let bias = weights["\(prefix).bias"] else {
+            throw CheckpointError(.missingEntry, file: url, "SB3 policy.pth lacks \(prefix).weight or \(prefix).bias")
+        }
+        guard weight.shape.count == 2, weight.shape[1] == input, bias.shape == [weight.shape[0]] else {
+            throw CheckpointError(.invalidTensor, file: url, "SB3 layer \(prefix) has weight \(weight.shape) and bias \(bias.shape), expected (out, \(input)) and (out,)")
+        }
+        let out = weight.shape[0]
+        var kernel = [Float](repeating: 0, count: input * out)
+        for o in 0..<out { for i in 0..<input { kernel[i * out + o] = weight.values[o * input + i] } }
+        return (Tensor(shape: [input, out], values: kernel), bias)
+    }
+
+    /// `activation_fn` as SB3 writes it into `data` ("<class 'torch.nn.modules.activation.ReLU'>").
+    static func stableBaselinesActivation(_ text: String?, default fallback: String, url: URL) throws -> String {
+        guard let text else { return fallback }
+        let name = text.split(whereSeparator: { ".'<> ".contains($0) }).last.map(String.init) ?? text
+        let known = ["ReLU": "relu", "Tanh": "tanh", "ELU": "elu", "Mish": "mish", "SiLU": "swish"]
+        guard let activation = known[name] else {
+            throw CheckpointError(.unrecognizedFormat, file: url, "SB3 activation_fn \(text) is not supported (ReLU, Tanh, ELU, Mish, SiLU)")
+        }
+        return activation
+    }
+
+    /// The bound m of a Box action space with low = −m and high = m in every dimension.
+    static func symmetricBound(_ space: [String: Any], url: URL) throws -> Float {
+        func numbers(_ key: String) throws -> [Double] {
+            guard let text = space[key] as? String else {
+                throw CheckpointError(.invalidConfiguration, file: url, "SB3 data action_space has no readable \(key)")
+            }
+            let parts = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \n")).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," })
+            let values = parts.compactMap { Double($0) }
+            guard values.count == parts.count, !values.isEmpty else {
+                throw CheckpointError(.invalidConfiguration, file: url, "SB3 data action_space.\(key) \(text.prefix(80)) is not a list of numbers")
+            }
+            return values
+        }
+        let low = try numbers("low"), high = try numbers("high")
+        guard let m = high.first, m > 0, m.isFinite, high.allSatisfy({ $0 == m }), low.allSatisfy({ $0 == -m }) else {
+            throw CheckpointError(.invalidConfiguration, file: url, "SB3 action space [\(low), \(high)] is not a symmetric box [−m, m]; only those are supported")
+        }
+        return Float(m)
+    }
+
+    /// `vecnormalize.pkl` beside the zip, or in the zoo's `<stem>/` folder beside it.
+    static func stableBaselinesNormalizationURL(for url: URL) -> URL? {
+        let folder = url.deletingLastPathComponent()
+        let candidates = [folder.appendingPathComponent("vecnormalize.pkl"),
+                          folder.appendingPathComponent(url.deletingPathExtension().lastPathComponent).appendingPathComponent("vecnormalize.pkl")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// SB3 `VecNormalize` statistics from its pickle (read, never executed): `obs_rms.mean`,
+    /// `obs_rms.var` (float64 arrays), `epsilon`, `clip_obs`, `norm_obs`. nil when `norm_obs` is
+    /// false (observations pass unchanged).
+    public static func stableBaselinesNormalization(_ data: Data, url: URL) throws -> ObservationNormalization? {
+        let root: PickleValue
+        do {
+            root = try PickleReader().read(data)
+        } catch let error as PickleError {
+            throw CheckpointError(.pickle, file: url, "unreadable VecNormalize pickle: \(error)", pickleError: error)
+        }
+        func missing(_ what: String) -> CheckpointError {
+            CheckpointError(.missingEntry, file: url, "VecNormalize pickle has no \(what)")
+        }
+        guard let object = root.objectValue, object.className?.hasSuffix("VecNormalize") == true else {
+            throw missing("VecNormalize object at the top (found \(kind(root)))")
+        }
+        if object.attribute("norm_obs")?.boolValue == false { return nil }
+        guard let rms = object.attribute("obs_rms")?.objectValue else { throw missing("obs_rms (a RunningMeanStd)") }
+        guard let meanArray = rms.attribute("mean")?.arrayValue else { throw missing("obs_rms.mean array") }
+        guard let varArray = rms.attribute("var")?.arrayValue else { throw missing("obs_rms.var array") }
+        guard let epsilon = object.attribute("epsilon")?.doubleValue else { throw missing("epsilon") }
+        guard let clip = object.attribute("clip_obs")?.doubleValue else { throw missing("clip_obs") }
+        let mean = try doubles(meanArray, what: "obs_rms.mean", url: url)
+        let variance = try doubles(varArray, what: "obs_rms.var", url: url)
+        guard mean.count == variance.count, !mean.isEmpty else {
+            throw CheckpointError(.invalidTensor, file: url, "obs_rms.mean has \(mean.count) values but obs_rms.var \(variance.count)")
+        }
+        guard variance.allSatisfy({ $0 >= 0 && $0.isFinite }), mean.allSatisfy(\.isFinite), epsilon >= 0, clip > 0 else {
+            throw CheckpointError(.nonFinite, file: url, "VecNormalize statistics must be finite with var ≥ 0, epsilon ≥ 0, clip_obs > 0")
+        }
+        return .stableBaselines(mean: mean, variance: variance, epsilon: epsilon, clipObs: clip,
+                                source: "\(url.lastPathComponent) (SB3 VecNormalize: sqrt(var + \(epsilon)), clip ±\(clip))")
+    }
+
+    /// A 1-D little-endian float64 or float32 numpy array as doubles.
+    static func doubles(_ array: PickleArray, what: String, url: URL) throws -> [Double] {
+        let order = array.dtype.first, kind = array.dtype.dropFirst()
+        guard order == "<" || order == "=", kind == "f8" || kind == "f4", array.shape.count == 1 else {
+            throw CheckpointError(.invalidTensor, file: url, "\(what) is a \(array.dtype) array of shape \(array.shape), expected 1-D little-endian float64")
+        }
+        let size = kind == "f8" ? 8 : 4
+        guard array.data.count == array.shape[0] * size else {
+            throw CheckpointError(.invalidTensor, file: url, "\(what) has \(array.data.count) bytes for \(array.shape[0]) elements")
+        }
+        return array.data.withUnsafeBytes { raw in
+            (0..<array.shape[0]).map { i in
+                size == 8 ? Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
+                    : Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// End to end through the binary: feed-forward checkpoints (project format and Stable-Baselines3
+/// zips) in inspect, export, evaluate, bench and verify; EDP obs_norm refused without statistics.
+@Suite(.serialized) struct FeedForwardCLITests {
+    @Test func sb3TQCZipAsDownloadedEvaluatesOnHopper() throws {
+        let folder = try temporaryFolder()
+        let report = folder.appendingPathComponent("report.json")
+        let r = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip",
+                             "--episodes", "2", "--output", report.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
+        let task = (json["tasks"] as! [[String: Any]])[0]
+        #expect((task["episodes"] as! [Any]).count == 2)
+        let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        #expect(text.contains("ff-gaussian") && text.contains("ad04cf1b354adb8810cd2a98f45f3c5179bd5c6d9fa83a1a7b8c1157094417e3"))
+    }
+
+    @Test func inspectDescribesFeedForwardCheckpointsTruthfully() throws {
+        let r = try CLI.run(["inspect", "Tests/Fixtures/sb3-ppo-hopper/Hopper-v3.zip"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("ff-deterministic") && r.stdout.contains("hidden 256-256, ReLU"))
+        #expect(r.stdout.contains("clip(output, ±1.0)") && r.stdout.contains("vecnormalize.pkl"))
+        #expect(!r.stdout.contains("diffusion") && !r.stdout.contains("critics") && !r.stdout.contains("Mish"))
+        let elu = try CLI.run(["inspect", "Tests/Fixtures/ff-checkpoints/ff-elu-gaussian.safetensors", "--json"])
+        #expect(elu.status == 0, "\(elu.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(elu.stdout.utf8)) as! [String: Any]
+        #expect(json["policyActivation"] as? String == "elu" && json["diffusionSteps"] == nil && json["criticHiddenSizes"] == nil)
+        #expect((json["observationNormalization"] as? [String: Any])?["clip"] as? Double == 5)
+    }
+
+    @Test func exportThenEvaluateBenchAndVerifyAFeedForwardCheckpoint() throws {
+        let folder = try temporaryFolder()
+        let exported = folder.appendingPathComponent("td3.safetensors")
+        let e = try CLI.run(["export", "Tests/Fixtures/sb3-td3-synthetic/hopper-td3.zip", "--output", exported.path])
+        #expect(e.status == 0, "\(e.stderr)")
+        let inspect = try CLI.run(["inspect", exported.path])
+        #expect(inspect.stdout.contains("ff-deterministic") && inspect.stdout.contains("source_format = sb3-zip"))
+        let evaluate = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", exported.path, "--episodes", "1"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let bench = try CLI.run(["bench", "--task", "hopper-medium-v2", "--checkpoint", exported.path, "--transitions", "200", "--environments", "2"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let table = folder.appendingPathComponent("claims.md")
+        try Data("| task | method | score |\n|---|---|---|\n| hopper-medium-v2 | TD3 | 50 |\n".utf8).write(to: table)
+        let verify = try CLI.run(["verify", "--table", table.path, "--episodes", "1",
+                                  "--checkpoint", "hopper-medium-v2=Tests/Fixtures/ff-checkpoints/ff-relu.npz"])
+        #expect(verify.status == 0 || verify.status == 1, "\(verify.stderr)")
+        #expect(verify.stdout.contains("hopper-medium-v2"))
+    }
+
+    @Test func edpWithObsNormNeedsStatistics() throws {
+        let checkpoint = "Tests/Fixtures/ff-checkpoints/edp-antmaze-obsnorm.safetensors"
+        let refused = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(checkpoint) && refused.stderr.contains("obs_norm") && refused.stderr.contains("--observation-stats"))
+        let folder = try temporaryFolder()
+        let stats = folder.appendingPathComponent("stats.json")
+        try Data(#"{"mean": 2.5, "std": 4.0}"#.utf8).write(to: stats)
+        let report = folder.appendingPathComponent("r.json")
+        let ok = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
+                              "--observation-stats", stats.path, "--output", report.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        #expect(text.contains("stats.json") && text.contains("4.000001"))
+        // Statistics computed from the training dataset as EDP's trainer does; values and SHA-256 in the report.
+        let fromDataset = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
+                                       "--dataset", "Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5", "--output", report.path])
+        #expect(fromDataset.status == 0, "\(fromDataset.stderr)")
+        let withDataset = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        #expect(withDataset.contains("antmaze-umaze-small.hdf5 (EDP rule") && withDataset.contains("sha256 "))
+        try Data(#"{"mean": [1, 2], "std": 1}"#.utf8).write(to: stats)
+        let wrongWidth = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
+                                      "--observation-stats", stats.path])
+        #expect(wrongWidth.status != 0 && wrongWidth.stderr.contains(stats.path) && wrongWidth.stderr.contains("expected 1 or 29"))
+    }
+}

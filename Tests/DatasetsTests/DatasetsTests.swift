@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import Datasets
+import Environments
+
+/// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
+private enum DatasetFixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/d4rl-datasets")
+    static func open(_ name: String) throws -> D4RLDataset { try D4RLDataset(url: root.appendingPathComponent(name)) }
+    static func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard().task(id) }
+}
+
+@Suite struct DatasetsTests {
+    @Test func readsTheD4RLLayoutLazily() throws {
+        let d = try DatasetFixtures.open("hopper-small.hdf5")
+        #expect(d.transitions == 800 && d.observationSize == 11 && d.actionSize == 3)
+        #expect(d.dtype("observations") == "float32" && d.dtype("terminals") == "bool" && d.dtype("infos/qpos") == "float64")
+        #expect(d.shape("infos/qvel") == [800, 6])
+        let rows = try d.read("observations", 10..<12)
+        #expect(rows.count == 22)
+        #expect(d.metadata()["mujoco"] == "2.3.7")
+        let episodes = try d.episodes()
+        #expect(episodes.count == 4 && episodes.allSatisfy { $0.length == 200 && $0.finished && !$0.terminal })
+    }
+
+    @Test func summaryCountsEpisodesAndNormalizesReturns() throws {
+        let summary = try DatasetSummary(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"))
+        #expect(summary.episodes == 4 && summary.timeoutEpisodes == 4 && summary.terminalEpisodes == 0)
+        let task = try DatasetFixtures.task("hopper-medium-v2")
+        let expected = 100 * (summary.returns.mean - task.referenceMinScore) / (task.referenceMaxScore - task.referenceMinScore)
+        #expect(abs(summary.normalizedReturns!.mean - expected) < 1e-9)
+        #expect(summary.sha256.count == 64)
+    }
+
+    @Test func sameMuJoCoFixtureIsReproducedExactly() throws {
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
+        #expect(report.checked == 800 && report.consistent && report.maxAbsDiff == 0, "\(report.mismatched.prefix(5))")
+        #expect(report.fields["next_observations"]!.compared == 800 && report.fields["terminals"]!.compared == 800)
+    }
+
+    @Test func tamperedTransitionsAreNamedExactly() throws {
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small-tampered.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: DatasetFixtures.root.appendingPathComponent("tampered.json"))) as! [String: Any]
+        let expected = Set((truth["tampered"] as! [[String: Any]]).map { "\($0["index"] as! Int) \($0["field"] as! String)" })
+        let found = Set(report.mismatched.map { "\($0.index) \($0.field)" })
+        #expect(found == expected)
+        #expect(report.mismatches == expected.count && !report.consistent)
+        // Worst first; the 1e-3 observation edit is the smallest.
+        #expect(zip(report.mismatched, report.mismatched.dropFirst()).allSatisfy { $0.maxAbsDiff >= $1.maxAbsDiff })
+        #expect(report.mismatched.last!.index == 17 && abs(report.mismatched.last!.maxAbsDiff - 1e-3) < 1e-6)
+    }
+
+    @Test func antmazeEpisodesAreReproducedWithTheirGoals() throws {
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("antmaze-umaze-small.hdf5"), task: try DatasetFixtures.task("antmaze-umaze-v2"), threads: 2)
+        #expect(report.checked == 708)
+        #expect(report.consistent, "\(report.fields) \(report.mismatched.prefix(5))")
+        #expect(report.nextObservationsFrom.contains("observations[i+1]"))
+    }
+
+    @Test func limitChecksAPrefix() throws {
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1, limit: 50)
+        #expect(report.checked == 50 && report.transitions == 800)
+    }
+
+    @Test func badInputNamesTheFileAndTheKey() throws {
+        func failure(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch { return "\(error)" }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("d4rl-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = folder.appendingPathComponent("notes.hdf5")
+        try Data("not hdf5".utf8).write(to: text)
+        #expect(failure { _ = try D4RLDataset(url: text) }.contains("notes.hdf5: not an HDF5 file"))
+        let whole = try Data(contentsOf: DatasetFixtures.root.appendingPathComponent("hopper-small.hdf5"))
+        let truncated = folder.appendingPathComponent("truncated.hdf5")
+        try whole.prefix(whole.count / 3).write(to: truncated)
+        let t = failure {
+            let d = try D4RLDataset(url: truncated)
+            _ = try ConsistencyCheck.run(d, task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1)
+        }
+        #expect(t.contains("truncated.hdf5"), "\(t)")
+        #expect(failure { _ = try DatasetFixtures.open("bad-missing-rewards.hdf5") }.contains("bad-missing-rewards.hdf5: rewards: missing"))
+        #expect(failure { _ = try DatasetFixtures.open("bad-length.hdf5") }.contains("actions: has 19 rows but observations has 20"))
+        let nan = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("bad-nan.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1) }
+        #expect(nan.contains("bad-nan.hdf5: next_observations: row 7 holds nan"), "\(nan)")
+        let width = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("walker2d-medium-v2"), threads: 1) }
+        #expect(width.contains("observations: rows have 11 values but walker2d-medium-v2 observations have 17"))
+    }
+
+    @Test(arguments: ["hopper-small.hdf5", "antmaze-umaze-small.hdf5"])
+    func observationStatisticsMatchNumPy(file: String) throws {
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: DatasetFixtures.root.appendingPathComponent("observation-stats.json"))) as! [String: [String: Any]]
+        let numpy = reference[file]!
+        func close(_ ours: Float, _ theirs: Double) -> Bool { abs(Double(ours) - theirs) <= 1e-6 * abs(theirs) }
+        let dataset = try DatasetFixtures.open(file)
+        let global = try DatasetObservationStatistics.global(dataset)
+        #expect(close(global.mean, numpy["global_mean"] as! Double), "mean \(global.mean) vs \(numpy["global_mean"]!)")
+        #expect(close(global.std, numpy["global_std"] as! Double), "std \(global.std) vs \(numpy["global_std"]!)")
+        let perDimension = try DatasetObservationStatistics.perDimension(dataset)
+        #expect(zip(perDimension.mean, numpy["mean"] as! [Double]).allSatisfy { close($0, $1) || abs(Double($0) - $1) < 1e-9 })
+        #expect(zip(perDimension.std, numpy["std"] as! [Double]).allSatisfy { close($0, $1) })
+    }
+
+    @Test func pairwiseSummationFollowsNumPysTree() throws {
+        // Leaf (< 8), one block (128), a split just above it, and the whole file, each against a
+        // float64 sum of the same float32 values (pairwise float32 error stays ~1e-7 relative).
+        let dataset = try DatasetFixtures.open("hopper-small.hdf5")
+        let reader = DatasetObservationStatistics.FlatReader(dataset: dataset, key: "observations", width: 11)
+        for n in [7, 128, 129, 8800] {
+            let ours = try DatasetObservationStatistics.pairwiseSum(n, offset: 0, reader: reader, transform: { $0 })
+            let exact = try dataset.read("observations", 0..<800).prefix(n).reduce(0, +)
+            #expect(abs(Double(ours) - exact) <= 1e-5 * max(1, abs(exact)), "n \(n)")
+        }
+    }
+}
