@@ -54,17 +54,17 @@ public final class CheckpointPolicy: RolloutPolicy {
         var s: [String: SettingValue] = [
             "family": .string(c.family.rawValue), "sampler": .string(c.sampler.rawValue), "diffusion_steps": .int(c.diffusionSteps),
             "schedule": .string(c.schedule.rawValue), "action_selection": .string(c.actionSelection.rawValue),
-            "candidates": .int(c.candidates), "observation_preprocessing": c.family == .edp ? "obs/(1+1e-6)" : "none",
+            "candidates": .int(c.candidates), "observation_preprocessing": .string(c.family == .edp ? "obs/(1+1e-6)" : "none"),
         ]
         if c.isFeedForward {
-            s = ["family": c.family.rawValue, "activation": c.feedForwardActivation ?? "relu",
-                 "action_output": (c.actionOutput ?? .tanh).rawValue, "observation_preprocessing": "none"]
+            s = ["family": .string(c.family.rawValue), "activation": .string(c.feedForwardActivation ?? "relu"),
+                 "action_output": .string((c.actionOutput ?? .tanh).rawValue), "observation_preprocessing": .string("none")]
         }
         if let n = c.observationNormalization {
-            s["observation_preprocessing"] = n.summary
-            s["observation_mean"] = n.mean.map { "\($0)" }.joined(separator: ",")
-            s["observation_scale"] = n.scale.map { "\($0)" }.joined(separator: ",")
-            s["observation_clip"] = n.clip.map { "\($0)" } ?? "none"
+            s["observation_preprocessing"] = .string(n.summary)
+            s["observation_mean"] = .string(n.mean.map { "\($0)" }.joined(separator: ","))
+            s["observation_scale"] = .string(n.scale.map { "\($0)" }.joined(separator: ","))
+            s["observation_clip"] = n.clip.map { .double($0) } ?? .string("none")
         }
         if c.sampler == .dpm {
             s["dpm_steps"] = .int(c.dpmSteps)
