@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue 11 ("run integrity"): each test drives the built `edp-eval` binary through one of the
 /// issue's reproductions and checks the fixed behaviour (exit status, message, files written).
 @Suite(.serialized) struct RunIntegrityTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("Tests/Fixtures")
+    static let root = TestFixtures.repositoryRoot
+    /// The trained Diffusion-QL pair (`Tests/Fixtures/dql/trained`); `dql/init` holds another critic
+    /// of the same shapes, used as the "replaced critic".
+    static let dqlPair = TestFixtures.destination("dql/trained")
+    static let otherCritic = TestFixtures.destination("dql/init/critic_2000.pth")
     static let bundled = root.appendingPathComponent("assets/checkpoints/edp-hopper-reference.safetensors")
 
     struct Run {
@@ -107,7 +111,7 @@ import Testing
 
     @Test func diffusionQLCriticIsHashedAndCheckedByResumeAndMerge() throws {
         let folder = try Self.folder()
-        let pair = Self.fixtures.appendingPathComponent("dql-pair")
+        let pair = Self.dqlPair
         let actor = folder.appendingPathComponent("actor_2000.pth"), critic = folder.appendingPathComponent("critic_2000.pth")
         try FileManager.default.copyItem(at: pair.appendingPathComponent("actor_2000.pth"), to: actor)
         try FileManager.default.copyItem(at: pair.appendingPathComponent("critic_2000.pth"), to: critic)
@@ -121,7 +125,7 @@ import Testing
 
         // Replace the critic: resuming the first run and merging with the first report are refused.
         try FileManager.default.removeItem(at: critic)
-        try FileManager.default.copyItem(at: pair.appendingPathComponent("critic_2000-init.pth"), to: critic)
+        try FileManager.default.copyItem(at: Self.otherCritic, to: critic)
         let resumed = try Self.run(arguments + ["--output", first.path, "--resume"])
         #expect(resumed.status != 0 && resumed.stderr.contains("records a different run"), "\(resumed.stderr)")
         let second = folder.appendingPathComponent("second.json")
@@ -206,7 +210,7 @@ import Testing
 
     @Test func verifyExitsOneWhenARowIsNotConsistent() throws {
         let folder = try Self.folder()
-        let actor = Self.fixtures.appendingPathComponent("dql-pair/actor_2000.pth").path
+        let actor = Self.dqlPair.appendingPathComponent("actor_2000.pth").path
         let table = folder.appendingPathComponent("claims.csv")
         try Data("task,method,score\nhopper-medium-v2,DQL,1000\n".utf8).write(to: table)
         let bad = try Self.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", "hopper-medium-v2=\(actor)"])
@@ -240,7 +244,7 @@ import Testing
     }
 
     @Test func verifyScoresASeriesOfCheckpointsWithTheTablesProtocol() throws {
-        let actor = Self.fixtures.appendingPathComponent("dql-pair/actor_2000.pth").path
+        let actor = Self.dqlPair.appendingPathComponent("actor_2000.pth").path
         let folder = try Self.folder()
         let output = folder.appendingPathComponent("v.json")
         let r = try Self.run(["verify", "--table", "edp-table4", "--method", "EDP", "--episodes", "1",
@@ -287,7 +291,7 @@ import Testing
             let sub = folder.appendingPathComponent(run)
             try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
             for name in ["actor_2000.pth", "critic_2000.pth"] {
-                try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("dql-pair/\(name)"), to: sub.appendingPathComponent(name))
+                try FileManager.default.copyItem(at: Self.dqlPair.appendingPathComponent(name), to: sub.appendingPathComponent(name))
             }
             actors.append(sub.appendingPathComponent("actor_2000.pth").path)
         }

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
 import Environments
 
 /// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
 private enum DatasetFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/d4rl-datasets")
-    static func open(_ name: String) throws -> D4RLDataset { try D4RLDataset(url: root.appendingPathComponent(name)) }
+    static let root = TestFixtures.destination("d4rl-datasets")
+    static func open(_ name: String) throws -> D4RLDataset { try D4RLDataset(url: TestFixtures.url("d4rl-datasets/\(name)")) }
     static func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard().task(id) }
 }
 

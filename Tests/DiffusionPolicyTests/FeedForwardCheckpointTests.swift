@@ -1,14 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DiffusionPolicy
 
-/// The repository's `Tests/Fixtures` folder (see each fixture's README).
+/// Fixtures of the feed-forward and SB3 tests, through the one locator (`TestFixtures`).
 enum ProjectFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    static func url(_ relative: String) throws -> URL { try TestFixtures.url(relative) }
     static func json(_ relative: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: url(relative))) as! [String: Any]
+        guard let object = try JSONSerialization.jsonObject(with: TestFixtures.data(relative)) as? [String: Any] else {
+            throw FixtureError(path: "Tests/Fixtures/\(relative)", reason: "not a JSON object")
+        }
+        return object
     }
 }
 
