@@ -71,18 +71,23 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var hostname: String
         public var startedAt: String
         public var scheduler: Scheduler?
+        /// The shard's own command line, as it ran.
+        public var commandLine: [String]
 
         enum CodingKeys: String, CodingKey {
             case file, shard, hostname, scheduler
             case startedAt = "started_at"
+            case commandLine = "command_line"
         }
 
-        public init(file: String, shard: String?, hostname: String, startedAt: String, scheduler: Scheduler?) {
+        public init(file: String, shard: String?, hostname: String, startedAt: String, scheduler: Scheduler?,
+                    commandLine: [String]) {
             self.file = file
             self.shard = shard
             self.hostname = hostname
             self.startedAt = startedAt
             self.scheduler = scheduler
+            self.commandLine = commandLine
         }
     }
 

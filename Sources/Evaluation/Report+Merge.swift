@@ -90,7 +90,8 @@ extension EvaluationReport {
             report.provenance.mergedFrom ?? [Provenance.Source(file: file, shard: report.provenance.shard,
                                                                hostname: report.provenance.machine.hostname,
                                                                startedAt: report.provenance.startedAt,
-                                                               scheduler: report.provenance.scheduler)]
+                                                               scheduler: report.provenance.scheduler,
+                                                               commandLine: report.provenance.commandLine)]
         }
         provenance.missing = gaps.isComplete ? nil : gaps.items
         for report in reports.dropFirst() {

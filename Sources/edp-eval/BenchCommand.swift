@@ -10,12 +10,12 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure sampling speed as the EDP paper does: environment steps per second over 10,000 transitions.",
         discussion: """
-        Runs episodes until --transitions environment steps are collected and reports SPS (total,
-        physics, inference), the policy's useful FLOP rate (network + critic multiply-adds × 2 per
-        second of inference), OpenBLAS sgemm on 2048³ float32 with the same thread count measured in
-        the same run (the machine's practical ceiling), and their ratio. Without --checkpoint, an EDP
-        network of the paper's architecture (3×256 Mish, K = 1000, DPM-Solver) with seeded random
-        weights is used: speed does not depend on the weights. The EDP paper reports 411 SPS on a GPU
+        Runs episodes until --transitions environment steps are collected and reports SPS (total, \
+        physics, inference), the policy's useful FLOP rate (network + critic multiply-adds × 2 per \
+        second of inference), OpenBLAS sgemm on 2048³ float32 with the same thread count measured in \
+        the same run (the machine's practical ceiling), and their ratio. Without --checkpoint, an EDP \
+        network of the paper's architecture (3×256 Mish, K = 1000, DPM-Solver) with seeded random \
+        weights is used: speed does not depend on the weights. The EDP paper reports 411 SPS on a GPU \
         (EAS, DPM-Solver 15 steps).
 
         Examples:

@@ -8,8 +8,8 @@ struct DatasetInfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Keys, shapes, dtypes, transitions, episodes, (normalized) returns and SHA-256 of a D4RL .hdf5 file.",
         discussion: """
-        Episodes are split as D4RL does: one ends after a transition whose terminals or timeouts flag is
-        set. With --task, the observation and action widths are checked against the task and returns are
+        Episodes are split as D4RL does: one ends after a transition whose terminals or timeouts flag is \
+        set. With --task, the observation and action widths are checked against the task and returns are \
         also given as D4RL normalized scores. Exit code 64 for unreadable or malformed files.
 
         Examples:

@@ -10,9 +10,9 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate a checkpoint (default: the bundled EDP hopper checkpoint) and report D4RL normalized scores with intervals and steps per second.",
         discussion: """
-        Runs E episodes for each of K seeds, many environments in parallel with one batched policy
-        call per step. Episode e of seed s always starts from the same state and uses the same
-        policy noise, whatever --threads and --environments are. Episodes are appended to
+        Runs E episodes for each of K seeds, many environments in parallel with one batched policy \
+        call per step. Episode e of seed s always starts from the same state and uses the same \
+        policy noise, whatever --threads and --environments are. Episodes are appended to \
         <output>.jsonl as they finish; --resume continues an interrupted run from it.
 
         Examples:

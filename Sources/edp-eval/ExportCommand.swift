@@ -8,12 +8,12 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a checkpoint's weights and configuration as .safetensors.",
         discussion: """
-        The output holds every tensor as F32 under its source name (EDP flax paths such as
-        policy/params/base_net/Dense_0/kernel, Diffusion-QL state_dict keys such as model.mid_layer.0.weight),
-        and metadata with the policy configuration (edp_eval.configuration, JSON), the family, the source
-        file's name, format and SHA-256, and EDP's variant. Loading the output gives bit-identical tensors.
-        Feed-forward baselines (ff-deterministic / ff-gaussian npz, Stable-Baselines3 .zip agents) are
-        written in the feed-forward layout policy/params/Dense_i (kernels (in, out)); an SB3 agent's
+        The output holds every tensor as F32 under its source name (EDP flax paths such as \
+        policy/params/base_net/Dense_0/kernel, Diffusion-QL state_dict keys such as model.mid_layer.0.weight), \
+        and metadata with the policy configuration (edp_eval.configuration, JSON), the family, the source \
+        file's name, format and SHA-256, and EDP's variant. Loading the output gives bit-identical tensors. \
+        Feed-forward baselines (ff-deterministic / ff-gaussian npz, Stable-Baselines3 .zip agents) are \
+        written in the feed-forward layout policy/params/Dense_i (kernels (in, out)); an SB3 agent's \
         vecnormalize.pkl statistics travel inside the configuration.
 
         Examples:

@@ -8,11 +8,11 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Describe a checkpoint: format, family, sizes, schedule, sampler, action selection, parameters, SHA-256.",
         discussion: """
-        Accepts EDP model_*.pkl (or a folder holding model_final.pkl), a Diffusion-QL actor_<id>.pth or
-        critic_<id>.pth (the pair is loaded together), .safetensors exports, .npz weights, feed-forward
-        baselines (.safetensors/.npz with an ff-deterministic or ff-gaussian configuration) and
-        Stable-Baselines3 .zip agents (with vecnormalize.pkl beside them when present). The file is
-        read without executing anything; a pickle naming a global real checkpoints do not use (os.system,
+        Accepts EDP model_*.pkl (or a folder holding model_final.pkl), a Diffusion-QL actor_<id>.pth or \
+        critic_<id>.pth (the pair is loaded together), .safetensors exports, .npz weights, feed-forward \
+        baselines (.safetensors/.npz with an ff-deterministic or ff-gaussian configuration) and \
+        Stable-Baselines3 .zip agents (with vecnormalize.pkl beside them when present). The file is \
+        read without executing anything; a pickle naming a global real checkpoints do not use (os.system, \
         builtins.eval, pydoc.pipepager, ...) or building a class of its own is reported as an error.
 
         Examples:

@@ -8,13 +8,13 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Combine evaluation reports (e.g. the shards of a sweep) into one report.",
         discussion: """
-        Episodes of the same task and policy are pooled and all statistics recomputed; an episode
-        present in two reports must agree. Merging the shards of a sweep gives the same numbers as
+        Episodes of the same task and policy are pooled and all statistics recomputed; an episode \
+        present in two reports must agree. Merging the shards of a sweep gives the same numbers as \
         the unsharded run.
 
-        Every report records its sweep (tasks, policies, seeds, episodes per seed, shard i/n), so
-        merge checks that the reports cover it: when a shard's report or any episode is missing it
-        names them (shard, task, policy, seed, episodes) and refuses, unless --allow-incomplete is
+        Every report records its sweep (tasks, policies, seeds, episodes per seed, shard i/n), so \
+        merge checks that the reports cover it: when a shard's report or any episode is missing it \
+        names them (shard, task, policy, seed, episodes) and refuses, unless --allow-incomplete is \
         given (then it warns and the merged report lists the gaps in provenance.missing).
 
         Examples:

@@ -10,11 +10,11 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Render a policy's rollouts to MP4 videos (and PNG frames or a contact sheet), offscreen.",
         discussion: """
-        Runs the same rollouts as `evaluate` for the same seeds (episode e of seed S starts from the
+        Runs the same rollouts as `evaluate` for the same seeds (episode e of seed S starts from the \
         same state with the same policy noise), renders every step offscreen and writes
         DIR/<task>-seed<S>-ep<e>.mp4 (with several --checkpoint, one video per checkpoint:
-        DIR/<task>-policy<i>-seed<S>-ep<e>.mp4, i = position in the series). Rendering only reads the simulation: returns are identical
-        with and without video. No display or GPU is needed: EGL (Mesa surfaceless) is tried
+        DIR/<task>-policy<i>-seed<S>-ep<e>.mp4, i = position in the series). Rendering only reads the simulation: returns are identical \
+        with and without video. No display or GPU is needed: EGL (Mesa surfaceless) is tried \
         first, then OSMesa; force one with --gl or MUJOCO_GL.
 
         Examples:

@@ -9,15 +9,15 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Evaluate checkpoints and compare the measured normalized scores with a table of claimed ones.",
         discussion: """
-        The table is a CSV or Markdown file (long form: task, method, score[, ±]; or wide form: task
-        followed by one column per method; cells like 81.9 or 81.9 ± 3.2), or the name of a table
-        shipped in envs/paper_tables: edp-table2, edp-table4, edp-table5, diffusion-ql.
-        Each --checkpoint TASK=PATH gives the policy for one task; rows without one are skipped.
-        Several --checkpoint for one task are a series of one training run, scored with the
-        table's protocol (RAT: episodes of the last 10 checkpoints pooled; OMS: the best one).
-        A row is consistent when the claim lies in the measured 95% interval (Student t over all
-        episodes), or, when the table gives ±, when the two intervals overlap.
-        Exit status: 0 when every checked row is consistent, 1 when any is not (or on an error),
+        The table is a CSV or Markdown file (long form: task, method, score[, ±]; or wide form: task \
+        followed by one column per method; cells like 81.9 or 81.9 ± 3.2), or the name of a table \
+        shipped in envs/paper_tables: edp-table2, edp-table4, edp-table5, diffusion-ql. \
+        Each --checkpoint TASK=PATH gives the policy for one task; rows without one are skipped. \
+        Several --checkpoint for one task are a series of one training run, scored with the \
+        table's protocol (RAT: episodes of the last 10 checkpoints pooled; OMS: the best one). \
+        A row is consistent when the claim lies in the measured 95% interval (Student t over all \
+        episodes), or, when the table gives ±, when the two intervals overlap. \
+        Exit status: 0 when every checked row is consistent, 1 when any is not (or on an error), \
         64 for a usage error.
 
         Examples:

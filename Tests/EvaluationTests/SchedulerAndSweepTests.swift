@@ -65,6 +65,8 @@ import Testing
         #expect(sources.map(\.shard) == ["4/4", "3/4", "2/4", "1/4"])
         #expect(sources.compactMap(\.scheduler?.arrayTaskID) == [4, 3, 2, 1])
         #expect(sources.allSatisfy { $0.scheduler?.arrayJobID == "1040" && $0.scheduler?.node == "node17" })
+        // Each shard's own command line is kept (issue 11: merge keeps every shard's command line).
+        #expect(sources.map(\.commandLine) == parts.reversed().map(\.provenance.commandLine) && sources.allSatisfy { !$0.commandLine.isEmpty })
         #expect(merged.provenance.missing == nil)
         // Merging merged reports keeps the original shards.
         let again = try EvaluationReport.merged([merged], files: ["sweep.json"], scheduler: nil)
@@ -76,6 +78,7 @@ import Testing
         let provenance = json["provenance"] as! [String: Any]
         let first = (provenance["merged_from"] as! [[String: Any]])[0]
         #expect((first["scheduler"] as! [String: Any])["array_task_id"] as? Int == 4 && first["started_at"] != nil)
+        #expect(first["command_line"] is [String])
     }
 
     @Test func mergeRefusesAnIncompleteSweepAndNamesWhatIsMissing() throws {
