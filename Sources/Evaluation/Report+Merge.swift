@@ -18,6 +18,7 @@ extension EvaluationReport {
             throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
         for (report, file) in zip(reports, files) {
+            try SweepGaps.checkPlan(of: report, file: file)
             guard report.provenance.mujocoVersion == provenance.mujocoVersion,
                   report.provenance.taskSemanticsVersion == provenance.taskSemanticsVersion else {
                 throw EvaluationError.mergeMismatch(file: file, reason: "it was made with MuJoCo \(report.provenance.mujocoVersion) / task semantics v\(report.provenance.taskSemanticsVersion), the first report with MuJoCo \(provenance.mujocoVersion) / v\(provenance.taskSemanticsVersion)")

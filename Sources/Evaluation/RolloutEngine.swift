@@ -310,6 +310,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case invalidShard(String)
     case resumeMismatch(file: String, reason: String)
     case mergeMismatch(file: String, reason: String)
+    /// A report whose content breaks what edp-eval writes (a field out of range, a malformed value).
+    case invalidReport(file: String, reason: String)
     /// Merging reports that do not cover their sweep; the text says what is missing.
     case incompleteSweep(String)
     case badTable(file: String, line: Int, reason: String)
@@ -326,6 +328,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "cannot resume from \(file): \(reason)"
         case .mergeMismatch(let file, let reason):
             return "cannot merge \(file): \(reason)"
+        case .invalidReport(let file, let reason):
+            return "\(file): not a valid edp-eval report: \(reason)"
         case .incompleteSweep(let explanation):
             return "the sweep is incomplete: " + explanation
         case .badTable(let file, let line, let reason):

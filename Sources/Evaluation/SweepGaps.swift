@@ -29,7 +29,29 @@ public struct SweepGaps: Equatable, Sendable {
 
     public var isComplete: Bool { items.isEmpty }
 
-    /// The gaps of `reports` against the plans they record.
+    /// Episodes of one (task, policy) group a plan may call for: `evaluate`'s own limit (E × K).
+    public static let maxEpisodesPerGroup = 1_000_000
+
+    /// Checks the plan a report records before its gaps are computed: episodes per seed at least 1
+    /// and at most `maxEpisodesPerGroup` over all its seeds, and a shard written i/n with
+    /// 1 ≤ i ≤ n. A report edited by hand or written by something else can break these.
+    /// - Throws: `EvaluationError.invalidReport` naming `file` and the field.
+    public static func checkPlan(of report: EvaluationReport, file: String) throws {
+        let p = report.provenance
+        guard p.episodesPerSeed >= 1 else {
+            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed is \(p.episodesPerSeed); expected an integer ≥ 1")
+        }
+        let (total, overflow) = p.episodesPerSeed.multipliedReportingOverflow(by: max(1, p.seeds.count))
+        guard !overflow, total <= maxEpisodesPerGroup else {
+            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed \(p.episodesPerSeed) × \(p.seeds.count) seeds is more than \(maxEpisodesPerGroup) episodes per task and policy (evaluate's limit)")
+        }
+        if let shard = p.shard, (try? Shard(shard)) == nil {
+            throw EvaluationError.invalidReport(file: file, reason: "provenance.shard is '\(shard)'; expected i/n with 1 ≤ i ≤ n, e.g. 2/8")
+        }
+    }
+
+    /// The gaps of `reports` against the plans they record (checked first with `checkPlan`: an
+    /// invalid shard is read as no shard, episodes per seed below 0 as 0).
     public init(_ reports: [EvaluationReport]) {
         var present: [String: Set<EpisodeID>] = [:]
         for report in reports {
@@ -42,7 +64,7 @@ public struct SweepGaps: Equatable, Sendable {
             let tasks = p.tasks ?? report.tasks.map(\.task).uniqued()
             let policies = p.policies?.map(\.label) ?? report.tasks.map(\.policy).uniqued()
             let shard = p.shard.flatMap { try? Shard($0) }
-            let key = PlanKey(tasks: tasks, policies: policies, seeds: p.seeds, episodes: p.episodesPerSeed, shards: shard?.count ?? 0)
+            let key = PlanKey(tasks: tasks, policies: policies, seeds: p.seeds, episodes: max(0, p.episodesPerSeed), shards: shard?.count ?? 0)
             if !plans.contains(key) { plans.append(key) }
             if let shard { shardsGiven[key, default: []].insert(shard.index) }
         }
@@ -50,18 +72,19 @@ public struct SweepGaps: Equatable, Sendable {
         var seenItems = Set<String>()
         var missingShards: [String] = []
         for plan in plans {
-            if plan.shards > 0 {
-                for i in 1...plan.shards where !(shardsGiven[plan]?.contains(i) ?? false) {
-                    let label = "\(i)/\(plan.shards)"
-                    if !missingShards.contains(label) { missingShards.append(label) }
-                }
-            }
+            // A shard is missing when it owns items of the plan and no report of it was given (one
+            // that owns none has nothing to lose): found from the items, not by counting up to n,
+            // so the work follows the sweep's size, not the shard count a report claims.
             var k = 0
             for task in plan.tasks {
                 for policy in plan.policies {
                     for seed in plan.seeds {
-                        let shard = plan.shards > 0 ? "\(k % plan.shards + 1)/\(plan.shards)" : nil
+                        let index = plan.shards > 0 ? k % plan.shards + 1 : 0
+                        let shard = plan.shards > 0 ? "\(index)/\(plan.shards)" : nil
                         k += 1
+                        if let shard, !(shardsGiven[plan]?.contains(index) ?? false), !missingShards.contains(shard) {
+                            missingShards.append(shard)
+                        }
                         guard seenItems.insert("\(task)|\(policy)|\(seed)").inserted else { continue }
                         expected.append((task, policy, seed, plan.episodes, shard))
                     }

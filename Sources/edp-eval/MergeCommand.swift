@@ -41,7 +41,11 @@ struct MergeCommand: ParsableCommand {
         var loaded: [EvaluationReport] = []
         for path in reports {
             do {
-                loaded.append(try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+                let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                try SweepGaps.checkPlan(of: report, file: path)
+                loaded.append(report)
+            } catch EvaluationError.invalidReport(let file, let reason) {
+                throw CLIError.badInput(file: file, reason: "not a valid edp-eval report: " + reason)
             } catch let error as DecodingError {
                 throw CLIError.badInput(file: path, reason: "not an edp-eval report: " + JSONText.explain(error))
             } catch {

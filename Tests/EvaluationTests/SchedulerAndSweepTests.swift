@@ -112,6 +112,41 @@ import Testing
         #expect(inner.explanation.contains("\(dropped.task) × random, seed \(dropped.seed), episodes 1 (shard 3/4)"))
     }
 
+    /// A report edited by hand: negative episodes per seed (a trap in the episode range) or a
+    /// malformed shard are refused naming the file and field; a huge shard count costs only the
+    /// sweep's items, not a label per shard (it used to build 10^9 of them).
+    @Test(.timeLimit(.minutes(1))) func mergeRefusesImpossiblePlansAndHugeShardCountsStayCheap() throws {
+        let parts = try shards()
+        var negative = parts
+        negative[1].provenance.episodesPerSeed = -3
+        #expect {
+            _ = try EvaluationReport.merged(negative, files: ["s1.json", "s2.json", "s3.json", "s4.json"])
+        } throws: { error in
+            guard case EvaluationError.invalidReport(let file, let reason) = error else { return false }
+            return file == "s2.json" && reason.contains("provenance.episodes_per_seed is -3")
+        }
+        var tooMany = parts
+        tooMany[0].provenance.episodesPerSeed = Int.max
+        #expect(throws: EvaluationError.self) { try SweepGaps.checkPlan(of: tooMany[0], file: "s1.json") }
+        var malformed = parts
+        malformed[3].provenance.shard = "5/4"
+        #expect {
+            _ = try EvaluationReport.merged(malformed, files: ["s1.json", "s2.json", "s3.json", "s4.json"])
+        } throws: { error in
+            "\(error)".contains("s4.json") && "\(error)".contains("provenance.shard is '5/4'")
+        }
+        for report in parts { try SweepGaps.checkPlan(of: report, file: "ok.json") }
+
+        // Shard 1 of 10^9: the 6 items (2 tasks × 3 seeds) are items 0-5, shards 1-6; shard 1 was
+        // given, so shards 2-6 are missing, and no others (the rest own nothing).
+        var huge = parts[0]
+        huge.provenance.shard = "1/1000000000"
+        try SweepGaps.checkPlan(of: huge, file: "huge.json")
+        let gaps = SweepGaps([huge])
+        #expect(gaps.missingShards == (2...6).map { "\($0)/1000000000" })
+        #expect(gaps.expectedEpisodes == 12 && gaps.items.count == 6 - huge.tasks.reduce(0) { $0 + Set($1.episodes.map(\.seed)).count })
+    }
+
     @Test func episodeListsAreWrittenAsRanges() {
         #expect(SweepGaps.ranges([0, 1, 2, 5, 7, 8]) == "0-2, 5, 7-8")
         #expect(SweepGaps.ranges([3]) == "3")
