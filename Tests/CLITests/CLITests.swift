@@ -159,7 +159,7 @@ func temporaryFolder() throws -> URL {
         #expect(try means(merged) == means(whole))
         // A missing shard is named and the merge refused, unless --allow-incomplete.
         let incomplete = try CLI.run(["merge", files[0]])
-        #expect(incomplete.status != 0 && incomplete.stderr.contains("refusing to merge an incomplete sweep")
+        #expect(incomplete.status == 1 && incomplete.stderr.contains("refusing to merge an incomplete sweep")
                 && incomplete.stderr.contains("shard 2/2: no report given") && incomplete.stderr.contains("--allow-incomplete"), "\(incomplete.stderr)")
         let partial = folder.appendingPathComponent("partial.json")
         let allowed = try CLI.run(["merge", files[0], "--allow-incomplete", "--output", partial.path])
@@ -170,6 +170,17 @@ func temporaryFolder() throws -> URL {
         try Data("{}".utf8).write(to: bad)
         let badMerge = try CLI.run(["merge", bad.path])
         #expect(badMerge.status != 0 && badMerge.stderr.contains("bad.json") && badMerge.stderr.contains("not an edp-eval report"))
+        // A report edited to an impossible plan is refused naming the file and the field (a
+        // negative episodes_per_seed used to trap in merge).
+        var edited = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files[1]))) as? [String: Any])
+        var editedProvenance = try #require(edited["provenance"] as? [String: Any])
+        editedProvenance["episodes_per_seed"] = -2
+        edited["provenance"] = editedProvenance
+        let negative = folder.appendingPathComponent("negative.json")
+        try JSONSerialization.data(withJSONObject: edited).write(to: negative)
+        let negativeMerge = try CLI.run(["merge", files[0], negative.path])
+        #expect(negativeMerge.status == 1 && negativeMerge.stderr.contains("negative.json")
+                && negativeMerge.stderr.contains("provenance.episodes_per_seed is -2"), "\(negativeMerge.stderr)")
     }
 
     /// Under Slurm (its variables injected), the report records the job and --threads defaults to
@@ -182,8 +193,8 @@ func temporaryFolder() throws -> URL {
         let r = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "2", "--seeds", "3",
                              "--shard", "3/3", "--output", report.path], environment: slurm)
         #expect(r.status == 0, "\(r.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
-        let provenance = json["provenance"] as! [String: Any]
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let provenance = try #require(json["provenance"] as? [String: Any])
         #expect(provenance["threads"] as? Int == 1)
         let scheduler = try #require(provenance["scheduler"] as? [String: Any])
         #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? String == "1043"
@@ -191,12 +202,14 @@ func temporaryFolder() throws -> URL {
                 && scheduler["node"] as? String == "node17" && scheduler["cpus"] as? Int == 1)
         let explicit = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
                                     "--threads", "2", "--output", folder.appendingPathComponent("t.json").path], environment: slurm)
-        let t = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("t.json"))) as! [String: Any]
-        #expect(explicit.status == 0 && (t["provenance"] as! [String: Any])["threads"] as? Int == 2, "--threads wins over Slurm's default")
+        let t = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("t.json"))) as? [String: Any])
+        let tProvenance = try #require(t["provenance"] as? [String: Any])
+        #expect(explicit.status == 0 && tProvenance["threads"] as? Int == 2, "--threads wins over Slurm's default")
         let plain = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
                                  "--output", folder.appendingPathComponent("p.json").path])
-        let p = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p.json"))) as! [String: Any]
-        #expect(plain.status == 0 && (p["provenance"] as! [String: Any])["scheduler"] == nil, "no scheduler outside Slurm")
+        let p = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("p.json"))) as? [String: Any])
+        let pProvenance = try #require(p["provenance"] as? [String: Any])
+        #expect(plain.status == 0 && pProvenance["scheduler"] == nil, "no scheduler outside Slurm")
         let bad = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1"],
                               environment: ["SLURM_JOB_ID": "5", "SLURM_CPUS_PER_TASK": "many"])
         #expect(bad.status == 64 && bad.stderr.contains("SLURM_CPUS_PER_TASK='many'") && bad.stderr.contains("positive integer"), "\(bad.stderr)")
