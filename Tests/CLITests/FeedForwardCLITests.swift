@@ -25,9 +25,12 @@ import Testing
         #expect(!r.stdout.contains("diffusion") && !r.stdout.contains("critics") && !r.stdout.contains("Mish"))
         let elu = try CLI.run(["inspect", "Tests/Fixtures/ff-checkpoints/ff-elu-gaussian.safetensors", "--json"])
         #expect(elu.status == 0, "\(elu.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(elu.stdout.utf8)) as! [String: Any]
-        #expect(json["policyActivation"] as? String == "elu" && json["diffusionSteps"] == nil && json["criticHiddenSizes"] == nil)
-        #expect((json["observationNormalization"] as? [String: Any])?["clip"] as? Double == 5)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(elu.stdout.utf8)) as? [String: Any])
+        #expect(json["policy_activation"] as? String == "elu" && json["action_output"] as? String == "tanh")
+        #expect(json["family"] as? String == "ff-gaussian" && json["observation_size"] != nil)
+        // Diffusion and critic fields are absent, under the names an EDP checkpoint would use.
+        #expect(json["diffusion_steps"] == nil && json["critic_hidden_sizes"] == nil && json["sampler"] == nil)
+        #expect((json["observation_normalization"] as? [String: Any])?["clip"] as? Double == 5)
     }
 
     @Test func exportThenEvaluateBenchAndVerifyAFeedForwardCheckpoint() throws {
@@ -52,7 +55,7 @@ import Testing
     @Test func edpWithObsNormNeedsStatistics() throws {
         let checkpoint = "Tests/Fixtures/ff-checkpoints/edp-antmaze-obsnorm.safetensors"
         let refused = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1"])
-        #expect(refused.status != 0)
+        #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains(checkpoint) && refused.stderr.contains("obs_norm") && refused.stderr.contains("--observation-stats"))
         let folder = try temporaryFolder()
         let stats = folder.appendingPathComponent("stats.json")
@@ -64,14 +67,22 @@ import Testing
         let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
         #expect(text.contains("stats.json") && text.contains("4.000001"))
         // Statistics computed from the training dataset as EDP's trainer does; values and SHA-256 in the report.
+        // A fresh report path: evaluate refuses to replace an earlier run's report without --overwrite.
+        let datasetReport = folder.appendingPathComponent("from-dataset.json")
         let fromDataset = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
-                                       "--dataset", "Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5", "--output", report.path])
+                                       "--dataset", "Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5", "--output", datasetReport.path])
         #expect(fromDataset.status == 0, "\(fromDataset.stderr)")
-        let withDataset = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        let withDataset = String(decoding: try Data(contentsOf: datasetReport), as: UTF8.self)
         #expect(withDataset.contains("antmaze-umaze-small.hdf5 (EDP rule") && withDataset.contains("sha256 "))
         try Data(#"{"mean": [1, 2], "std": 1}"#.utf8).write(to: stats)
         let wrongWidth = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
                                       "--observation-stats", stats.path])
-        #expect(wrongWidth.status != 0 && wrongWidth.stderr.contains(stats.path) && wrongWidth.stderr.contains("expected 1 or 29"))
+        #expect(wrongWidth.status == 1 && wrongWidth.stderr.contains(stats.path) && wrongWidth.stderr.contains("expected 1 or 29"))
+        // EDP's global scalars fit any width: a dataset of another task is refused by its width all the same.
+        let wrongDataset = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
+                                        "--dataset", "Tests/Fixtures/d4rl-datasets/hopper-small.hdf5",
+                                        "--output", folder.appendingPathComponent("wrong-dataset.json").path])
+        #expect(wrongDataset.status == 1, "\(wrongDataset.stderr)")
+        #expect(wrongDataset.stderr.contains("hopper-small.hdf5") && wrongDataset.stderr.contains("width 11, but the policy expects 29"))
     }
 }
