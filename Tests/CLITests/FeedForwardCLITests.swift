@@ -78,6 +78,20 @@ import Testing
         let wrongWidth = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
                                       "--observation-stats", stats.path])
         #expect(wrongWidth.status == 1 && wrongWidth.stderr.contains(stats.path) && wrongWidth.stderr.contains("expected 1 or 29"))
+        // verify (and bench) take the same statistics flags: the refusal's advice can be followed there too.
+        let table = folder.appendingPathComponent("antmaze-claims.md")
+        try Data("| task | method | score |\n|---|---|---|\n| antmaze-umaze-v0 | EDP | 0 |\n".utf8).write(to: table)
+        let verifyArguments = ["verify", "--table", table.path, "--episodes", "1", "--checkpoint", "antmaze-umaze-v0=\(checkpoint)"]
+        let verifyRefused = try CLI.run(verifyArguments)
+        #expect(verifyRefused.status == 1 && verifyRefused.stderr.contains("obs_norm") && verifyRefused.stderr.contains("--dataset"))
+        try Data(#"{"mean": 2.5, "std": 4.0}"#.utf8).write(to: stats)
+        let verified = try CLI.run(verifyArguments + ["--observation-stats", stats.path])
+        #expect(!verified.stderr.contains("obs_norm"), "\(verified.stderr)")
+        #expect(verified.stdout.contains("antmaze-umaze-v0") && verified.stdout.contains("| consistent"), "\(verified.stdout)")
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let benched = try CLI.run(["bench", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--transitions", "20",
+                                   "--environments", "1", "--dataset", "Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5"])
+        #expect(benched.status == 0, "\(benched.stderr)")
         // EDP's global scalars fit any width: a dataset of another task is refused by its width all the same.
         let wrongDataset = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", checkpoint, "--episodes", "1",
                                         "--dataset", "Tests/Fixtures/d4rl-datasets/hopper-small.hdf5",

@@ -6,7 +6,13 @@ import Environments
 
 /// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
 private enum DatasetFixtures {
-    static let root = TestFixtures.destination("d4rl-datasets")
+    static func data(_ name: String) throws -> Data { try TestFixtures.data("d4rl-datasets/\(name)") }
+    static func json<T>(_ name: String, as: T.Type) throws -> T {
+        guard let value = try JSONSerialization.jsonObject(with: data(name)) as? T else {
+            throw FixtureError(path: "Tests/Fixtures/d4rl-datasets/\(name)", reason: "not JSON of the expected shape \(T.self)")
+        }
+        return value
+    }
     static func open(_ name: String) throws -> D4RLDataset { try D4RLDataset(url: TestFixtures.url("d4rl-datasets/\(name)")) }
     static func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard().task(id) }
 }
@@ -29,26 +35,28 @@ private enum DatasetFixtures {
         #expect(summary.episodes == 4 && summary.timeoutEpisodes == 4 && summary.terminalEpisodes == 0)
         let task = try DatasetFixtures.task("hopper-medium-v2")
         let expected = 100 * (summary.returns.mean - task.referenceMinScore) / (task.referenceMaxScore - task.referenceMinScore)
-        #expect(abs(summary.normalizedReturns!.mean - expected) < 1e-9)
+        #expect(abs(try #require(summary.normalizedReturns).mean - expected) < 1e-9)
         #expect(summary.sha256.count == 64)
     }
 
     @Test func sameMuJoCoFixtureIsReproducedExactly() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
         #expect(report.checked == 800 && report.consistent && report.maxAbsDiff == 0, "\(report.mismatched.prefix(5))")
-        #expect(report.fields["next_observations"]!.compared == 800 && report.fields["terminals"]!.compared == 800)
+        #expect(report.fields["next_observations"]?.compared == 800 && report.fields["terminals"]?.compared == 800)
     }
 
     @Test func tamperedTransitionsAreNamedExactly() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small-tampered.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
-        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: DatasetFixtures.root.appendingPathComponent("tampered.json"))) as! [String: Any]
-        let expected = Set((truth["tampered"] as! [[String: Any]]).map { "\($0["index"] as! Int) \($0["field"] as! String)" })
+        let truth = try DatasetFixtures.json("tampered.json", as: [String: Any].self)
+        let edits = try #require(truth["tampered"] as? [[String: Any]])
+        let expected = Set(try edits.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
         let found = Set(report.mismatched.map { "\($0.index) \($0.field)" })
         #expect(found == expected)
         #expect(report.mismatches == expected.count && !report.consistent)
         // Worst first; the 1e-3 observation edit is the smallest.
         #expect(zip(report.mismatched, report.mismatched.dropFirst()).allSatisfy { $0.maxAbsDiff >= $1.maxAbsDiff })
-        #expect(report.mismatched.last!.index == 17 && abs(report.mismatched.last!.maxAbsDiff - 1e-3) < 1e-6)
+        let smallest = try #require(report.mismatched.last)
+        #expect(smallest.index == 17 && abs(smallest.maxAbsDiff - 1e-3) < 1e-6)
     }
 
     @Test func antmazeEpisodesAreReproducedWithTheirGoals() throws {
@@ -56,6 +64,22 @@ private enum DatasetFixtures {
         #expect(report.checked == 708)
         #expect(report.consistent, "\(report.fields) \(report.mismatched.prefix(5))")
         #expect(report.nextObservationsFrom.contains("observations[i+1]"))
+    }
+
+    /// Blocks of fixed size, each warm-started from its previous transition: the report (including
+    /// which transitions continued without a reset) is the same on 1, 2 and 3 threads.
+    @Test(arguments: ["antmaze-umaze-small.hdf5", "hopper-small-tampered.hdf5"])
+    func reportDoesNotDependOnThreads(file: String) throws {
+        let task = try DatasetFixtures.task(file.hasPrefix("antmaze") ? "antmaze-umaze-v2" : "hopper-medium-v2")
+        let reports = try [1, 2, 3].map { try ConsistencyCheck.run(try DatasetFixtures.open(file), task: task, threads: $0) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let reference = try encoder.encode(reports[0].fields)
+        #expect(reports[0].warmStart && reports[0].continuedWithoutReset > 0)
+        for r in reports.dropFirst() {
+            #expect(try encoder.encode(r.fields) == reference, "threads \(r.threads)")
+            #expect(r.mismatched == reports[0].mismatched && r.continuedWithoutReset == reports[0].continuedWithoutReset)
+        }
     }
 
     @Test func limitChecksAPrefix() throws {
@@ -73,7 +97,7 @@ private enum DatasetFixtures {
         let text = folder.appendingPathComponent("notes.hdf5")
         try Data("not hdf5".utf8).write(to: text)
         #expect(failure { _ = try D4RLDataset(url: text) }.contains("notes.hdf5: not an HDF5 file"))
-        let whole = try Data(contentsOf: DatasetFixtures.root.appendingPathComponent("hopper-small.hdf5"))
+        let whole = try DatasetFixtures.data("hopper-small.hdf5")
         let truncated = folder.appendingPathComponent("truncated.hdf5")
         try whole.prefix(whole.count / 3).write(to: truncated)
         let t = failure {
@@ -91,16 +115,19 @@ private enum DatasetFixtures {
 
     @Test(arguments: ["hopper-small.hdf5", "antmaze-umaze-small.hdf5"])
     func observationStatisticsMatchNumPy(file: String) throws {
-        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: DatasetFixtures.root.appendingPathComponent("observation-stats.json"))) as! [String: [String: Any]]
-        let numpy = reference[file]!
+        let reference = try DatasetFixtures.json("observation-stats.json", as: [String: [String: Any]].self)
+        let numpy = try #require(reference[file])
+        let globalMean = try #require(numpy["global_mean"] as? Double), globalStd = try #require(numpy["global_std"] as? Double)
+        let mean = try #require(numpy["mean"] as? [Double]), std = try #require(numpy["std"] as? [Double])
         func close(_ ours: Float, _ theirs: Double) -> Bool { abs(Double(ours) - theirs) <= 1e-6 * abs(theirs) }
         let dataset = try DatasetFixtures.open(file)
         let global = try DatasetObservationStatistics.global(dataset)
-        #expect(close(global.mean, numpy["global_mean"] as! Double), "mean \(global.mean) vs \(numpy["global_mean"]!)")
-        #expect(close(global.std, numpy["global_std"] as! Double), "std \(global.std) vs \(numpy["global_std"]!)")
+        #expect(close(global.mean, globalMean), "mean \(global.mean) vs \(globalMean)")
+        #expect(close(global.std, globalStd), "std \(global.std) vs \(globalStd)")
         let perDimension = try DatasetObservationStatistics.perDimension(dataset)
-        #expect(zip(perDimension.mean, numpy["mean"] as! [Double]).allSatisfy { close($0, $1) || abs(Double($0) - $1) < 1e-9 })
-        #expect(zip(perDimension.std, numpy["std"] as! [Double]).allSatisfy { close($0, $1) })
+        #expect(perDimension.mean.count == mean.count && perDimension.std.count == std.count)
+        #expect(zip(perDimension.mean, mean).allSatisfy { close($0, $1) || abs(Double($0) - $1) < 1e-9 })
+        #expect(zip(perDimension.std, std).allSatisfy { close($0, $1) })
     }
 
     @Test func pairwiseSummationFollowsNumPysTree() throws {
