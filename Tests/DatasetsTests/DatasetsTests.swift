@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Datasets
+import CHDF5
 import Environments
 
 /// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
@@ -111,6 +112,51 @@ private enum DatasetFixtures {
         #expect(nan.contains("bad-nan.hdf5: next_observations: row 7 holds nan"), "\(nan)")
         let width = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("walker2d-medium-v2"), threads: 1) }
         #expect(width.contains("observations: rows have 11 values but walker2d-medium-v2 observations have 17"))
+    }
+
+    /// A hard link that makes a group its own descendant: the listing terminates and the file
+    /// still opens (before: unbounded recursion).
+    @Test func hardLinkCycleIsListedOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("d4rl-cycle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("cycle.hdf5")
+        try DatasetFixtures.data("hopper-small.hdf5").write(to: url)
+        let file = H5Fopen(url.path, H5F_ACC_RDWR, 0)
+        try #require(file >= 0)
+        let infos = H5Gopen2(file, "infos", 0)
+        try #require(infos >= 0)
+        #expect(H5Lcreate_hard(infos, ".", infos, "loop", 0, 0) >= 0)
+        H5Gclose(infos)
+        H5Fclose(file)
+        let d = try D4RLDataset(url: url)
+        #expect(d.transitions == 800 && d.has("infos/qpos") && !d.has("infos/loop/qpos"))
+    }
+
+    /// Declared extents are bounded when the file opens (no allocation or product from them).
+    @Test func hugeDeclaredDimensionsAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("d4rl-huge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ name: String, rows: UInt64, width: UInt64) throws -> URL {
+            let url = folder.appendingPathComponent(name)
+            _ = H5open()
+            let file = H5Fcreate(url.path, H5F_ACC_TRUNC, 0, 0)
+            try #require(file >= 0)
+            for (key, dims) in [("observations", [rows, width]), ("actions", [rows, 3]), ("rewards", [rows]), ("terminals", [rows])] {
+                let space = H5Screate_simple(Int32(dims.count), dims, nil)
+                let dataset = H5Dcreate2(file, key, H5T_NATIVE_FLOAT_g, space, 0, 0, 0)
+                try #require(dataset >= 0, "\(key)")
+                H5Dclose(dataset)
+                H5Sclose(space)
+            }
+            H5Fclose(file)
+            return url
+        }
+        let tall = try write("tall.hdf5", rows: 1 << 40, width: 11)
+        #expect { try D4RLDataset(url: tall) } throws: { "\($0)".contains("tall.hdf5") && "\($0)".contains("declares 1099511627776 rows") }
+        let wide = try write("wide.hdf5", rows: 10, width: 1 << 40)
+        #expect { try D4RLDataset(url: wide) } throws: { "\($0)".contains("observations") && "\($0)".contains("expected 1 to 10000") }
     }
 
     @Test(arguments: ["hopper-small.hdf5", "antmaze-umaze-small.hdf5"])
