@@ -33,7 +33,12 @@ public enum ConsistencyCheck {
     }
 
     /// Runs the check on the first `limit` transitions (all by default).
+    /// - Parameter warmStart: continue without a reset when the simulator already holds the
+    ///   recorded state (the default, as the recording rollout did); false resets before every
+    ///   transition, the path D4RL's float32 states always take (`edp-bench dataset-check
+    ///   --reset-every-transition` measures it on float64 fixtures).
     public static func run(_ dataset: D4RLDataset, task: TaskSpec, threads: Int, limit: Int? = nil, maxListed: Int = 100,
+                           warmStart: Bool = true,
                            progress: ((Progress) -> Void)? = nil) throws -> ConsistencyReport {
         try DatasetTaskCheck.requireCompatible(dataset, task: task)
         let environments = try (0..<max(1, threads)).map { _ in try EnvironmentFactory.make(task: task) }
@@ -112,7 +117,7 @@ public enum ConsistencyCheck {
                         // transition from its recorded state, so that the solver's warm start is
                         // that of a rollout (the same for every thread count).
                         var continuing = false
-                        if range.lowerBound + lower > 0, !ends(lower - 1) {
+                        if warmStart, range.lowerBound + lower > 0, !ends(lower - 1) {
                             load(lower - 1)
                             if usesGoal { try env.setGoal(goal) }
                             try env.reset(qpos: qposBuffer, qvel: qvelBuffer)
@@ -124,7 +129,7 @@ public enum ConsistencyCheck {
                             // When the simulator already holds exactly the recorded state (the previous
                             // transition of the same episode reproduced it), keep going without
                             // mj_resetData, as the recording rollout did; otherwise set the state.
-                            if continuing && holdsRecordedState() {
+                            if warmStart && continuing && holdsRecordedState() {
                                 skipped += 1
                             } else {
                                 try env.reset(qpos: qposBuffer, qvel: qvelBuffer)
@@ -160,7 +165,7 @@ public enum ConsistencyCheck {
         return ConsistencyReport(dataset: dataset, task: task, transitions: dataset.transitions, checked: total,
                                  differences: differences, maxListed: maxListed,
                                  seconds: Date().timeIntervalSince(start), threads: environments.count,
-                                 continuedWithoutReset: continued,
+                                 warmStart: warmStart, continuedWithoutReset: continued,
                                  nextObservationsFrom: hasNext ? "next_observations" : "observations[i+1] within an episode")
     }
 }
@@ -200,8 +205,8 @@ public struct ConsistencyReport: Codable, Sendable {
     /// True when `mismatched` was cut.
     public var mismatchedTruncated: Bool
     public var nextObservationsFrom: String
-    /// Always true: transitions whose recorded state the simulator already holds continue
-    /// without a reset (see `ConsistencyCheck`).
+    /// True when transitions whose recorded state the simulator already holds continue without
+    /// a reset (the default; see `ConsistencyCheck`), false when every transition is reset.
     public var warmStart: Bool
     /// Transitions stepped without a reset because the simulator held their recorded state.
     public var continuedWithoutReset: Int
@@ -220,7 +225,7 @@ public struct ConsistencyReport: Codable, Sendable {
     public var consistent: Bool { mismatches == 0 }
 
     init(dataset: D4RLDataset, task: TaskSpec, transitions: Int, checked: Int, differences: [[Double]], maxListed: Int,
-         seconds: Double, threads: Int, continuedWithoutReset: Int, nextObservationsFrom: String) {
+         seconds: Double, threads: Int, warmStart: Bool, continuedWithoutReset: Int, nextObservationsFrom: String) {
         file = dataset.url.path
         sha256 = (try? dataset.sha256()) ?? "unreadable"
         self.task = task.id
@@ -250,7 +255,7 @@ public struct ConsistencyReport: Codable, Sendable {
         mismatched = Array(all.prefix(maxListed))
         mismatchedTruncated = all.count > maxListed
         self.nextObservationsFrom = nextObservationsFrom
-        warmStart = true
+        self.warmStart = warmStart
         self.continuedWithoutReset = continuedWithoutReset
         self.seconds = seconds
         self.threads = threads

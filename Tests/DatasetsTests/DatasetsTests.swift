@@ -83,6 +83,15 @@ private enum DatasetFixtures {
         }
     }
 
+    /// Resetting before every transition (the path of float32 states) is recorded as such and
+    /// stays within 1e-5 of the float64 hopper fixture (a reset clears the solver warm start).
+    @Test func resetEveryTransitionIsRecorded() throws {
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"),
+                                              threads: 2, warmStart: false)
+        #expect(!report.warmStart && report.continuedWithoutReset == 0 && report.checked == 800)
+        #expect(report.maxAbsDiff < 1e-5, "\(report.mismatched.prefix(5))")
+    }
+
     @Test func limitChecksAPrefix() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1, limit: 50)
         #expect(report.checked == 50 && report.transitions == 800)
