@@ -48,7 +48,7 @@ struct DatasetCheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let threads = RunLimits.threadsInUse(threads)
+        let threads = RunLimits.threadsInUse(self.threads)
         let terminal = isatty(STDERR_FILENO) != 0
         var last = 0.0
         let report = try DatasetInput.run {

@@ -10,10 +10,11 @@ import Testing
         let r = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip",
                              "--episodes", "2", "--output", report.path])
         #expect(r.status == 0, "\(r.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as! [String: Any]
-        let task = (json["tasks"] as! [[String: Any]])[0]
-        #expect((task["episodes"] as! [Any]).count == 2)
-        let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        let bytes = try Data(contentsOf: report)
+        let json = try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+        let task = try #require((json["tasks"] as? [[String: Any]])?.first)
+        #expect((task["episodes"] as? [Any])?.count == 2)
+        let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("ff-gaussian") && text.contains("ad04cf1b354adb8810cd2a98f45f3c5179bd5c6d9fa83a1a7b8c1157094417e3"))
     }
 

@@ -8,7 +8,7 @@ import Environments
 /// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
 private enum DatasetFixtures {
     static func data(_ name: String) throws -> Data { try TestFixtures.data("d4rl-datasets/\(name)") }
-    static func json<T>(_ name: String, as: T.Type) throws -> T {
+    static func json<T>(_ name: String, _ type: T.Type) throws -> T {
         guard let value = try JSONSerialization.jsonObject(with: data(name)) as? T else {
             throw FixtureError(path: "Tests/Fixtures/d4rl-datasets/\(name)", reason: "not JSON of the expected shape \(T.self)")
         }
@@ -48,7 +48,7 @@ private enum DatasetFixtures {
 
     @Test func tamperedTransitionsAreNamedExactly() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small-tampered.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
-        let truth = try DatasetFixtures.json("tampered.json", as: [String: Any].self)
+        let truth = try DatasetFixtures.json("tampered.json", [String: Any].self)
         let edits = try #require(truth["tampered"] as? [[String: Any]])
         let expected = Set(try edits.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
         let found = Set(report.mismatched.map { "\($0.index) \($0.field)" })
@@ -131,7 +131,7 @@ private enum DatasetFixtures {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("cycle.hdf5")
         try DatasetFixtures.data("hopper-small.hdf5").write(to: url)
-        let file = H5Fopen(url.path, H5F_ACC_RDWR, 0)
+        let file = H5Fopen(url.path, 1, 0)  // H5F_ACC_RDWR (a macro Swift does not import)
         try #require(file >= 0)
         let infos = H5Gopen2(file, "infos", 0)
         try #require(infos >= 0)
@@ -150,7 +150,7 @@ private enum DatasetFixtures {
         func write(_ name: String, rows: UInt64, width: UInt64) throws -> URL {
             let url = folder.appendingPathComponent(name)
             _ = H5open()
-            let file = H5Fcreate(url.path, H5F_ACC_TRUNC, 0, 0)
+            let file = H5Fcreate(url.path, 2, 0, 0)  // H5F_ACC_TRUNC
             try #require(file >= 0)
             for (key, dims) in [("observations", [rows, width]), ("actions", [rows, 3]), ("rewards", [rows]), ("terminals", [rows])] {
                 let space = H5Screate_simple(Int32(dims.count), dims, nil)
@@ -170,7 +170,7 @@ private enum DatasetFixtures {
 
     @Test(arguments: ["hopper-small.hdf5", "antmaze-umaze-small.hdf5"])
     func observationStatisticsMatchNumPy(file: String) throws {
-        let reference = try DatasetFixtures.json("observation-stats.json", as: [String: [String: Any]].self)
+        let reference = try DatasetFixtures.json("observation-stats.json", [String: [String: Any]].self)
         let numpy = try #require(reference[file])
         let globalMean = try #require(numpy["global_mean"] as? Double), globalStd = try #require(numpy["global_std"] as? Double)
         let mean = try #require(numpy["mean"] as? [Double]), std = try #require(numpy["std"] as? [Double])
