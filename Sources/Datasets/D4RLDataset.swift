@@ -21,6 +21,10 @@ public final class D4RLDataset {
 
     /// Rows read at once by the streaming passes.
     public static let chunkRows = 16_384
+    /// Most rows a file may declare (D4RL's largest datasets hold a few million transitions).
+    public static let maxTransitions = 100_000_000
+    /// Most values per row (D4RL's widest observations have 60-odd values).
+    public static let maxWidth = 10_000
 
     public struct Key: Codable, Equatable, Sendable {
         public var path: String
@@ -65,6 +69,15 @@ public final class D4RLDataset {
         for path in ["infos/qpos", "infos/qvel", "infos/goal"] where present(path) { perTransition.append(try require(path, rank: 2)) }
         if let bad = perTransition.first(where: { $0.shape[0] != n }) {
             throw DatasetError(file: url, key: bad.path, "has \(bad.shape[0]) rows but observations has \(n): lengths must match")
+        }
+        // Declared sizes are the file's word: bound them before anything multiplies or allocates.
+        for key in perTransition {
+            guard key.shape[0] <= Self.maxTransitions else {
+                throw DatasetError(file: url, key: key.path, "declares \(key.shape[0]) rows, more than the \(Self.maxTransitions) a D4RL dataset can have")
+            }
+            if key.shape.count == 2, !(1...Self.maxWidth).contains(key.shape[1]) {
+                throw DatasetError(file: url, key: key.path, "declares rows of \(key.shape[1]) values, expected 1 to \(Self.maxWidth)")
+            }
         }
         transitions = n
         observationSize = observations.shape[1]

@@ -15,7 +15,9 @@ import Foundation
 public enum DatasetObservationStatistics {
     /// EDP's global scalar mean and std (float32, as NumPy returns them).
     public static func global(_ dataset: D4RLDataset, key: String = "observations") throws -> (mean: Float, std: Float) {
-        let n = dataset.transitions * dataset.observationSize
+        // Both factors are bounded when the file is opened (D4RLDataset.maxTransitions, maxWidth).
+        let (n, overflow) = dataset.transitions.multipliedReportingOverflow(by: dataset.observationSize)
+        guard !overflow else { throw DatasetError(file: dataset.url, key: key, "is too large: \(dataset.transitions) × \(dataset.observationSize) values") }
         guard n > 0 else { throw DatasetError(file: dataset.url, key: key, "is empty: no statistics can be computed") }
         let reader = FlatReader(dataset: dataset, key: key, width: dataset.observationSize)
         let sum = try pairwiseSum(n, offset: 0, reader: reader, transform: { $0 })

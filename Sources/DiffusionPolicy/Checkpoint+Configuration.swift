@@ -330,6 +330,11 @@ extension Checkpoint {
         func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
         // Bounds first: the expected shapes below compute 2·E and O + A + E.
         if let violation = c.limitViolation { throw invalid("implausible configuration: \(violation)") }
+        // Every family may carry normalization (metadata edp_eval.configuration); it is applied per
+        // element, so a wrong width or a zero scale must never reach `ObservationNormalization.apply`.
+        if c.observationSize > 0, let problem = c.observationNormalization?.problem(observationSize: c.observationSize) {
+            throw invalid(problem)
+        }
         if c.isFeedForward { return try validateFeedForward(c, tensors, url: url) }
         guard c.observationSize > 0, c.actionSize > 0, c.timeEmbeddingSize > 0, c.diffusionSteps > 0 else {
             throw invalid("sizes must be positive (O \(c.observationSize), A \(c.actionSize), E \(c.timeEmbeddingSize), K \(c.diffusionSteps))")

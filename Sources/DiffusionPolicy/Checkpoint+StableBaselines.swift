@@ -61,7 +61,7 @@ extension Checkpoint {
             throw invalid("SB3 agent uses gSDE (use_sde = true), which is not supported")
         }
         let policyModule = (json["policy_class"] as? [String: Any])?["__module__"] as? String ?? "unknown"
-        let observationShape = ((json["observation_space"] as? [String: Any])?["shape"] as? [Int]) ?? []
+        let observationShape = boxShape(json["observation_space"] as? [String: Any] ?? [:]) ?? []
         guard observationShape.count == 1, let observationSize = observationShape.first, observationSize > 0 else {
             throw invalid("SB3 data observation_space.shape \(observationShape) is not a flat Box (one positive dimension)")
         }
@@ -120,7 +120,7 @@ extension Checkpoint {
             biases.append(bias)
         }
         let actionSize = biases[0].count
-        let actionShape = actionSpace["shape"] as? [Int]
+        let actionShape = boxShape(actionSpace)
         guard actionShape == nil || actionShape! == [actionSize], biases.allSatisfy({ $0.count == actionSize }) else {
             throw invalid("SB3 actor outputs \(biases.map(\.count)) values but action_space.shape is \(actionShape ?? [])")
         }
@@ -186,10 +186,31 @@ extension Checkpoint {
         return activation
     }
 
-    /// The bound m of a Box action space with low = −m and high = m in every dimension.
+    /// The shape of a serialized Box: `shape` (SB3 1.x, gym), else `_shape` (SB3 2.x, gymnasium
+    /// keeps it in a private attribute; a JSON list, or its Python repr "(11,)"), else the number
+    /// of values in `low` (a NumPy array repr). nil when none is readable.
+    static func boxShape(_ space: [String: Any]) -> [Int]? {
+        for key in ["shape", "_shape"] {
+            if let list = space[key] as? [Int] { return list }
+            if let text = space[key] as? String {
+                let parts = text.trimmingCharacters(in: CharacterSet(charactersIn: "()[] ")).split(separator: ",")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let values = parts.compactMap { Int($0) }
+                if values.count == parts.count, !values.isEmpty { return values }
+            }
+        }
+        if let low = space["low"] as? String, !low.contains("...") {
+            let parts = low.trimmingCharacters(in: CharacterSet(charactersIn: "[] \n")).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," })
+            if !parts.isEmpty, parts.allSatisfy({ Double($0) != nil }) { return [parts.count] }
+        }
+        return nil
+    }
+
+    /// The bound m of a Box action space with low = −m and high = m in every dimension. SB3 2.x
+    /// (gymnasium) may store only `low_repr`/`high_repr` (one number when all bounds are equal).
     static func symmetricBound(_ space: [String: Any], url: URL) throws -> Float {
         func numbers(_ key: String) throws -> [Double] {
-            guard let text = space[key] as? String else {
+            guard let text = space[key] as? String ?? space[key + "_repr"] as? String else {
                 throw CheckpointError(.invalidConfiguration, file: url, "SB3 data action_space has no readable \(key)")
             }
             let parts = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \n")).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," })

@@ -44,8 +44,15 @@ public enum ObservationStatistics {
     /// Statistics computed from a D4RL file (`--dataset`); the rule defaults to EDP's for EDP
     /// checkpoints and to the per-dimension rule otherwise. The source names the file, its
     /// SHA-256 and the rule.
-    public static func fromDataset(_ url: URL, rule: DatasetRule?, family: PolicyConfiguration.Family) throws -> ObservationNormalization {
+    /// - Parameter observationSize: the policy's observation width; a dataset of another width is
+    ///   refused under either rule (EDP's global scalars would otherwise hide the mismatch).
+    public static func fromDataset(_ url: URL, rule: DatasetRule?, family: PolicyConfiguration.Family,
+                                   observationSize: Int) throws -> ObservationNormalization {
         let dataset = try D4RLDataset(url: url)
+        guard dataset.observationSize == observationSize else {
+            throw CheckpointError(.invalidConfiguration, file: url,
+                                  "dataset observations have width \(dataset.observationSize), but the policy expects \(observationSize): statistics must come from the dataset the policy was trained on")
+        }
         let sha = try dataset.sha256()
         switch rule ?? (family == .edp ? .edp : .perDimension) {
         case .edp:

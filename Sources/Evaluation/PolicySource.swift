@@ -88,7 +88,8 @@ public enum PolicyFactory {
         if let url = overrides.observationStatistics ?? overrides.observationDataset {
             let normalization = overrides.observationStatistics != nil
                 ? try ObservationStatistics.load(url, family: config.family)
-                : try ObservationStatistics.fromDataset(url, rule: overrides.observationRule, family: config.family)
+                : try ObservationStatistics.fromDataset(url, rule: overrides.observationRule, family: config.family,
+                                                        observationSize: config.observationSize)
             if let problem = normalization.problem(observationSize: config.observationSize) {
                 throw CheckpointError(.invalidConfiguration, file: url, problem)
             }

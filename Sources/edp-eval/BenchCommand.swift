@@ -60,6 +60,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the JSON result here.")
     var output: String?
 
+    @OptionGroup var statistics: ObservationStatsOptions
+
     struct Result: Codable {
         var task: String
         var policy: String
@@ -142,8 +144,8 @@ struct BenchCommand: ParsableCommand {
         else { source = .randomEDP(seed: 0) }
         // A checkpoint keeps its own settings unless overridden; the random-weight network runs
         // the paper's main setting, N = 10.
-        let overrides = PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection,
-                                        candidates: candidates ?? (checkpoint == nil ? 10 : nil))
+        let overrides = statistics.applied(to: PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, selection: selection,
+                                                               candidates: candidates ?? (checkpoint == nil ? 10 : nil)))
         let (rollout, checkpointFile) = try PolicyFactory.make(source, task: spec, overrides: overrides)
 
         // Episodes are started until the step budget is met; the run stops at the budget.

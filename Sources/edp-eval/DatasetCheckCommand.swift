@@ -28,25 +28,27 @@ struct DatasetCheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("D4RL .hdf5 file.", valueName: "file"))
     var dataset: String
 
-    @Option(help: ArgumentHelp("Write the report as JSON here.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report as JSON here (checked before the run).", valueName: "file"))
     var output: String?
 
     @Option(help: "Check only the first N transitions.")
     var limit: Int?
 
-    @Option(help: "Threads (environments) stepping transitions.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Threads (environments) stepping transitions (default: all cores; more than the cores are capped to the cores). The report does not depend on it.", valueName: "n"))
+    var threads: Int?
 
     @Option(name: .customLong("max-listed"), help: "Most mismatched transitions listed in the report.")
     var maxListed = 100
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try RunLimits.checkThreads(threads)
         guard maxListed >= 0 else { throw ValidationError("--max-listed must be at least 0") }
+        if let output { try OutputPath.check(output) }
     }
 
     func run() throws {
+        let threads = RunLimits.threadsInUse(self.threads)
         let terminal = isatty(STDERR_FILENO) != 0
         var last = 0.0
         let report = try DatasetInput.run {
@@ -61,12 +63,8 @@ struct DatasetCheckCommand: ParsableCommand {
             }
         }
         if let output {
-            do {
-                try Data((try JSONText.encode(report, pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                FileHandle.standardError.write(Data("Error: \(output): cannot write the report: \(error.localizedDescription)\n".utf8))
-                throw ExitCode(64)
-            }
+            // OutputPath.write names the file and the system's reason (no Foundation error text).
+            try DatasetInput.run { try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: URL(fileURLWithPath: output)) }
         }
         print("\(report.file) vs \(report.task) (MuJoCo \(report.mujocoVersion)): \(report.checked) of \(report.transitions) transitions checked, \(report.mismatches) differ, max |diff| \(report.maxAbsDiff)")
         print(Table(header: ["field", "compared", "differing", "max |diff|", "p50", "p90", "p99"],

@@ -71,6 +71,8 @@ struct InspectCommand: ParsableCommand {
             case policyHiddenSizes = "policy_hidden_sizes", criticHiddenSizes = "critic_hidden_sizes"
             case criticActivation = "critic_activation", policyLayerNorm = "policy_layer_norm", criticLayerNorm = "critic_layer_norm"
             case parameterCounts = "parameter_counts", tensorCount = "tensor_count", variantHighlights = "variant_highlights"
+            case policyActivation = "policy_activation", actionOutput = "action_output"
+            case observationNormalization = "observation_normalization"
         }
     }
 

@@ -42,6 +42,8 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
+    @OptionGroup var statistics: ObservationStatsOptions
+
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
@@ -124,7 +126,8 @@ struct VerifyCommand: ParsableCommand {
             let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: series.map { .checkpoint($0) },
                                       seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                       width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds),
-                                      threads: try runOptions.threadCount())
+                                      threads: try runOptions.threadCount(),
+                                      overrides: statistics.applied(to: PolicyOverrides()))
             let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress.update)
             progress.finish()
             reports.append(report)

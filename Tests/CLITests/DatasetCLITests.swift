@@ -11,7 +11,7 @@ import Testing
         #expect(r.stdout.contains("transitions  800") && r.stdout.contains("episodes     4 (0 by terminals, 4 by timeouts)"))
         #expect(r.stdout.contains("infos/qpos") && r.stdout.contains("(800, 6)") && r.stdout.contains("bool") && r.stdout.contains("normalized"))
         let json = try CLI.run(["dataset", "info", "--dataset", fixtures + "antmaze-umaze-small.hdf5", "--json"])
-        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["transitions"] as? Int == 708 && object["episodes"] as? Int == 3 && (object["sha256"] as? String)?.count == 64)
     }
 
@@ -21,15 +21,17 @@ import Testing
         let ok = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small.hdf5", "--output", output.path])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("800 of 800 transitions checked, 0 differ"))
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as! [String: Any]
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         for key in ["transitions", "checked", "mismatches", "max_abs_diff", "fields", "mismatched"] { #expect(report[key] != nil, "\(key)") }
 
-        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "--output", output.path])
+        // -o is the short form of --output.
+        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "-o", output.path])
         #expect(bad.status == 1, "\(bad.stderr)")
-        let tampered = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as! [String: Any]
-        let listed = Set((tampered["mismatched"] as! [[String: Any]]).map { "\($0["index"] as! Int) \($0["field"] as! String)" })
+        let tampered = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let mismatched = try #require(tampered["mismatched"] as? [[String: Any]])
+        let listed = Set(try mismatched.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
         #expect(listed == ["17 next_observations", "40 rewards", "100 terminals", "250 next_observations", "301 rewards"])
-        let fields = tampered["fields"] as! [String: [String: Any]]
+        let fields = try #require(tampered["fields"] as? [String: [String: Any]])
         #expect(fields["rewards"]?["differing"] as? Int == 2 && (fields["rewards"]?["quantiles"] as? [String: Double])?["100"] != nil)
     }
 
@@ -44,5 +46,20 @@ import Testing
         #expect(notHDF5.status == 64 && notHDF5.stderr.contains("README.md: not an HDF5 file"))
         let usage = try CLI.run(["dataset", "check", "--dataset", fixtures + "hopper-small.hdf5"])
         #expect(usage.status == 64)
+    }
+
+    /// --output and --threads are usage errors before any transition is stepped.
+    @Test func checkValidatesOutputAndThreadsUpFront() throws {
+        let folder = try temporaryFolder()
+        let base = ["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small.hdf5"]
+        let intoFolder = try CLI.run(base + ["--output", folder.path])
+        #expect(intoFolder.status == 64 && intoFolder.stderr.contains("is a folder"), "\(intoFolder.stderr)")
+        #expect(!intoFolder.stderr.contains("transitions"), "the run must not start: \(intoFolder.stderr)")
+        let underFile = try CLI.run(base + ["-o", "README.md/check.json"])
+        #expect(underFile.status == 64 && underFile.stderr.contains("README.md is a file, not a folder"), "\(underFile.stderr)")
+        for bad in ["0", "5000"] {
+            let threads = try CLI.run(base + ["--threads", bad])
+            #expect(threads.status == 64 && threads.stderr.contains("--threads must be between 1 and 4096, got \(bad)"), "\(threads.stderr)")
+        }
     }
 }

@@ -20,7 +20,9 @@ func deterministicActions(_ checkpoint: Checkpoint, _ observations: [[Double]]) 
     let policy = try makeBatchedPolicy(tensors: checkpoint.tensors, configuration: checkpoint.configuration)
     let o = policy.observationSize, a = policy.actionSize, n = observations.count
     let flat = observations.flatMap { $0 }
-    precondition(flat.count == n * o)
+    guard flat.count == n * o else {
+        throw FixtureError(path: checkpoint.url.path, reason: "observations have \(flat.count) values, expected \(n) rows of \(o)")
+    }
     var input = [Float](repeating: 0, count: n * o)
     if let normalization = checkpoint.configuration.observationNormalization {
         flat.withUnsafeBufferPointer { obs in
@@ -50,8 +52,8 @@ func maxAbsDifference(_ ours: [[Float]], _ reference: [[Double]]) -> Double {
         #expect(c.feedForwardActivation == "relu" && c.observationNormalization == nil)
         #expect(checkpoint.tensors[Checkpoint.MetadataKey.configuration] == nil)
         let fixture = try ProjectFixtures.json("ff-checkpoints/actions.json")
-        let ours = try deterministicActions(checkpoint, fixture["observations"] as! [[Double]])
-        #expect(maxAbsDifference(ours, fixture["ff-relu.npz"] as! [[Double]]) <= 1e-5)
+        let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
+        #expect(maxAbsDifference(ours, try #require(fixture["ff-relu.npz"] as? [[Double]])) <= 1e-5)
     }
 
     @Test func safetensorsGaussianWithEluAndNormalizationActsLikeNumPy() throws {
@@ -60,8 +62,8 @@ func maxAbsDifference(_ ours: [[Float]], _ reference: [[Double]]) -> Double {
         #expect(c.family == .feedForwardGaussian && c.feedForwardActivation == "elu" && c.maxAction == 0.5)
         #expect(c.observationNormalization?.clip == 5 && c.observationNormalization?.mean.count == 11)
         let fixture = try ProjectFixtures.json("ff-checkpoints/actions.json")
-        let ours = try deterministicActions(checkpoint, fixture["observations"] as! [[Double]])
-        let difference = maxAbsDifference(ours, fixture["ff-elu-gaussian.safetensors"] as! [[Double]])
+        let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
+        let difference = maxAbsDifference(ours, try #require(fixture["ff-elu-gaussian.safetensors"] as? [[Double]]))
         #expect(difference <= 1e-5, "max |diff| \(difference)")
     }
 
@@ -108,6 +110,33 @@ func maxAbsDifference(_ ours: [[Float]], _ reference: [[Double]]) -> Double {
         #expect { try Checkpoint.load(try write(good, tensors)) } throws: { "\($0)".contains("Dense_3/kernel is not part of") }
         let diffusionMissingFields = #"{"family": "edp", "observationSize": 11, "actionSize": 3, "policyHiddenSizes": [16, 16]}"#
         #expect { try Checkpoint.load(try write(diffusionMissingFields, tensors)) } throws: { "\($0)".contains("edp_eval.configuration") }
+    }
+
+    /// Normalization stored in a diffusion checkpoint's configuration is validated like a
+    /// feed-forward one: a wrong-width mean would be read out of bounds, a zero scale gives inf.
+    @Test func diffusionCheckpointNormalizationIsValidated() throws {
+        let source = try Checkpoint.load(ProjectFixtures.url("ff-checkpoints/edp-antmaze-obsnorm.safetensors"))
+        #expect(source.configuration.family == .edp)
+        let width = source.configuration.observationSize
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("edp-norm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("edp-norm.safetensors")
+        func write(_ normalization: ObservationNormalization) throws -> URL {
+            var configuration = source.configuration
+            configuration.observationNormalization = normalization
+            let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            try SafeTensors.encode(source.tensors, metadata: [Checkpoint.MetadataKey.configuration: json]).write(to: url)
+            return url
+        }
+        let good = try Checkpoint.load(try write(.edp(mean: 1, std: 2, source: "test")))
+        #expect(good.configuration.observationNormalization?.scale == [2 + 1e-6])
+        let wrongWidth = ObservationNormalization(mean: [0, 1], scale: [1], clip: nil, source: "test")
+        #expect { try Checkpoint.load(try write(wrongWidth)) } throws: { error in
+            "\(error)".contains(url.path) && "\(error)".contains("mean has 2 values, expected 1 or \(width)")
+        }
+        let zeroScale = ObservationNormalization(mean: [0], scale: [0], clip: 10, source: "test")
+        #expect { try Checkpoint.load(try write(zeroScale)) } throws: { "\($0)".contains("scale[0] is 0.0, must be > 0") }
     }
 
     @Test func eluMatchesItsDefinition() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DiffusionPolicy
 
 /// Stable-Baselines3 zips as downloaded from the RL Zoo, and one made without PyTorch
@@ -14,10 +15,10 @@ import Testing
         #expect(c.observationNormalization == nil)
         #expect(checkpoint.provenance["sb3_algorithm"] == "TQC")
         let fixture = try ProjectFixtures.json("sb3-tqc-hopper/actions.json")
-        let observations = fixture["observations"] as! [[Double]]
+        let observations = try #require(fixture["observations"] as? [[Double]])
         #expect(observations.count == 264)
         let ours = try deterministicActions(checkpoint, observations)
-        let difference = maxAbsDifference(ours, fixture["actions"] as! [[Double]])
+        let difference = maxAbsDifference(ours, try #require(fixture["actions"] as? [[Double]]))
         #expect(difference <= 1e-5, "max |diff| \(difference)")
     }
 
@@ -26,20 +27,20 @@ import Testing
         let c = checkpoint.configuration
         #expect(c.family == .feedForwardDeterministic && c.actionOutput == .clip && c.feedForwardActivation == "relu")
         let fixture = try ProjectFixtures.json("sb3-ppo-hopper/actions.json")
-        let stats = fixture["vecnormalize"] as! [String: Any]
+        let stats = try #require(fixture["vecnormalize"] as? [String: Any])
         let normalization = try #require(c.observationNormalization)
         // The pickle's float64 bytes against the JSON's decimal text (Foundation's parser is not
         // always correctly rounded in the last bit): 1e-14 relative.
         func close(_ a: [Double], _ b: [Double]) -> Bool {
             a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-14 * max(abs($0), abs($1)) }
         }
-        #expect(close(normalization.mean, stats["mean"] as! [Double]))
-        let variance = stats["var"] as! [Double]
+        #expect(close(normalization.mean, try #require(stats["mean"] as? [Double])))
+        let variance = try #require(stats["var"] as? [Double])
         #expect(close(normalization.scale, variance.map { ($0 + 1e-8).squareRoot() }))
         #expect(normalization.clip == 10)
         #expect(checkpoint.fileHashes["vecnormalize.pkl"] != nil && checkpoint.provenance["vecnormalize_sha256"] != nil)
-        let ours = try deterministicActions(checkpoint, fixture["observations"] as! [[Double]])
-        let difference = maxAbsDifference(ours, fixture["actions"] as! [[Double]])
+        let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
+        let difference = maxAbsDifference(ours, try #require(fixture["actions"] as? [[Double]]))
         #expect(difference <= 1e-5, "max |diff| \(difference)")
     }
 
@@ -63,13 +64,31 @@ import Testing
         #expect(c.family == .feedForwardDeterministic && c.actionOutput == .tanh && c.policyHiddenSizes == [32, 32])
         #expect(checkpoint.provenance["sb3_algorithm"] == "TD3/DDPG" && checkpoint.provenance["sb3_version"] == "1.3.0")
         let fixture = try ProjectFixtures.json("sb3-td3-synthetic/actions.json")
-        let ours = try deterministicActions(checkpoint, fixture["observations"] as! [[Double]])
-        let difference = maxAbsDifference(ours, fixture["actions"] as! [[Double]])
+        let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
+        let difference = maxAbsDifference(ours, try #require(fixture["actions"] as? [[Double]]))
         #expect(difference <= 1e-5, "max |diff| \(difference)")
     }
 
+    /// SB3 2.x (gymnasium) keeps a Box's shape in `_shape` and may give only `low_repr`/`high_repr`.
+    @Test func sb3Version2DataWithUnderscoreShapeAndReprBounds() throws {
+        let checkpoint = try Checkpoint.load(ProjectFixtures.url("sb3-td3-synthetic/hopper-td3-sb3v2.zip"))
+        let c = checkpoint.configuration
+        #expect(c.observationSize == 11 && c.actionSize == 3 && c.maxAction == 1)
+        #expect(checkpoint.provenance["sb3_version"] == "2.3.2")
+        let fixture = try ProjectFixtures.json("sb3-td3-synthetic/actions.json")
+        let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
+        #expect(maxAbsDifference(ours, try #require(fixture["actions"] as? [[Double]])) <= 1e-5)
+        // The remaining fallbacks: a Python tuple repr, and the length of `low`.
+        #expect(Checkpoint.boxShape(["_shape": "(11,)"]) == [11])
+        #expect(Checkpoint.boxShape(["low": "[-inf -inf\n -inf]", "high": "[inf inf inf]"]) == [3])
+        #expect(Checkpoint.boxShape(["dtype": "float32"]) == nil)
+        let url = URL(fileURLWithPath: "agent.zip")
+        #expect(try Checkpoint.symmetricBound(["low_repr": "-0.5", "high_repr": "0.5"], url: url) == 0.5)
+        #expect { try Checkpoint.symmetricBound(["dtype": "float32"], url: url) } throws: { "\($0)".contains("no readable low") }
+    }
+
     @Test func vecNormalizeIsReadWithoutAllowingOtherStableBaselinesNames() throws {
-        let data = try Data(contentsOf: ProjectFixtures.url("sb3-ppo-hopper/vecnormalize.pkl"))
+        let data = try TestFixtures.data("sb3-ppo-hopper/vecnormalize.pkl")
         #expect(try Checkpoint.stableBaselinesNormalization(data, url: ProjectFixtures.url("sb3-ppo-hopper/vecnormalize.pkl")) != nil)
         #expect(PickleReader.forbiddenReason(for: PickleGlobal(module: "stable_baselines3.common.vec_env.vec_normalize", name: "VecNormalize")) == nil)
         #expect(PickleReader.forbiddenReason(for: PickleGlobal(module: "stable_baselines3.common.utils", name: "get_system_info")) != nil)
@@ -82,7 +101,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         // A truncated copy of the zip.
-        let whole = try Data(contentsOf: ProjectFixtures.url("sb3-td3-synthetic/hopper-td3.zip"))
+        let whole = try TestFixtures.data("sb3-td3-synthetic/hopper-td3.zip")
         let truncated = folder.appendingPathComponent("truncated.zip")
         try whole.prefix(whole.count / 2).write(to: truncated)
         #expect { try Checkpoint.load(truncated) } throws: { "\($0)".contains(truncated.path) }

@@ -37,8 +37,27 @@ final class HDF5File {
         return true
     }()
 
-    /// Every object below the root, depth first: (path, is a dataset).
+    /// Every object below the root, depth first: (path, is a dataset). A group reached again
+    /// through another hard link (possibly its own descendant: a cycle) is listed but not
+    /// entered twice; nesting deeper than `maxDepth` is not entered.
     func objects(_ group: String = "/") -> [(path: String, isDataset: Bool)] {
+        var visited = Set<[UInt64]>()
+        if let root = identity(of: group) { visited.insert(root) }
+        return objects(group, visited: &visited, depth: 0)
+    }
+
+    static let maxDepth = 64
+
+    private func identity(of path: String) -> [UInt64]? {
+        let object = H5Oopen(id, path, Self.defaultProperties)
+        guard object >= 0 else { return nil }
+        defer { H5Oclose(object) }
+        var words: [UInt64] = [0, 0]
+        return chdf5_object_identity(object, &words) >= 0 ? words : nil
+    }
+
+    private func objects(_ group: String, visited: inout Set<[UInt64]>, depth: Int) -> [(path: String, isDataset: Bool)] {
+        guard depth < Self.maxDepth else { return [] }
         let g = H5Gopen2(id, group, Self.defaultProperties)
         guard g >= 0 else { return [] }
         defer { H5Gclose(g) }
@@ -55,10 +74,15 @@ final class HDF5File {
             let object = H5Oopen(id, path, Self.defaultProperties)
             guard object >= 0 else { continue }
             let type = H5Iget_type(object)
+            var words: [UInt64] = [0, 0]
+            let known = chdf5_object_identity(object, &words) >= 0
             H5Oclose(object)
             if type == H5I_GROUP {
                 result.append((path, false))
-                result += objects(path)
+                // Enter a group once; without an identity, enter it (the depth bound still holds).
+                if !known || visited.insert(words).inserted {
+                    result += objects(path, visited: &visited, depth: depth + 1)
+                }
             } else if type == H5I_DATASET {
                 result.append((path, true))
             }
