@@ -40,12 +40,16 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         var loaded: [EvaluationReport] = []
         for path in reports {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw CLIError.badInput(file: path, reason: ReadProblem.describe(path))
+            }
             do {
-                loaded.append(try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+                loaded.append(try JSONDecoder().decode(EvaluationReport.self, from: data))
             } catch let error as DecodingError {
                 throw CLIError.badInput(file: path, reason: "not an edp-eval report: " + JSONText.explain(error))
             } catch {
-                throw CLIError.badInput(file: path, reason: error.localizedDescription)
+                throw CLIError.badInput(file: path, reason: "not an edp-eval report")
             }
         }
         let gaps = SweepGaps(loaded)
