@@ -51,8 +51,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Environment steps to collect.")
     var transitions = 10_000
 
-    @Option(help: "Environments in flight (the policy's batch size; at most \(RunLimits.maxEnvironments) and at most --transitions).")
-    var environments = 50
+    @Option(name: .customLong("environments"), help: "Environments in flight (the policy's batch size; default 50, or --transitions when fewer; at most \(RunLimits.maxEnvironments) and at most --transitions).")
+    var environmentsOption: Int?
+
+    /// Environments in flight: `--environments`, else 50 (at most one per transition).
+    var environments: Int { environmentsOption ?? min(50, transitions) }
 
     @Option(help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
@@ -96,15 +99,15 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard transitions >= 1, environments >= 1, (candidates ?? 1) >= 1 else {
+        guard transitions >= 1, (environmentsOption ?? 1) >= 1, (candidates ?? 1) >= 1 else {
             throw ValidationError("--transitions, --environments and --candidates must be positive")
         }
         guard transitions <= Self.maxTransitions else {
             throw ValidationError("--transitions must be at most \(Self.maxTransitions), got \(transitions)")
         }
-        try RunLimits.checkEnvironments(environments)
+        try RunLimits.checkEnvironments(environmentsOption)
         // More environments than transitions would only reset environments that never step.
-        guard environments <= transitions else {
+        if let environments = environmentsOption, environments > transitions {
             throw ValidationError("--environments \(environments) is more than --transitions \(transitions): at most one environment per transition")
         }
         try RunLimits.checkThreads(threads)

@@ -370,6 +370,12 @@ import TestSupport
         #expect(version.status == 0 && version.stdout.hasPrefix("edp-eval 0.") && version.stdout.contains("MuJoCo 2.3.7"))
         let recordHelp = try Self.run(["record", "--help"])
         #expect(recordHelp.stdout.contains("-o, --output") && !recordHelp.stdout.contains("--out <"))
+        // The discussion is one paragraph wrapped by the parser: no line break inside the sentence
+        // (the hard-wrapped text started lines with "DIR/…" and "offscreen and writes" ended one).
+        let discussion = recordHelp.stdout.components(separatedBy: "USAGE:")[0]
+        let helpLines = discussion.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(!helpLines.contains { $0.hasPrefix("DIR/") || $0.hasSuffix("offscreen and writes") || $0.hasSuffix("one video per checkpoint:") },
+                "\(recordHelp.stdout)")
         let inspect = try Self.run(["inspect", Self.bundled.path, "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
         #expect(json["observation_size"] as? Int == 11 && json["configuration"] == nil && json["observationSize"] == nil)
