@@ -199,6 +199,17 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: lock.path), "the lock is removed when the run ends")
     }
 
+    /// An unreadable report or table is named with a plain reason, not Foundation's error text.
+    @Test func unreadableFilesAreNamedInPlainWords() throws {
+        let folder = try Self.folder()
+        let missing = folder.appendingPathComponent("missing.json").path
+        let merge = try Self.run(["merge", missing])
+        #expect(merge.status != 0 && merge.stderr.contains(missing) && merge.stderr.contains("no such file"), "\(merge.stderr)")
+        let asFolder = try Self.run(["merge", folder.path])
+        #expect(asFolder.status != 0 && asFolder.stderr.contains("is a folder, not a file"), "\(asFolder.stderr)")
+        for r in [merge, asFolder] { #expect(!r.stderr.contains("operation could not be completed") && !r.stderr.contains("NSCocoaErrorDomain")) }
+    }
+
     /// `--resume` with a report but no episode log has nothing to continue: refused, the report kept.
     @Test func resumeRefusesAReportWithoutItsLog() throws {
         let folder = try Self.folder()
