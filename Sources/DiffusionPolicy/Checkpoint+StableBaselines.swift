@@ -148,9 +148,12 @@ extension Checkpoint {
             let statsData = try readFile(statsURL)
             normalization = try stableBaselinesNormalization(statsData, url: statsURL)
             let statsSHA = CheckpointHashing.sha256Hex(statsData)
-            hashes[statsURL.lastPathComponent] = statsSHA
-            provenance["vecnormalize_file"] = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
+            // Keyed by its path relative to the zip's folder (`Hopper-v3/vecnormalize.pkl` in the
+            // zoo's layout), so the file's real path can be recorded.
+            let statsName = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
                 ? statsURL.lastPathComponent : "\(statsURL.deletingLastPathComponent().lastPathComponent)/\(statsURL.lastPathComponent)"
+            hashes[statsName] = statsSHA
+            provenance["vecnormalize_file"] = statsName
             provenance["vecnormalize_sha256"] = statsSHA
         }
         let configuration = PolicyConfiguration.feedForward(

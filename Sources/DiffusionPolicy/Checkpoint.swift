@@ -99,8 +99,9 @@ public struct Checkpoint: Sendable {
     public var format: Format
     /// Lower-case hex SHA-256 of the file's bytes.
     public var sha256: String
-    /// SHA-256 of every file used, by file name (the file itself plus siblings such as the
-    /// critic of a Diffusion-QL pair or a `variant.json`).
+    /// SHA-256 of every file used, by path relative to `url`'s folder (the file itself plus
+    /// siblings such as the critic of a Diffusion-QL pair or a `variant.json`, or an SB3
+    /// `Hopper-v3/vecnormalize.pkl` in the zoo's layout).
     public var fileHashes: [String: String]
     public var configuration: PolicyConfiguration
     public var tensors: TensorDictionary

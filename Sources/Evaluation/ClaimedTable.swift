@@ -21,12 +21,13 @@ public enum ClaimedTable {
     ]
 
     /// How a shipped table scored a series of checkpoints of one training run, per method:
-    /// EDP Table 2's EDP columns are RAT, Table 4 is OMS, Table 5's "average" columns RAT and
+    /// EDP Table 2's EDP columns (methods ending " EDP") are RAT (its other columns: nil), Table 4 is OMS, Table 5's "average" columns RAT and
     /// "best" columns OMS (the tables' own captions, kept in the files' comments). nil when the
     /// table reports one final checkpoint (Diffusion-QL's Table 1) or is not a shipped table.
     public static func seriesProtocol(table: String, method: String) -> SeriesProtocol? {
         switch table {
-        case "edp-table2": return .rat
+        // Only the EDP columns are RAT; the baselines are quoted from other papers (protocol unknown).
+        case "edp-table2": return method.hasSuffix(" EDP") ? .rat : nil
         case "edp-table4": return .oms
         case "edp-table5":
             if method.hasSuffix(" best") { return .oms }
@@ -38,9 +39,14 @@ public enum ClaimedTable {
 
     public static func read(_ url: URL) throws -> [Claim] {
         let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw EvaluationError.badTable(file: url.path, line: 0, reason: "cannot read the file: \(error.localizedDescription)")
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw EvaluationError.badTable(file: url.path, line: 0, reason: ReadProblem.describe(url.path))
         }
+        guard let decoded = String(data: data, encoding: .utf8) else {
+            throw EvaluationError.badTable(file: url.path, line: 0, reason: "is not UTF-8 text")
+        }
+        text = decoded
         return try parse(text, file: url.path)
     }
 

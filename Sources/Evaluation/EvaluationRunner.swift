@@ -10,15 +10,16 @@ public struct EvaluationPlan: Sendable {
     /// Seeds S, S+1, ..., S+K−1.
     public var seeds: [UInt64]
     public var episodesPerSeed: Int
-    /// Environments in flight per (task, policy): the policy's batch size.
-    public var width: Int
+    /// Environments in flight per (task, policy): the policy's batch size. nil: each group runs
+    /// `defaultWidth(episodes:)` of the episodes it actually runs (this shard's, after a resume).
+    public var width: Int?
     /// Threads for environment stepping and for BLAS.
     public var threads: Int
     public var overrides: PolicyOverrides
     public var shard: Shard?
 
     public init(tasks: [TaskSpec], policies: [PolicySource], seeds: [UInt64], episodesPerSeed: Int,
-                width: Int, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil) {
+                width: Int?, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil) {
         self.tasks = tasks
         self.policies = policies
         self.seeds = seeds
@@ -28,13 +29,26 @@ public struct EvaluationPlan: Sendable {
         self.overrides = overrides
         self.shard = shard
     }
+
+    /// Default environments in flight for a group that runs M episodes: W = clamp(⌈M/4⌉, 1, 100).
+    /// ⌈M/4⌉ makes the episodes finish (be logged, survive a kill, count in the ETA) in about four
+    /// waves however small the group is: with M = 10 that is 3 in flight, not 8 of 10 as a fixed
+    /// floor of 8 gave. The lower bound is 1 (no floor above ⌈M/4⌉): a floor would put most of a
+    /// small group in flight, and a small group's batch is small either way. From M = 400 on the
+    /// batch stays at 100 rows, past which the batched policy gains little (README
+    /// "Environments in flight").
+    public static func defaultWidth(episodes: Int) -> Int {
+        min(maximumDefaultWidth, max(1, (episodes + 3) / 4))
+    }
+    public static let maximumDefaultWidth = 100
 }
 
 /// Runs an `EvaluationPlan`, streaming episodes to an optional JSON Lines log, and builds the report.
 public final class EvaluationRunner {
     public let plan: EvaluationPlan
     public let registry: TaskRegistry
-    /// Seconds the last `run` spent in observers (video), not counted in the report's SPS.
+    /// Seconds the last `run` spent in observers and `onEpisode` (video rendering and encoding),
+    /// not counted in the report's SPS.
     public private(set) var observerSeconds = 0.0
 
     public init(plan: EvaluationPlan, registry: TaskRegistry) {
@@ -63,7 +77,8 @@ public final class EvaluationRunner {
     ///   - resume: continue the run recorded in `logURL` instead of starting over.
     ///   - observerFactory: per (task, policy) group, given the task, the policy's index in
     ///     `plan.policies` and the loaded policy: an optional observer for the engine (video).
-    ///   - onEpisode: called with each episode as it finishes (after it is logged).
+    ///   - onEpisode: called with each episode as it finishes (after it is logged); its time, like
+    ///     the observer's, is counted in `observerSeconds`, not in the report's SPS.
     public func run(logURL: URL? = nil, resume: Bool = false,
                     progress: ((GroupProgress) -> Void)? = nil,
                     onEpisode: ((EpisodeResult) throws -> Void)? = nil,
@@ -110,6 +125,7 @@ public final class EvaluationRunner {
         let log = try logURL.map { try EpisodeLog(url: $0, header: header, resume: resume) }
 
         var reports: [TaskReport] = []
+        var widest = 0
         let groups = orderedGroups(items)
         for (g, key) in groups.enumerated() {
             let task = plan.tasks[key.task], source = plan.policies[key.policy]
@@ -122,7 +138,9 @@ public final class EvaluationRunner {
                 .filter { !done.contains($0) }
             var timing = log?.recordedTiming["\(task.id)|\(label)"] ?? RolloutTiming()
             if !todo.isEmpty {
-                let engine = RolloutEngine(task: task, policy: policy, width: plan.width, threads: plan.threads)
+                let width = plan.width ?? EvaluationPlan.defaultWidth(episodes: todo.count)
+                widest = max(widest, min(width, todo.count))
+                let engine = RolloutEngine(task: task, policy: policy, width: width, threads: plan.threads)
                 let observer = try observerFactory?(task, key.policy, policy)
                 var logged = RolloutTiming()
                 let fresh = try engine.run(episodes: todo, onEpisode: { result in
@@ -130,7 +148,8 @@ public final class EvaluationRunner {
                     try log?.record(episode: result, policy: label, timing: now.since(logged))
                     logged = now
                     results.append(result)
-                    try onEpisode?(result)
+                    // The caller's work (e.g. finishing a video) is not evaluation: kept out of SPS.
+                    try engine.asObserverTime { try onEpisode?(result) }
                 }, onProgress: { p in
                     var shown = p
                     shown.episodesDone += done.count
@@ -152,7 +171,7 @@ public final class EvaluationRunner {
         let provenance = Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
                                     checkpoints: checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
                                     policy: records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
-                                    blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width,
+                                    blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width ?? max(1, widest),
                                     shard: plan.shard?.description, tasks: plan.tasks.map(\.id), policies: records)
         let checkpoints = plan.policies.filter { if case .checkpoint = $0 { return true } else { return false } }.count
         return EvaluationReport(provenance: provenance, tasks: reports,

@@ -19,7 +19,8 @@ public struct Provenance: Codable, Equatable, Sendable {
         }
 
         /// Every file a loaded checkpoint was read from (the file itself and siblings such as a
-        /// Diffusion-QL critic or a `variant.json`), in file-name order: all of them decide actions.
+        /// Diffusion-QL critic or a `variant.json`, or an SB3 `vecnormalize.pkl` in a subfolder), at
+        /// its real path, in name order: all of them decide actions.
         public static func all(_ checkpoint: Checkpoint) -> [File] {
             let folder = checkpoint.url.deletingLastPathComponent()
             return checkpoint.fileHashes.sorted { $0.key < $1.key }.map { name, hash in
@@ -45,7 +46,8 @@ public struct Provenance: Codable, Equatable, Sendable {
     /// The run's policies, in the order given (for checkpoints: training order, which RAT/OMS
     /// follow), with their checkpoint hash and settings (nil in reports before 0.1.1).
     public var policies: [PolicyRecord]?
-    /// Threads stepping environments; BLAS threads for the policy; environments in flight.
+    /// Threads stepping environments; BLAS threads for the policy; environments in flight
+    /// (`--environments`, or without it the widest default any group of this run used).
     public var threads: Int
     public var blasThreads: Int
     public var environmentsInFlight: Int

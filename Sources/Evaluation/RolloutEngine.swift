@@ -105,6 +105,15 @@ public final class RolloutEngine {
     /// from the timing's `total`, so SPS measures the evaluation alone.
     public private(set) var observerSeconds = 0.0
 
+    /// Runs `body` and counts its time as observer time (excluded from `total`, added to
+    /// `observerSeconds`): for work a caller does inside `onEpisode` that is not evaluation, such
+    /// as finishing an episode's video (which waits for the encoder).
+    public func asObserverTime<T>(_ body: () throws -> T) rethrows -> T {
+        let t = DispatchTime.now().uptimeNanoseconds
+        defer { observerSeconds += Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+        return try body()
+    }
+
     public init(task: TaskSpec, policy: RolloutPolicy, width: Int, threads: Int) {
         precondition(width >= 1 && threads >= 1)
         self.task = task

@@ -51,8 +51,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Environment steps to collect.")
     var transitions = 10_000
 
-    @Option(help: "Environments in flight (the policy's batch size).")
-    var environments = 50
+    @Option(name: .customLong("environments"), help: "Environments in flight (the policy's batch size; default 50, or --transitions when fewer; at most \(RunLimits.maxEnvironments) and at most --transitions).")
+    var environmentsOption: Int?
+
+    /// Environments in flight: `--environments`, else 50 (at most one per transition).
+    var environments: Int { environmentsOption ?? min(50, transitions) }
 
     @Option(help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
@@ -98,14 +101,16 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard transitions >= 1, environments >= 1, (candidates ?? 1) >= 1 else {
+        guard transitions >= 1, (environmentsOption ?? 1) >= 1, (candidates ?? 1) >= 1 else {
             throw ValidationError("--transitions, --environments and --candidates must be positive")
         }
         guard transitions <= Self.maxTransitions else {
             throw ValidationError("--transitions must be at most \(Self.maxTransitions), got \(transitions)")
         }
-        guard environments <= RunLimits.maxEpisodes else {
-            throw ValidationError("--environments must be at most \(RunLimits.maxEpisodes), got \(environments)")
+        try RunLimits.checkEnvironments(environmentsOption)
+        // More environments than transitions would only reset environments that never step.
+        if let environments = environmentsOption, environments > transitions {
+            throw ValidationError("--environments \(environments) is more than --transitions \(transitions): at most one environment per transition")
         }
         try RunLimits.checkThreads(threads)
         if let output { try OutputPath.check(output) }
@@ -115,6 +120,25 @@ struct BenchCommand: ParsableCommand {
 
     /// The EDP paper's speed protocol task.
     static let paperTask = "walker2d-medium-expert-v2"
+
+    /// The task to time a checkpoint on without `--task`: the one it names (its variant `env`, as
+    /// `evaluate` does); else the paper's task if the checkpoint fits its observations, else an
+    /// error asking for `--task`. Load errors are reported, never replaced by a default.
+    static func task(of url: URL, registry: TaskRegistry) throws -> TaskSpec {
+        let loaded = try Checkpoint.load(url)
+        if case .string(let env)? = loaded.variant["env"] {
+            do { return try registry.task(env) } catch {
+                throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows; pass --task")
+            }
+        }
+        let paper = try registry.task(paperTask)
+        let expected = try EnvironmentFactory.make(task: paper).observationSize
+        let observations = loaded.configuration.observationSize
+        guard observations == expected else {
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env') and takes \(observations) observation values, not the \(expected) of the default \(paperTask); pass --task (e.g. a task of the robot it was trained on)")
+        }
+        return paper
+    }
 
     /// A billion steps is days of physics alone; more is a typo.
     static let maxTransitions = 1_000_000_000
@@ -127,10 +151,7 @@ struct BenchCommand: ParsableCommand {
         if let task {
             spec = try registry.task(task)
         } else if let checkpoint {
-            // The checkpoint's own task, as `evaluate` does (its variant `env`).
-            var options = try PolicyOptions.parse([])
-            options.checkpoints = [checkpoint]
-            spec = try (try? options.defaultTask(registry: registry)) ?? registry.task(Self.paperTask)
+            spec = try Self.task(of: URL(fileURLWithPath: checkpoint), registry: registry)
         } else {
             spec = try registry.task(Self.paperTask)
         }

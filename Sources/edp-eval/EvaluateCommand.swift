@@ -60,7 +60,7 @@ struct EvaluateCommand: ParsableCommand {
         if resume && overwrite { throw ValidationError("give either --resume or --overwrite, not both") }
         if let output {
             try ReportFiles.checkOutputPath(output)
-            if !resume && !overwrite { try ReportFiles.refuseExisting(output) }
+            try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite)
         }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
@@ -103,7 +103,7 @@ struct EvaluateCommand: ParsableCommand {
         if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] } else { policy.warnAboutForeignTasks(tasks) }
         let sources = try policy.sources()
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
-                                  width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds), threads: try runOptions.threadCount(),
+                                  width: runOptions.environments, threads: try runOptions.threadCount(),
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) })
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         // One run per output at a time; released when this process ends, however it ends.
@@ -112,6 +112,8 @@ struct EvaluateCommand: ParsableCommand {
             return try OutputLock(url: ReportFiles.lock(for: url))
         }
         defer { lock?.release() }
+        // Checked again under the lock: another run may have written the files since `validate`.
+        if let output { try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite) }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let hooks = try videoHooks(policyCount: sources.count)
@@ -140,9 +142,19 @@ enum ReportFiles {
     static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
 
     /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
-    static func refuseExisting(_ output: String) throws {
+    /// Without --resume or --overwrite, an existing log or report is refused; with --resume, a
+    /// report without its log is refused (there is nothing to continue, and it would be replaced).
+    static func refuseExisting(_ output: String, resume: Bool, overwrite: Bool) throws {
+        if overwrite { return }
         let url = URL(fileURLWithPath: output)
-        for file in [log(for: url), url] where FileManager.default.fileExists(atPath: file.path) {
+        let exists = { (file: URL) in FileManager.default.fileExists(atPath: file.path) }
+        if resume {
+            if exists(url) && !exists(log(for: url)) {
+                throw ValidationError("--resume: \(url.path) exists but its episode log \(log(for: url).path) does not, so there is no run to continue; add --overwrite (instead of --resume) to replace the report")
+            }
+            return
+        }
+        for file in [log(for: url), url] where exists(file) {
             throw ValidationError("\(file.path) already exists (an earlier run): add --resume to continue it or --overwrite to replace it")
         }
     }

@@ -40,8 +40,12 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         var loaded: [EvaluationReport] = []
         for path in reports {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw CLIError.badInput(file: path, reason: ReadProblem.describe(path))
+            }
             do {
-                let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                let report = try JSONDecoder().decode(EvaluationReport.self, from: data)
                 try SweepGaps.checkPlan(of: report, file: path)
                 loaded.append(report)
             } catch EvaluationError.invalidReport(let file, let reason) {
@@ -49,7 +53,7 @@ struct MergeCommand: ParsableCommand {
             } catch let error as DecodingError {
                 throw CLIError.badInput(file: path, reason: "not an edp-eval report: " + JSONText.explain(error))
             } catch {
-                throw CLIError.badInput(file: path, reason: error.localizedDescription)
+                throw CLIError.badInput(file: path, reason: "not an edp-eval report")
             }
         }
         let gaps = SweepGaps(loaded)

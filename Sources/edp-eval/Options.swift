@@ -153,7 +153,7 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: a quarter of a task's episodes, at least \(RunLimits.minimumDefaultWidth) and at most \(RunLimits.maximumDefaultWidth)).")
+    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); at most \(RunLimits.maxEnvironments)).")
     var environments: Int?
 
     func validate() throws {
@@ -162,17 +162,13 @@ struct RunOptions: ParsableArguments {
         do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
             throw ValidationError("\(error) (it sets the default of --threads)")
         }
-        if let environments, !(1...RunLimits.maxEpisodes).contains(environments) {
-            throw ValidationError("--environments must be between 1 and \(RunLimits.maxEpisodes), got \(environments)")
-        }
+        try RunLimits.checkEnvironments(environments)
         guard UInt64(seeds - 1) <= UInt64.max - seed else {
             throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
         }
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
-    /// Environments in flight: `--environments`, else `RunLimits.defaultWidth`.
-    func width(perGroupEpisodes: Int) -> Int { environments ?? RunLimits.defaultWidth(episodes: perGroupEpisodes) }
     /// The threads that run: `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`),
     /// else all cores; capped to the machine's cores (a note on stderr when capped).
     func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
@@ -188,16 +184,15 @@ enum RunLimits {
     static let maxEpisodes = 1_000_000
     /// Refused above this: no machine has more hardware threads than this.
     static let maxThreads = 4096
-    /// Default environments in flight when `--environments` is not given: about a quarter of a
-    /// (task, policy) group's episodes, so they finish (and are logged, and the ETA shows) in
-    /// waves all through the run instead of all at its end, and at least
-    /// `minimumDefaultWidth` so the batched policy stays efficient (README "Environments in
-    /// flight" has the measured throughput against all episodes in flight).
-    static func defaultWidth(episodes: Int) -> Int {
-        min(max(1, episodes), max(minimumDefaultWidth, min(maximumDefaultWidth, (episodes + 3) / 4)))
+    /// `--environments`: each one is a MuJoCo model and data plus a batch row; far beyond any
+    /// useful batch (the default stops at 100) and beyond what memory holds for large tasks.
+    static let maxEnvironments = 10_000
+
+    static func checkEnvironments(_ environments: Int?) throws {
+        if let environments, !(1...maxEnvironments).contains(environments) {
+            throw ValidationError("--environments must be between 1 and \(maxEnvironments), got \(environments)")
+        }
     }
-    static let minimumDefaultWidth = 8
-    static let maximumDefaultWidth = 100
 
     static func checkEpisodes(episodes: Int, seeds: Int) throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be ≥ 1, got \(episodes)") }

@@ -11,8 +11,8 @@ struct RecordCommand: ParsableCommand {
         abstract: "Render a policy's rollouts to MP4 videos (and PNG frames or a contact sheet), offscreen.",
         discussion: """
         Runs the same rollouts as `evaluate` for the same seeds (episode e of seed S starts from the \
-        same state with the same policy noise), renders every step offscreen and writes
-        DIR/<task>-seed<S>-ep<e>.mp4 (with several --checkpoint, one video per checkpoint:
+        same state with the same policy noise), renders every step offscreen and writes \
+        DIR/<task>-seed<S>-ep<e>.mp4 (with several --checkpoint, one video per checkpoint: \
         DIR/<task>-policy<i>-seed<S>-ep<e>.mp4, i = position in the series). Rendering only reads the simulation: returns are identical \
         with and without video. No display or GPU is needed: EGL (Mesa surfaceless) is tried \
         first, then OSMesa; force one with --gl or MUJOCO_GL.
@@ -27,7 +27,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "D4RL task id, e.g. hopper-medium-v2 (default: the checkpoint's own task).")
     var task: String?
     @OptionGroup var policy: PolicyOptions
-    @Option(help: "Episodes to record.")
+    @Option(parsing: .unconditional, help: "Episodes to record (at most 1,000,000, as evaluate).")
     var episodes = 1
     @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
     var seed: UInt64 = 0
@@ -70,7 +70,7 @@ struct RecordCommand: ParsableCommand {
             throw ValidationError(output == nil ? "--output DIR is required (the folder for the videos)" : "give --output once (--out is its old name)")
         }
         guard !folder.isEmpty else { throw ValidationError("--output is empty: give a folder, e.g. videos") }
-        guard episodes >= 1 else { throw ValidationError("--episodes must be ≥ 1, got \(episodes)") }
+        try RunLimits.checkEpisodes(episodes: episodes, seeds: 1)
         guard RenderQuality(rawValue: quality) != nil else { throw ValidationError("--quality must be fast or quality") }
         do {
             _ = try recordingOptions()

@@ -81,7 +81,7 @@ struct VerifyCommand: ParsableCommand {
         } else if FileManager.default.fileExists(atPath: tableName) || tableName.contains("/") || tableName.contains(".") {
             tableFile = URL(fileURLWithPath: tableName)
         } else {
-            throw CLIError.message("unknown table '\(tableName)': the shipped tables are \(ClaimedTable.named.keys.sorted().joined(separator: ", ")) (or give a CSV/Markdown file path)")
+            throw ValidationError("unknown table '\(tableName)': the shipped tables are \(ClaimedTable.named.keys.sorted().joined(separator: ", ")) (or give a CSV/Markdown file path)")
         }
         var claims = try ClaimedTable.read(tableFile)
         let unknownTasks = claims.map(\.task).uniqued().filter { (try? registry.task($0)) == nil }
@@ -92,7 +92,8 @@ struct VerifyCommand: ParsableCommand {
             let methods = claims.map(\.method).uniqued()
             claims = claims.filter { $0.method == method }
             if claims.isEmpty {
-                throw CLIError.badInput(file: tableFile.path, reason: "no rows for method '\(method)'; the table's methods are: \(methods.joined(separator: ", "))")
+                // A usage error (exit 64), like an unknown table: the command line names something that is not there.
+                throw ValidationError("--method '\(method)': \(tableFile.path) has no rows for it; the table's methods are: \(methods.joined(separator: ", "))")
             }
         }
         // Checkpoints per task, in the order given (training order for a series).
@@ -125,7 +126,7 @@ struct VerifyCommand: ParsableCommand {
             let series = byTask[task]!
             let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: series.map { .checkpoint($0) },
                                       seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
-                                      width: runOptions.width(perGroupEpisodes: runOptions.episodes * runOptions.seeds),
+                                      width: runOptions.environments,
                                       threads: try runOptions.threadCount(),
                                       overrides: statistics.applied(to: PolicyOverrides()))
             let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress.update)

@@ -25,6 +25,8 @@ import TestSupport
         process.executableURL = program ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        // A test run inside a Slurm job must not pick up the job's CPUs or ids.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -51,7 +53,7 @@ import TestSupport
     }
 
     static func json(_ url: URL) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
     static func sha256(_ url: URL) throws -> String {
@@ -72,6 +74,11 @@ import TestSupport
             (["evaluate"] + random + ["--threads", "3000000000"], "--threads must be between 1 and"),
             (["evaluate"] + random + ["--threads", "100000"], "--threads must be between 1 and 4096"),
             (["evaluate"] + random + ["--environments", "9223372036854775807"], "--environments must be between 1 and"),
+            (["evaluate"] + random + ["--environments", "10001"], "--environments must be between 1 and 10000"),
+            (["bench", "--policy", "random", "--environments", "1000000"], "--environments must be between 1 and 10000"),
+            (["bench", "--policy", "random", "--transitions", "100", "--environments", "200"], "more than --transitions 100"),
+            (["record"] + random + ["--output", "v", "--episodes", "-1"], "--episodes must be ≥ 1"),
+            (["record"] + random + ["--output", "v", "--episodes", "100000000"], "more than 1000000 episodes"),
         ]
         for c in cases {
             let r = try Self.run(c.arguments)
@@ -99,11 +106,11 @@ import TestSupport
     @Test func threadsBeyondTheCoresAreCappedAndRecordedAsRun() throws {
         let folder = try Self.folder()
         let report = folder.appendingPathComponent("r.json")
-        let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
-                              "--threads", "64", "--output", report.path])
-        #expect(r.status == 0, "\(r.stderr)")
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let provenance = try Self.json(report)["provenance"] as! [String: Any]
+        let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                              "--threads", "\(cores + 1)", "--output", report.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let provenance = try #require(try Self.json(report)["provenance"] as? [String: Any])
         #expect(provenance["threads"] as? Int == cores && r.stderr.contains("capped to the \(cores) cores"))
     }
 
@@ -119,7 +126,8 @@ import TestSupport
         let arguments = ["evaluate", "--task", "hopper-medium-v2", "--checkpoint", actor.path, "--episodes", "1"]
         let r = try Self.run(arguments + ["--output", first.path])
         #expect(r.status == 0, "\(r.stderr)")
-        let files = (try Self.json(first)["provenance"] as! [String: Any])["checkpoints"] as! [[String: Any]]
+        let firstProvenance = try #require(try Self.json(first)["provenance"] as? [String: Any])
+        let files = try #require(firstProvenance["checkpoints"] as? [[String: Any]])
         let hashes = Set(files.compactMap { $0["sha256"] as? String })
         #expect(hashes == [try Self.sha256(actor), try Self.sha256(critic)])
 
@@ -142,9 +150,9 @@ import TestSupport
         var bytes = try Data(contentsOf: Self.bundled)
         // safetensors: u64 header length, JSON header {name: {dtype, shape, data_offsets}}, data.
         let headerLength = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
-        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as! [String: Any]
-        let entry = header["qf1/params/Dense_3/kernel"] as! [String: Any]
-        let offsets = entry["data_offsets"] as! [Int]
+        let header = try #require(try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let entry = try #require(header["qf1/params/Dense_3/kernel"] as? [String: Any])
+        let offsets = try #require(entry["data_offsets"] as? [Int])
         for (k, offset) in stride(from: 8 + headerLength + offsets[0], to: 8 + headerLength + offsets[1], by: 4).enumerated() {
             let value: Float = k % 2 == 0 ? 3e38 : -3e38
             withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.replaceSubrange(offset..<(offset + 4), with: $0) }
@@ -154,7 +162,8 @@ import TestSupport
         let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", broken.path, "--episodes", "2",
                               "--output", report.path])
         #expect(r.status == 1 && r.stderr.contains("most episodes ended unstable"), "\(r.status) \(r.stderr)")
-        let episodes = (try Self.json(report)["tasks"] as! [[String: Any]])[0]["episodes"] as! [[String: Any]]
+        let tasks = try #require(try Self.json(report)["tasks"] as? [[String: Any]])
+        let episodes = try #require(tasks.first?["episodes"] as? [[String: Any]])
         #expect(episodes.count == 2 && episodes.allSatisfy { $0["end"] as? String == "unstable" })
         #expect(episodes.allSatisfy { ($0["detail"] as? String)?.contains("critic Q1 of candidate") == true })
     }
@@ -190,6 +199,33 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: lock.path), "the lock is removed when the run ends")
     }
 
+    /// An unreadable report or table is named with a plain reason, not Foundation's error text.
+    @Test func unreadableFilesAreNamedInPlainWords() throws {
+        let folder = try Self.folder()
+        let missing = folder.appendingPathComponent("missing.json").path
+        let merge = try Self.run(["merge", missing])
+        #expect(merge.status != 0 && merge.stderr.contains(missing) && merge.stderr.contains("no such file"), "\(merge.stderr)")
+        let asFolder = try Self.run(["merge", folder.path])
+        #expect(asFolder.status != 0 && asFolder.stderr.contains("is a folder, not a file"), "\(asFolder.stderr)")
+        for r in [merge, asFolder] { #expect(!r.stderr.contains("operation could not be completed") && !r.stderr.contains("NSCocoaErrorDomain")) }
+    }
+
+    /// `--resume` with a report but no episode log has nothing to continue: refused, the report kept.
+    @Test func resumeRefusesAReportWithoutItsLog() throws {
+        let folder = try Self.folder()
+        let report = folder.appendingPathComponent("r.json")
+        try Data("{}".utf8).write(to: report)
+        let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                              "--output", report.path, "--resume"])
+        #expect(r.status == 64 && r.stderr.contains("its episode log") && r.stderr.contains("--overwrite"), "\(r.status) \(r.stderr)")
+        #expect(try String(contentsOf: report, encoding: .utf8) == "{}")
+        // Neither file yet: --resume starts the run (a Slurm task's first attempt).
+        try FileManager.default.removeItem(at: report)
+        let fresh = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
+                                  "--output", report.path, "--resume"])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+    }
+
     // MARK: 10: default width: episodes finish in waves
 
     @Test func defaultWidthLetsEpisodesFinishThroughTheRun() throws {
@@ -198,12 +234,45 @@ import TestSupport
         let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "40",
                               "--output", report.path])
         #expect(r.status == 0, "\(r.stderr)")
-        let provenance = try Self.json(report)["provenance"] as! [String: Any]
+        let provenance = try #require(try Self.json(report)["provenance"] as? [String: Any])
         #expect(provenance["environments_in_flight"] as? Int == 10)
-        // Episode lines are logged as they end: the first ones before the last ones started.
-        let log = try String(contentsOf: folder.appendingPathComponent("r.jsonl"), encoding: .utf8)
-        let episodes = log.split(separator: "\n").filter { $0.contains("\"type\":\"episode\"") }
-        #expect(episodes.count == 40)
+        let lines = try Self.episodeLines(folder.appendingPathComponent("r.jsonl"))
+        #expect(lines.count == 40)
+        // Environments step in lockstep, so the steps logged with the first finished episode (all
+        // steps since the start) are (environments in flight) × (its length): 10 × length here,
+        // 40 × length with every episode in flight. So at most 10 episodes had started when the
+        // first one was logged: the rest start after episodes have finished.
+        let first = try #require(lines.first)
+        #expect(first.steps == 10 * first.length, "first episode: \(first.length) steps long, \(first.steps) steps logged with it")
+    }
+
+    @Test func defaultWidthIsSizedFromTheEpisodesAGroupRunsHere() throws {
+        // The default 10-episode run: 3 in flight (⌈10/4⌉), so episodes finish progressively.
+        let folder = try Self.folder()
+        let small = folder.appendingPathComponent("small.json")
+        let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--output", small.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try #require(try Self.json(small)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 3)
+        // Shard 1/4 of 4 seeds × 10 episodes runs one seed, 10 episodes: 3 in flight, not ⌈40/4⌉ = 10.
+        let shard = folder.appendingPathComponent("shard.json")
+        let s = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--seeds", "4",
+                              "--shard", "1/4", "--output", shard.path])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(try #require(try Self.json(shard)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 3)
+        let first = try #require(try Self.episodeLines(folder.appendingPathComponent("shard.jsonl")).first)
+        #expect(first.steps == 3 * first.length)
+    }
+
+    /// Episode lines of a `.jsonl` log in order: each episode's length and the steps logged with it.
+    static func episodeLines(_ url: URL) throws -> [(length: Int, steps: Int)] {
+        let log = try String(contentsOf: url, encoding: .utf8)
+        return try log.split(separator: "\n").compactMap { line -> (length: Int, steps: Int)? in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard object["type"] as? String == "episode" else { return nil }
+            let episode = try #require(object["episode"] as? [String: Any])
+            let timing = try #require(object["timing"] as? [String: Any])
+            return (try #require(episode["length"] as? Int), try #require(timing["steps"] as? Int))
+        }
     }
 
     // MARK: 11 and 4: verify gates CI and checks series with the table's protocol
@@ -222,9 +291,11 @@ import TestSupport
 
     @Test func verifyNamesWhatIsWrong() throws {
         let method = try Self.run(["verify", "--table", "edp-table4", "--method", "EPD", "--checkpoint", "hopper-medium-v2=\(Self.bundled.path)"])
-        #expect(method.status == 1 && method.stderr.contains("no rows for method 'EPD'") && method.stderr.contains("Diffusion-QL, DQL (JAX), EDP"))
+        // Usage errors (exit 64), as README says.
+        #expect(method.status == 64 && method.stderr.contains("--method 'EPD'") && method.stderr.contains("has no rows for it")
+                && method.stderr.contains("Diffusion-QL, DQL (JAX), EDP"), "\(method.status) \(method.stderr)")
         let table = try Self.run(["verify", "--table", "edp-table9", "--checkpoint", "hopper-medium-v2=\(Self.bundled.path)"])
-        #expect(table.status == 1 && table.stderr.contains("unknown table 'edp-table9'") && table.stderr.contains("edp-table4"))
+        #expect(table.status == 64 && table.stderr.contains("unknown table 'edp-table9'") && table.stderr.contains("edp-table4"), "\(table.status) \(table.stderr)")
         let folder = try Self.folder()
         let file = folder.appendingPathComponent("claims.csv")
         for (text, message) in [("task,EDP,EDP\nhopper-medium-v2,1,2\n", "column 'EDP' appears twice"),
@@ -251,7 +322,7 @@ import TestSupport
                               "--checkpoint", "hopper-medium-v2=\(actor)", "--checkpoint", "hopper-medium-v2=\(actor)",
                               "--output", output.path])
         #expect(r.status == 1 && r.stdout.contains("OMS of 2 checkpoints"), "\(r.stdout) \(r.stderr)")
-        let verdicts = try Self.json(output)["verdicts"] as! [[String: Any]]
+        let verdicts = try #require(try Self.json(output)["verdicts"] as? [[String: Any]])
         #expect(verdicts.count == 1 && (verdicts[0]["basis"] as? String)?.hasPrefix("OMS of 2 checkpoints") == true)
     }
 
@@ -310,8 +381,14 @@ import TestSupport
         #expect(version.status == 0 && version.stdout.hasPrefix("edp-eval 0.") && version.stdout.contains("MuJoCo 2.3.7"))
         let recordHelp = try Self.run(["record", "--help"])
         #expect(recordHelp.stdout.contains("-o, --output") && !recordHelp.stdout.contains("--out <"))
+        // The discussion is one paragraph wrapped by the parser: no line break inside the sentence
+        // (the hard-wrapped text started lines with "DIR/…" and "offscreen and writes" ended one).
+        let discussion = recordHelp.stdout.components(separatedBy: "USAGE:")[0]
+        let helpLines = discussion.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(!helpLines.contains { $0.hasPrefix("DIR/") || $0.hasSuffix("offscreen and writes") || $0.hasSuffix("one video per checkpoint:") },
+                "\(recordHelp.stdout)")
         let inspect = try Self.run(["inspect", Self.bundled.path, "--json"])
-        let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
         #expect(json["observation_size"] as? Int == 11 && json["configuration"] == nil && json["observationSize"] == nil)
 
         let folder = try Self.folder()
@@ -319,7 +396,7 @@ import TestSupport
         let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
                               "-o", report.path])
         #expect(r.status == 0 && r.stderr.contains("--task hopper-medium-v2 is given more than once"), "\(r.stderr)")
-        #expect((try Self.json(report)["tasks"] as! [Any]).count == 1)
+        #expect(try #require(try Self.json(report)["tasks"] as? [Any]).count == 1)
         let header = try String(contentsOf: folder.appendingPathComponent("r.jsonl"), encoding: .utf8).split(separator: "\n")[0]
         #expect(header.contains("\"policy_hashes\"") && header.contains("\"episodes_per_seed\"") && !header.contains("policyHashes"))
     }
@@ -331,9 +408,29 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let json = try Self.json(output)
         #expect(json["task"] as? String == "hopper-medium-expert-v2")
-        let settings = (json["provenance"] as! [String: Any])["policy"] as! [String: Any]
+        let provenance = try #require(json["provenance"] as? [String: Any])
+        let settings = try #require(provenance["policy"] as? [String: Any])
         // Numbers are stored as numbers (it was the string "50").
         #expect(settings["candidates"] is NSNumber && settings["candidates"] as? Int == 50 && settings["sampler"] as? String == "dpm")
+    }
+
+    /// A checkpoint that names no task (Diffusion-QL, hopper: 11 observations) is not silently
+    /// timed on walker2d (17): bench asks for --task, and runs with it.
+    @Test func benchAsksForTheTaskOfACheckpointThatNamesNone() throws {
+        let actor = Self.dqlPair.appendingPathComponent("actor_2000.pth").path
+        let r = try Self.run(["bench", "--checkpoint", actor, "--transitions", "4", "--environments", "4"])
+        #expect(r.status != 0 && r.stderr.contains("no variant 'env'") && r.stderr.contains("pass --task"), "\(r.status) \(r.stderr)")
+        let folder = try Self.folder()
+        let output = folder.appendingPathComponent("b.json")
+        let ok = try Self.run(["bench", "--checkpoint", actor, "--task", "hopper-medium-v2", "--transitions", "4",
+                               "--environments", "4", "-o", output.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try Self.json(output)["task"] as? String == "hopper-medium-v2")
+        // A checkpoint that cannot be loaded is reported, not replaced by the default task.
+        let broken = folder.appendingPathComponent("broken.safetensors")
+        try Data("not a checkpoint".utf8).write(to: broken)
+        let bad = try Self.run(["bench", "--checkpoint", broken.path, "--transitions", "4", "--environments", "4"])
+        #expect(bad.status != 0 && bad.stderr.contains("broken.safetensors") && !bad.stdout.contains("walker2d"), "\(bad.stderr)")
     }
 
     /// PNG frames are compressed (libpng): a 480×480 hopper frame was 692 KB with stored blocks.
@@ -346,7 +443,7 @@ import TestSupport
         let files = try FileManager.default.contentsOfDirectory(atPath: frames.path).filter { $0.hasSuffix(".png") }
         #expect(files.count == 3)
         for file in files {
-            let size = try FileManager.default.attributesOfItem(atPath: frames.appendingPathComponent(file).path)[.size] as! Int
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: frames.appendingPathComponent(file).path)[.size] as? Int)
             #expect(size > 1000 && size <= 100_000, "\(file): \(size) bytes")
         }
     }

@@ -56,6 +56,9 @@ import TestSupport
         let zoo = try Checkpoint.load(folder.appendingPathComponent("Hopper-v3.zip"))
         #expect(zoo.configuration.observationNormalization?.clip == 10)
         #expect(zoo.provenance["vecnormalize_file"] == "Hopper-v3/vecnormalize.pkl")
+        // Hashed under its path relative to the zip's folder, so reports record where it really is.
+        #expect(zoo.fileHashes["Hopper-v3/vecnormalize.pkl"] == zoo.provenance["vecnormalize_sha256"])
+        #expect(zoo.fileHashes["vecnormalize.pkl"] == nil)
     }
 
     @Test func td3ZipMadeWithoutTorchMatchesNumPy() throws {

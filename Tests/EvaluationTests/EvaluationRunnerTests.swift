@@ -1,5 +1,7 @@
+import DiffusionPolicy
 import Foundation
 import Testing
+import TestSupport
 @testable import Environments
 @testable import Evaluation
 
@@ -19,6 +21,31 @@ private func plan(seeds: [UInt64] = [0, 1], episodes: Int = 5, width: Int = 4, s
 private struct Interrupted: Error {}
 
 @Suite struct EvaluationRunnerTests {
+    /// An SB3 `vecnormalize.pkl` in the zoo's `<stem>/` folder is recorded at its real path, not
+    /// as if it were beside the zip.
+    @Test func provenanceRecordsTheRealPathOfEveryCheckpointFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sb3-zoo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Hopper-v3"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: try TestFixtures.url("sb3-ppo-hopper/Hopper-v3.zip"), to: folder.appendingPathComponent("Hopper-v3.zip"))
+        try FileManager.default.copyItem(at: try TestFixtures.url("sb3-ppo-hopper/vecnormalize.pkl"),
+                                         to: folder.appendingPathComponent("Hopper-v3/vecnormalize.pkl"))
+        let files = Provenance.File.all(try Checkpoint.load(folder.appendingPathComponent("Hopper-v3.zip")))
+        #expect(files.count == 2)
+        for file in files { #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path) does not exist") }
+        #expect(files.contains { $0.path.hasSuffix("Hopper-v3/vecnormalize.pkl") })
+    }
+
+    /// `evaluate --video` finishes (encodes) each video in `onEpisode`: that time is observer
+    /// time, not evaluation time, so it is not in the report's seconds or SPS.
+    @Test func onEpisodeTimeIsNotCountedInSPS() throws {
+        let runner = EvaluationRunner(plan: try plan(seeds: [0], episodes: 3), registry: try TaskRegistry.standard())
+        let report = try runner.run(onEpisode: { _ in Thread.sleep(forTimeInterval: 0.25) })
+        let task = try #require(report.tasks.first)
+        #expect(runner.observerSeconds >= 0.75, "\(runner.observerSeconds)")
+        #expect(task.seconds.total < 0.5, "seconds \(task.seconds.total) include the 0.75 s spent in onEpisode")
+    }
+
     @Test func reportHasTheDocumentedShape() throws {
         let output = temporaryFile("report.json")
         let report = try EvaluationRunner(plan: try plan(), registry: try TaskRegistry.standard()).run(logURL: output)
