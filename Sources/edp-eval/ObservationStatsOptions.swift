@@ -2,8 +2,9 @@ import ArgumentParser
 import Evaluation
 import Foundation
 
-/// Observation statistics for `bench` and `verify` (the same flags and rules as `evaluate`'s, in
-/// `PolicyOptions`): an EDP checkpoint trained with `obs_norm` is refused without them.
+/// Observation statistics for a policy trained on normalized observations, shared by `evaluate`,
+/// `record` (through `PolicyOptions`), `bench` and `verify`: an EDP checkpoint trained with
+/// `obs_norm` is refused without them.
 struct ObservationStatsOptions: ParsableArguments {
     @Option(name: .customLong("observation-stats"), help: ArgumentHelp(
         "Observation statistics for a policy trained on normalized observations: JSON {\"mean\": m, \"std\": s} (numbers = EDP's global scalars, lists = per dimension; optional \"epsilon\", \"clip\") or an SB3 vecnormalize.pkl. Replaces the checkpoint's own; applies to every checkpoint.",

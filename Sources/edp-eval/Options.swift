@@ -29,36 +29,16 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "EAS candidates N override (EDP's code: 50; the paper's main setting: 10). --candidates 1 still runs the selection's draw (and the critics), so its noise differs from --selection single, which samples one action and draws no selection noise.")
     var candidates: Int?
 
-    @Option(name: .customLong("observation-stats"), help: ArgumentHelp(
-        "Observation statistics for a policy trained on normalized observations: JSON {\"mean\": m, \"std\": s} (numbers = EDP's global scalars, lists = per dimension; optional \"epsilon\", \"clip\") or an SB3 vecnormalize.pkl. Replaces the checkpoint's own.",
-        valueName: "file"))
-    var observationStats: String?
-
-    @Option(name: .customLong("dataset"), help: ArgumentHelp(
-        "D4RL .hdf5 file the policy was trained on: observation statistics are computed from it (see --observation-normalization).",
-        valueName: "file"))
-    var observationDataset: String?
-
-    @Option(name: .customLong("observation-normalization"), help: ArgumentHelp(
-        "How --dataset statistics are computed: edp (global scalar mean/std, +1e-6, clip ±10; default for EDP checkpoints) or per-dimension (CORL/IQL: mean(0), std(0) + 1e-3; default otherwise).",
-        valueName: "rule"))
-    var observationRule: ObservationStatistics.DatasetRule?
+    @OptionGroup var statistics: ObservationStatsOptions
 
     var overrides: PolicyOverrides {
-        PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime, selection: selection, candidates: candidates,
-                        observationStatistics: observationStats.map { URL(fileURLWithPath: $0) },
-                        observationDataset: observationDataset.map { URL(fileURLWithPath: $0) }, observationRule: observationRule)
+        statistics.applied(to: PolicyOverrides(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime,
+                                               selection: selection, candidates: candidates))
     }
 
     func validate() throws {
         if policy != nil && !checkpoints.isEmpty {
             throw ValidationError("give either --checkpoint or --policy, not both")
-        }
-        if observationStats != nil && observationDataset != nil {
-            throw ValidationError("give either --observation-stats or --dataset, not both")
-        }
-        if observationRule != nil && observationDataset == nil {
-            throw ValidationError("--observation-normalization applies to statistics computed from --dataset")
         }
         if let policy, policy != "random" {
             throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
