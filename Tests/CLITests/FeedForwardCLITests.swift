@@ -18,6 +18,24 @@ import Testing
         #expect(text.contains("ff-gaussian") && text.contains("ad04cf1b354adb8810cd2a98f45f3c5179bd5c6d9fa83a1a7b8c1157094417e3"))
     }
 
+    /// `record` reaches feed-forward checkpoints like any other (an SB3 zip as downloaded and the
+    /// project's own `.npz`): one MP4 per checkpoint, decodable by ffprobe.
+    @Test(.enabled(if: RunIntegrityTests.canRecord)) func recordRendersFeedForwardCheckpoints() throws {
+        let folder = try temporaryFolder()
+        let r = try CLI.run(["record", "--task", "hopper-medium-v2",
+                             "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip",
+                             "--checkpoint", "Tests/Fixtures/ff-checkpoints/ff-relu.npz",
+                             "--max-frames", "3", "--width", "64", "--height", "64", "--output", folder.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        for i in 1...2 {
+            let video = folder.appendingPathComponent("hopper-medium-v2-policy\(i)-seed0-ep0.mp4")
+            #expect(FileManager.default.fileExists(atPath: video.path), "\(video.lastPathComponent) missing: \(r.stderr)")
+            if FileManager.default.fileExists(atPath: video.path) {
+                #expect(try RunIntegrityTests.frameRate(video) == "125/1")
+            }
+        }
+    }
+
     @Test func inspectDescribesFeedForwardCheckpointsTruthfully() throws {
         let r = try CLI.run(["inspect", "Tests/Fixtures/sb3-ppo-hopper/Hopper-v3.zip"])
         #expect(r.status == 0, "\(r.stderr)")
