@@ -173,7 +173,7 @@ public struct Provenance: Codable, Equatable, Sendable {
             let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
             let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
                 .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
-            return Machine(hostname: info.hostName, cpu: model ?? "unknown", logicalCores: info.activeProcessorCount,
+            return Machine(hostname: info.hostName, cpu: model, logicalCores: info.activeProcessorCount,
                            memoryGiB: (Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
                            operatingSystem: info.operatingSystemVersionString)
         }
