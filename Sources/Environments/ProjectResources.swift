@@ -14,6 +14,8 @@ public enum ProjectResources {
     public static var assets: URL { root.appendingPathComponent("assets") }
     /// `assets/models/<name>`.
     public static func model(_ name: String) -> URL { assets.appendingPathComponent("models").appendingPathComponent(name) }
+    /// The bundled reference checkpoint, an EDP hopper policy (`assets/checkpoints/README.md`).
+    public static var bundledCheckpoint: URL { assets.appendingPathComponent("checkpoints/edp-hopper-reference.safetensors") }
 
     private static func isRoot(_ url: URL) -> Bool {
         FileManager.default.fileExists(atPath: url.appendingPathComponent("envs/tasks.json").path)
