@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
-//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering
+//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering (+ CMuJoCoRenderShims)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
 import PackageDescription
@@ -38,8 +38,11 @@ let package = Package(
     targets: [
         // MuJoCo 2.3.7 (official build, installed by Scripts/bootstrap), found through pkg-config.
         .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),
-        // The one C shim: traps mju_error (setjmp/longjmp) and silences MUJOCO_LOG.TXT.
+        // The simulation's C shim: traps mju_error (setjmp/longjmp) and silences MUJOCO_LOG.TXT.
         .target(name: "CMuJoCoShims", dependencies: ["CMuJoCo"]),
+        // The rendering's C shim: OpenGL contexts from libraries loaded at run time (EGL, OSMesa,
+        // GLFW) and MuJoCo's renderer under CMuJoCoShims' error trap. Only Rendering depends on it.
+        .target(name: "CMuJoCoRenderShims", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
         .target(name: "MuJoCo", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
         .target(name: "Environments", dependencies: ["MuJoCo"]),
         // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
@@ -54,7 +57,7 @@ let package = Package(
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG"]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCo", "CMuJoCoRenderShims", "CPNG"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),

@@ -1,5 +1,5 @@
 import CMuJoCo
-import CMuJoCoShims
+import CMuJoCoRenderShims
 import Foundation
 import MuJoCo
 
@@ -201,10 +201,12 @@ public final class Renderer {
             c.rgba = (m.rgba.x, m.rgba.y, m.rgba.z, m.rgba.w)
             return c
         }
+        var error = [CChar](repeating: 0, count: 1024)
         let status = try context.withCurrent { () -> Int32 in
             let status = frame.pixels.withUnsafeMutableBufferPointer { rgb in
                 cMarkers.withUnsafeBufferPointer { markers in
-                    cmj_renderer_frame(renderer, data.pointer, &camera, markers.baseAddress, Int32(markers.count), rgb.baseAddress)
+                    cmj_renderer_frame(renderer, data.pointer, &camera, markers.baseAddress, Int32(markers.count), rgb.baseAddress,
+                                       &error, Int32(error.count))
                 }
             }
             if status == 0 && window {
@@ -213,7 +215,7 @@ public final class Renderer {
             }
             return status
         }
-        if status != 0 { throw RenderingError.renderer(operation: "mjr_render", message: String(cString: cmj_last_error())) }
+        if status != 0 { throw RenderingError.renderer(operation: "mjr_render", message: String(cString: error)) }
         return frame
     }
 
