@@ -3,7 +3,7 @@
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
 //   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering (+ CMuJoCoRenderShims)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets) -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
 
@@ -53,7 +53,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: policyCodegen),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", "Datasets", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Datasets", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -79,13 +79,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "Environments", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
