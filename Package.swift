@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
-//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments -> Rendering (default cameras from the robot descriptors)
+//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments -> Rendering (+ CMuJoCoRenderShims; default
+//   cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets) -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
 
@@ -38,8 +39,11 @@ let package = Package(
     targets: [
         // MuJoCo 2.3.7 (official build, installed by Scripts/bootstrap), found through pkg-config.
         .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),
-        // The one C shim: traps mju_error (setjmp/longjmp) and silences MUJOCO_LOG.TXT.
+        // The simulation's C shim: traps mju_error (setjmp/longjmp) and silences MUJOCO_LOG.TXT.
         .target(name: "CMuJoCoShims", dependencies: ["CMuJoCo"]),
+        // The rendering's C shim: OpenGL contexts from libraries loaded at run time (EGL, OSMesa,
+        // GLFW) and MuJoCo's renderer under CMuJoCoShims' error trap. Only Rendering depends on it.
+        .target(name: "CMuJoCoRenderShims", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
         .target(name: "MuJoCo", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
         .target(name: "Environments", dependencies: ["MuJoCo"]),
         // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
@@ -50,11 +54,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: policyCodegen),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", "Datasets", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Datasets", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG", "Environments"]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCo", "CMuJoCoRenderShims", "CPNG", "Environments"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
@@ -76,13 +80,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "Environments", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,8 +11,6 @@ enum { CMJ_MESSAGE_SIZE = 1024 };
 // Per-thread trap state: environments step on many threads at once.
 static _Thread_local jmp_buf* cmj_trap = NULL;
 static _Thread_local char cmj_error_message[CMJ_MESSAGE_SIZE];
-static _Thread_local char cmj_warning_message[CMJ_MESSAGE_SIZE];
-static _Thread_local int cmj_untrapped_errors = 0;
 
 static void cmj_copy(char* dst, const char* src) {
   if (!src) src = "";
@@ -25,14 +23,14 @@ static void cmj_on_error(const char* message) {
   if (cmj_trap) longjmp(*cmj_trap, 1);
   // Only reachable if a MuJoCo function that can fail is called outside a cmj_ wrapper, which
   // the Swift layer never does. Returning would let MuJoCo continue on corrupt state, so stop.
-  cmj_untrapped_errors++;
   fprintf(stderr, "MuJoCo error outside a trapped call: %s\n", cmj_error_message);
   abort();
 }
 
 static void cmj_on_warning(const char* message) {
-  // Kept for diagnostics; instability is detected from mjData.warning counters by the caller.
-  cmj_copy(cmj_warning_message, message);
+  // Installed so that MuJoCo writes no MUJOCO_LOG.TXT; the message is dropped because the Swift
+  // layer detects instabilities from the mjData.warning counters.
+  (void)message;
 }
 
 static pthread_once_t cmj_once = PTHREAD_ONCE_INIT;
@@ -43,8 +41,6 @@ static void cmj_install_once(void) {
 void cmj_install_handlers(void) { pthread_once(&cmj_once, cmj_install_once); }
 
 const char* cmj_last_error(void) { return cmj_error_message; }
-const char* cmj_last_warning(void) { return cmj_warning_message; }
-int cmj_untrapped_error_count(void) { return cmj_untrapped_errors; }
 
 // Runs BODY with the trap armed; evaluates to 1 if MuJoCo raised an error inside it.
 #define CMJ_TRAPPED(BODY)                                   \

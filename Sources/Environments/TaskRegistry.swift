@@ -125,8 +125,9 @@ public struct TaskRegistry: Sendable {
         return try task(id)
     }
 
-    /// D4RL's normalized score × 100 for an episode return on a task.
-    public func normalizedScore(task id: String, return episodeReturn: Double) throws -> Double {
+    /// D4RL's normalized score × 100 for an episode return on a task (tests; the product asks the
+    /// `TaskSpec` it already holds).
+    func normalizedScore(task id: String, return episodeReturn: Double) throws -> Double {
         try task(id).normalizedScore(return: episodeReturn)
     }
 

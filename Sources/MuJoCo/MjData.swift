@@ -3,10 +3,17 @@ import CMuJoCoShims
 
 /// The simulation state and scratch memory of one simulation (`mjData`), owned by this object.
 ///
-/// An `MjData` keeps its `MjModel` alive. It is not thread-safe: use one per thread (the model
-/// can be shared). Engine errors (`mju_error`) become `MuJoCoError.engine`; numerical blow-ups
-/// that MuJoCo recovers from by resetting are reported by `instability`.
-public final class MjData: @unchecked Sendable {
+/// An `MjData` keeps its `MjModel` alive. Engine errors (`mju_error`) become
+/// `MuJoCoError.engine`; numerical blow-ups that MuJoCo recovers from by resetting are reported by
+/// `instability`.
+///
+/// Threads: an `MjData` is mutable C memory with no lock, so it is not `Sendable` (declared
+/// unavailable below, so no conformance can be added elsewhere); one thread uses it at a time,
+/// while its `MjModel` may be shared. Parallel code hands each one to a single worker:
+/// `RolloutEngine` and `ConsistencyCheck` step their environments inside
+/// `DispatchQueue.concurrentPerform`, where each environment (and the `MjData` it owns) belongs to
+/// exactly one iteration, and touch them from the calling thread only before and after that call.
+public final class MjData {
     /// The model this data belongs to.
     public let model: MjModel
     package let pointer: UnsafeMutablePointer<mjData>
@@ -104,9 +111,6 @@ public final class MjData: @unchecked Sendable {
         return SIMD3(p[0], p[1], p[2])
     }
 
-    /// Number of active contacts (`ncon`), valid after `forward()` or `step()`.
-    public var contactCount: Int { Int(pointer.pointee.ncon) }
-
     /// Reads one element of `qpos` without copying the array (hot paths).
     @inline(__always) public func qpos(_ i: Int) -> Double { pointer.pointee.qpos[i] }
     /// Reads one element of `qvel` without copying the array (hot paths).
@@ -130,6 +134,7 @@ public final class MjData: @unchecked Sendable {
     /// `clearWarnings()`, or nil. MuJoCo resets the state itself when one occurs, so the state
     /// after it does not continue the trajectory.
     public var instability: MjInstability? {
+        guard hasInstability else { return nil }
         let checks: [(mjtWarning, MjInstability.Kind)] = [
             (mjWARN_BADQPOS, .badQpos), (mjWARN_BADQVEL, .badQvel), (mjWARN_BADQACC, .badQacc),
         ]
@@ -143,8 +148,9 @@ public final class MjData: @unchecked Sendable {
         }
     }
 
-    /// Whether any bad-qpos/qvel/qacc warning has fired (cheap check for hot paths).
-    @inline(__always) public var hasInstability: Bool {
+    /// Whether any bad-qpos/qvel/qacc warning has fired: the cheap check `instability` makes
+    /// before it builds a value (it runs after every step).
+    @inline(__always) var hasInstability: Bool {
         withUnsafePointer(to: &pointer.pointee.warning) { tuple in
             tuple.withMemoryRebound(to: mjWarningStat.self, capacity: Int(mjNWARNING.rawValue)) { stats in
                 stats[Int(mjWARN_BADQPOS.rawValue)].number
@@ -154,8 +160,8 @@ public final class MjData: @unchecked Sendable {
         }
     }
 
-    /// Clears MuJoCo's warning counters.
-    public func clearWarnings() {
+    /// Clears MuJoCo's warning counters (tests; `reset()` clears them for the product).
+    func clearWarnings() {
         withUnsafeMutablePointer(to: &pointer.pointee.warning) { tuple in
             tuple.withMemoryRebound(to: mjWarningStat.self, capacity: Int(mjNWARNING.rawValue)) { stats in
                 for i in 0..<Int(mjNWARNING.rawValue) { stats[i] = mjWarningStat() }
@@ -163,3 +169,7 @@ public final class MjData: @unchecked Sendable {
         }
     }
 }
+
+/// `MjData` is not `Sendable` (see the type's notes on threads).
+@available(*, unavailable)
+extension MjData: Sendable {}

@@ -61,6 +61,18 @@ extension MjModel {
     public var jointPosition: [Double] { copy(pointer.pointee.jnt_pos, 3 * njnt) }
     /// Geom colours, RGBA in [0, 1] (`geom_rgba`, ngeom × 4).
     public var geomRGBA: [Float] { copy(pointer.pointee.geom_rgba, 4 * ngeom) }
+    /// Centre of the model at `qpos0`, m, world frame (`stat.center`, computed by the compiler):
+    /// where MuJoCo's free camera looks by default.
+    public var statisticCenter: SIMD3<Double> {
+        let center = pointer.pointee.stat.center
+        return SIMD3(center.0, center.1, center.2)
+    }
+    /// Spatial extent of the model at `qpos0`, m (`stat.extent`, computed by the compiler): the
+    /// scale of MuJoCo's default camera distance.
+    public var statisticExtent: Double { pointer.pointee.stat.extent }
+    /// Vertical field of view of the free camera, degrees (`vis.global.fovy`, MJCF
+    /// `<visual><global fovy>`; MuJoCo's default 45).
+    public var freeCameraFieldOfView: Double { Double(pointer.pointee.vis.global.fovy) }
 
     private func copy<T>(_ source: UnsafeMutablePointer<T>?, _ count: Int) -> [T] {
         guard let source, count > 0 else { return [] }

@@ -4,8 +4,8 @@ import Foundation
 
 /// A compiled MuJoCo model (`mjModel`), owned by this object and freed with it.
 ///
-/// The model is immutable after loading except for the few option fields exposed as settable.
-/// It may be shared by many `MjData` instances on many threads.
+/// The model is immutable after loading: this wrapper only reads it (the renderer works on its own
+/// copy). So it is `Sendable` and may be shared by many `MjData` instances on many threads.
 public final class MjModel: @unchecked Sendable {
     package let pointer: UnsafeMutablePointer<mjModel>
 

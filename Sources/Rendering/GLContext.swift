@@ -1,4 +1,4 @@
-import CMuJoCoShims
+import CMuJoCoRenderShims
 import Foundation
 
 /// A way of getting an OpenGL context, named as users know them from `MUJOCO_GL` (dm_control,

@@ -1,32 +1,8 @@
 import CMuJoCo
-import CMuJoCoShims
+import CMuJoCoRenderShims
 import Environments
 import Foundation
 import MuJoCo
-
-/// Rendering cost/looks trade-off.
-public enum RenderQuality: String, CaseIterable, Sendable {
-    /// No shadows, reflections, skybox or haze, no multisampling: cheapest on a CPU rasterizer.
-    case fast
-    /// Shadows, reflections, skybox, haze and 4× multisampling.
-    case quality
-}
-
-/// A free camera pose (MuJoCo `mjvCamera` of type free): looks at `lookat` (m, world frame) from
-/// `distance` m away; `azimuth` (deg) turns about world z (90: looking along +y, so +x is to the
-/// right); `elevation` (deg) is negative when looking down.
-public struct CameraPose: Equatable, Sendable {
-    public var lookat: SIMD3<Double>
-    public var distance: Double
-    public var azimuth: Double
-    public var elevation: Double
-    public init(lookat: SIMD3<Double>, distance: Double, azimuth: Double, elevation: Double) {
-        self.lookat = lookat
-        self.distance = distance
-        self.azimuth = azimuth
-        self.elevation = elevation
-    }
-}
 
 /// Which camera renders the frames.
 public enum CameraSelection: Equatable, Sendable {
@@ -89,62 +65,6 @@ public enum DefaultView {
             return .free(distance: 0, azimuth: 90, elevation: -20, lookat: nil)
         }
         return CameraSelection(descriptor.defaultCamera)
-    }
-}
-
-/// What to render: size, looks, camera, GL backend.
-public struct RenderOptions: Equatable, Sendable {
-    /// Frame size in pixels.
-    public var width: Int
-    public var height: Int
-    public var quality: RenderQuality
-    /// `.automatic` uses the robot's default view.
-    public var camera: CameraSelection
-    /// nil: `MUJOCO_GL`, else automatic (EGL, then OSMesa).
-    public var backend: GLBackend?
-    /// Show frames in a GLFW window as they are rendered (needs a display and libglfw3).
-    public var showWindow: Bool
-
-    public init(width: Int = 480, height: Int = 480, quality: RenderQuality = .fast, camera: CameraSelection = .automatic,
-                backend: GLBackend? = nil, showWindow: Bool = false) {
-        self.width = width
-        self.height = height
-        self.quality = quality
-        self.camera = camera
-        self.backend = backend
-        self.showWindow = showWindow
-    }
-}
-
-/// A decorative object drawn into the scene (not part of the simulation), e.g. a goal.
-public struct SceneMarker: Equatable, Sendable {
-    public enum Shape: Sendable { case sphere, cylinder }
-    public var shape: Shape
-    /// Centre, m, world frame.
-    public var position: SIMD3<Double>
-    /// Radius (m); for a cylinder also `halfHeight`.
-    public var radius: Double
-    public var halfHeight: Double
-    /// Colour, components in 0...1.
-    public var rgba: SIMD4<Float>
-    public init(shape: Shape, position: SIMD3<Double>, radius: Double, halfHeight: Double = 0, rgba: SIMD4<Float>) {
-        self.shape = shape
-        self.position = position
-        self.radius = radius
-        self.halfHeight = halfHeight
-        self.rgba = rgba
-    }
-
-    /// The markers of an environment's goal (`MuJoCoEnvironment.goalMarker`), as `goal(x:y:radius:)`.
-    public static func goal(_ marker: GoalMarker) -> [SceneMarker] {
-        goal(x: marker.x, y: marker.y, radius: marker.radius)
-    }
-
-    /// A goal region on the floor at (`x`, `y`) m: a translucent green disc of `radius` m (the
-    /// success radius) and a green sphere of 0.3 m above its centre, visible from the top-down view.
-    public static func goal(x: Double, y: Double, radius: Double) -> [SceneMarker] {
-        [SceneMarker(shape: .cylinder, position: SIMD3(x, y, 0.02), radius: radius, halfHeight: 0.02, rgba: SIMD4(0.1, 0.9, 0.2, 0.6)),
-         SceneMarker(shape: .sphere, position: SIMD3(x, y, 0.3), radius: 0.3, rgba: SIMD4(0.1, 0.9, 0.2, 1))]
     }
 }
 
@@ -211,10 +131,12 @@ public final class Renderer {
             c.rgba = (m.rgba.x, m.rgba.y, m.rgba.z, m.rgba.w)
             return c
         }
+        var error = [CChar](repeating: 0, count: 1024)
         let status = try context.withCurrent { () -> Int32 in
             let status = frame.pixels.withUnsafeMutableBufferPointer { rgb in
                 cMarkers.withUnsafeBufferPointer { markers in
-                    cmj_renderer_frame(renderer, data.pointer, &camera, markers.baseAddress, Int32(markers.count), rgb.baseAddress)
+                    cmj_renderer_frame(renderer, data.pointer, &camera, markers.baseAddress, Int32(markers.count), rgb.baseAddress,
+                                       &error, Int32(error.count))
                 }
             }
             if status == 0 && window {
@@ -223,15 +145,13 @@ public final class Renderer {
             }
             return status
         }
-        if status != 0 { throw RenderingError.renderer(operation: "mjr_render", message: String(cString: cmj_last_error())) }
+        if status != 0 { throw RenderingError.renderer(operation: "mjr_render", message: String(cString: error)) }
         return frame
     }
 
     /// The mjvCamera for a selection.
     static func makeCamera(_ selection: CameraSelection, model: MjModel, aspect: Double) throws -> mjvCamera {
-        var camera = mjvCamera()
-        mjv_defaultCamera(&camera)
-        let m = model.pointer
+        var camera = mjvCamera.mujocoDefault()
         switch selection {
         case .automatic:
             preconditionFailure("resolved before")
@@ -252,15 +172,15 @@ public final class Renderer {
             camera.type = Int32(mjCAMERA_FREE.rawValue)
             camera.azimuth = azimuth
             camera.elevation = elevation
-            let centre = lookat ?? SIMD3(m.pointee.stat.center.0, m.pointee.stat.center.1, m.pointee.stat.center.2)
+            let centre = lookat ?? model.statisticCenter
             camera.lookat = (centre.x, centre.y, centre.z)
-            camera.distance = distance > 0 ? distance : 2 * m.pointee.stat.extent
+            camera.distance = distance > 0 ? distance : 2 * model.statisticExtent
         case .topDownStaticWorld:
             // Fit the bounding box of the world body's geoms, looking straight down, +x to the right.
             camera.type = Int32(mjCAMERA_FREE.rawValue)
             camera.azimuth = 90
             camera.elevation = -90
-            let fovy = Double(m.pointee.vis.global.fovy) * .pi / 180
+            let fovy = model.freeCameraFieldOfView * .pi / 180
             let box = staticWorldBox(model)
             let half = (box.max - box.min) / 2
             let tanHalf = tan(fovy / 2)
@@ -275,54 +195,18 @@ public final class Renderer {
     /// extents `pos ± size`, which is exact for the maze's unrotated wall boxes). Falls back to the
     /// model's `stat.center ± stat.extent` when there are none.
     static func staticWorldBox(_ model: MjModel) -> (min: SIMD3<Double>, max: SIMD3<Double>) {
-        let m = model.pointer.pointee
+        let body = model.geomBody, type = model.geomType, position = model.geomPosition, size = model.geomSize
         var low = SIMD3<Double>(repeating: .infinity), high = SIMD3<Double>(repeating: -.infinity)
-        for g in 0..<Int(m.ngeom) where m.geom_bodyid[g] == 0 && m.geom_type[g] != Int32(mjGEOM_PLANE.rawValue) {
-            let p = SIMD3(m.geom_pos[3 * g], m.geom_pos[3 * g + 1], m.geom_pos[3 * g + 2])
-            let s = SIMD3(m.geom_size[3 * g], m.geom_size[3 * g + 1], m.geom_size[3 * g + 2])
+        for g in 0..<model.ngeom where body[g] == 0 && type[g] != Int(mjGEOM_PLANE.rawValue) {
+            let p = SIMD3(position[3 * g], position[3 * g + 1], position[3 * g + 2])
+            let s = SIMD3(size[3 * g], size[3 * g + 1], size[3 * g + 2])
             low = pointwiseMin(low, p - s)
             high = pointwiseMax(high, p + s)
         }
         if low.x > high.x {
-            let c = SIMD3(m.stat.center.0, m.stat.center.1, m.stat.center.2)
-            return (c - m.stat.extent, c + m.stat.extent)
+            let c = model.statisticCenter
+            return (c - model.statisticExtent, c + model.statisticExtent)
         }
         return (low, high)
-    }
-}
-
-/// An RGB image, 3 bytes per pixel, rows top first (the order of image files and video).
-public struct Frame: Equatable, Sendable {
-    public let width: Int
-    public let height: Int
-    /// `width × height × 3` bytes: row 0 is the top row.
-    public var pixels: [UInt8]
-
-    /// A black frame.
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-        self.pixels = [UInt8](repeating: 0, count: width * height * 3)
-    }
-
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height * 3, "an RGB frame of \(width)×\(height) needs \(width * height * 3) bytes")
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-
-    /// The pixel at column `x`, row `y` (0 = top).
-    public subscript(x: Int, y: Int) -> SIMD3<UInt8> {
-        get {
-            let i = (y * width + x) * 3
-            return SIMD3(pixels[i], pixels[i + 1], pixels[i + 2])
-        }
-        set {
-            let i = (y * width + x) * 3
-            pixels[i] = newValue.x
-            pixels[i + 1] = newValue.y
-            pixels[i + 2] = newValue.z
-        }
     }
 }

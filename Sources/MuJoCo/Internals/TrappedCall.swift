@@ -7,7 +7,7 @@ import CMuJoCoShims
 /// why `body` is a C function pointer (a closure literal that captures nothing) and not a Swift
 /// closure: it must hold no Swift references and create no Swift objects, only call MuJoCo's C
 /// functions with what `context` points to.
-package func withMuJoCoErrorTrap(
+func withMuJoCoErrorTrap(
     _ operation: String,
     context: UnsafeMutableRawPointer?,
     _ body: @convention(c) (UnsafeMutableRawPointer?) -> Void

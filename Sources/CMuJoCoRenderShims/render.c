@@ -5,6 +5,7 @@
 // status. Each public function is one trapped C call, so the longjmp only ever crosses C frames.
 // The renderer owns a private copy of the model, so the offscreen size and multisampling can be set
 // in `vis` without writing to the model the simulations share.
+#include "CMuJoCoRenderShims.h"
 #include "CMuJoCoShims.h"
 
 #include <stdio.h>
@@ -96,7 +97,6 @@ typedef struct {
   const cmj_marker* markers;
   int marker_count;
   unsigned char* rgb;
-  int added;
 } cmj_frame_args;
 
 static void cmj_renderer_frame_body(void* p) {
@@ -111,7 +111,6 @@ static void cmj_renderer_frame_body(void* p) {
     mjvGeom* geom = &r->scene.geoms[r->scene.ngeom++];
     mjv_initGeom(geom, marker->type, marker->size, marker->pos, NULL, marker->rgba);
     geom->category = mjCAT_DECOR;
-    a->added++;
   }
   mjr_setBuffer(mjFB_OFFSCREEN, &r->context);
   mjr_render(viewport, &r->scene, &r->context);
@@ -119,9 +118,12 @@ static void cmj_renderer_frame_body(void* p) {
 }
 
 int cmj_renderer_frame(cmj_renderer* r, mjData* d, mjvCamera* camera, const cmj_marker* markers,
-                       int marker_count, unsigned char* rgb) {
-  cmj_frame_args args = {r, d, camera, markers, marker_count, rgb, 0};
-  if (cmj_call_trapped(cmj_renderer_frame_body, &args) != 0) return 1;
+                       int marker_count, unsigned char* rgb, char* error, int error_size) {
+  cmj_frame_args args = {r, d, camera, markers, marker_count, rgb};
+  if (cmj_call_trapped(cmj_renderer_frame_body, &args) != 0) {
+    snprintf(error, (size_t)error_size, "%s", cmj_last_error());
+    return 1;
+  }
   // OpenGL's rows start at the bottom of the image; files and video want the top row first.
   size_t stride = (size_t)r->width * 3;
   for (int y = 0; y < r->height / 2; y++) {
@@ -153,5 +155,3 @@ int cmj_renderer_show(cmj_renderer* r, const unsigned char* rgb) {
   cmj_show_args args = {r, r->width, r->height};
   return cmj_call_trapped(cmj_renderer_show_body, &args);
 }
-
-int cmj_renderer_scene_geoms(const cmj_renderer* r) { return r ? r->scene.ngeom : 0; }

@@ -9,7 +9,7 @@
 // package that provides it. The few prototypes and constants needed are declared below (values from
 // the Khronos EGL 1.5 registry headers, Mesa's GL/osmesa.h and GLFW 3's glfw3.h).
 #define _GNU_SOURCE
-#include "CMuJoCoShims.h"
+#include "CMuJoCoRenderShims.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -119,9 +119,22 @@ static void cmj_gl_fail(char* error, int error_size, const char* format, ...) {
   va_end(args);
 }
 
-// Opens the first library of `names` that loads (RTLD_LOCAL: its symbols stay out of the global
+// The libraries tried for each backend, in order: the runtime packages' sonames first, then the
+// unversioned name a -dev package installs. Indexed by CMJ_GL_EGL / _OSMESA / _GLFW.
+static const char* const cmj_gl_libraries[][4] = {
+    [CMJ_GL_EGL] = {"libEGL.so.1", "libEGL.so", NULL},
+    [CMJ_GL_OSMESA] = {"libOSMesa.so.8", "libOSMesa.so.6", "libOSMesa.so", NULL},
+    [CMJ_GL_GLFW] = {"libglfw.so.3", "libglfw.so", NULL},
+};
+
+// Opens the first library of `backend` that loads (RTLD_LOCAL: its symbols stay out of the global
 // scope until cmj_gl_make_global, so MuJoCo's loader cannot pick a backend that was only probed).
-static void* cmj_gl_open(const char* const* names, char* chosen, int chosen_size, char* error, int error_size) {
+static void* cmj_gl_open(int backend, char* chosen, int chosen_size, char* error, int error_size) {
+  if (backend < CMJ_GL_EGL || backend > CMJ_GL_GLFW) {
+    cmj_gl_fail(error, error_size, "unknown backend %d", backend);
+    return NULL;
+  }
+  const char* const* names = cmj_gl_libraries[backend];
   const char* first_error = NULL;
   char message[512] = "";
   for (int i = 0; names[i]; i++) {
@@ -168,8 +181,7 @@ static const char* cmj_egl_error_name(EGLint code) {
 // in dm_control), then the default display. The context has no surface at all
 // (EGL_KHR_surfaceless_context): MuJoCo renders into its own framebuffer objects.
 static int cmj_gl_create_egl(cmj_gl_context* c, char* error, int error_size) {
-  static const char* const names[] = {"libEGL.so.1", "libEGL.so", NULL};
-  c->library = cmj_gl_open(names, c->library_name, sizeof c->library_name, error, error_size);
+  c->library = cmj_gl_open(CMJ_GL_EGL, c->library_name, sizeof c->library_name, error, error_size);
   if (!c->library) return 0;
 #define CMJ_EGL_SYM(type, name) type name = (type)dlsym(c->library, #name)
   CMJ_EGL_SYM(egl_get_error_fn, eglGetError);
@@ -284,8 +296,7 @@ static int cmj_gl_create_egl(cmj_gl_context* c, char* error, int error_size) {
 // OSMesa: Mesa's off-screen software renderer; the context draws into `osmesa_buffer` (MuJoCo then
 // renders into its own framebuffer objects, so the buffer only has to exist).
 static int cmj_gl_create_osmesa(cmj_gl_context* c, int width, int height, char* error, int error_size) {
-  static const char* const names[] = {"libOSMesa.so.8", "libOSMesa.so.6", "libOSMesa.so", NULL};
-  c->library = cmj_gl_open(names, c->library_name, sizeof c->library_name, error, error_size);
+  c->library = cmj_gl_open(CMJ_GL_OSMESA, c->library_name, sizeof c->library_name, error, error_size);
   if (!c->library) return 0;
   osmesa_create_fn create = (osmesa_create_fn)dlsym(c->library, "OSMesaCreateContextExt");
   c->osmesa_make_current = (osmesa_make_current_fn)dlsym(c->library, "OSMesaMakeCurrent");
@@ -321,8 +332,7 @@ static int cmj_gl_create_glfw(cmj_gl_context* c, int width, int height, int visi
     cmj_gl_fail(error, error_size, "no display (DISPLAY and WAYLAND_DISPLAY are unset)");
     return 0;
   }
-  static const char* const names[] = {"libglfw.so.3", "libglfw.so", NULL};
-  c->library = cmj_gl_open(names, c->library_name, sizeof c->library_name, error, error_size);
+  c->library = cmj_gl_open(CMJ_GL_GLFW, c->library_name, sizeof c->library_name, error, error_size);
   if (!c->library) return 0;
   glfw_init_fn init = (glfw_init_fn)dlsym(c->library, "glfwInit");
   glfw_window_hint_fn hint = (glfw_window_hint_fn)dlsym(c->library, "glfwWindowHint");
@@ -434,12 +444,8 @@ int cmj_gl_present(cmj_gl_context* c) {
 }
 
 int cmj_gl_library_loadable(int backend, char* error, int error_size) {
-  static const char* const egl[] = {"libEGL.so.1", "libEGL.so", NULL};
-  static const char* const osmesa[] = {"libOSMesa.so.8", "libOSMesa.so.6", "libOSMesa.so", NULL};
-  static const char* const glfw[] = {"libglfw.so.3", "libglfw.so", NULL};
-  const char* const* names = backend == CMJ_GL_EGL ? egl : backend == CMJ_GL_OSMESA ? osmesa : glfw;
   char chosen[64];
-  void* handle = cmj_gl_open(names, chosen, sizeof chosen, error, error_size);
+  void* handle = cmj_gl_open(backend, chosen, sizeof chosen, error, error_size);
   if (!handle) return 0;
   dlclose(handle);
   return 1;
