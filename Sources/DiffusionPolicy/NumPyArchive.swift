@@ -118,22 +118,8 @@ public enum NumPyArchive {
         }
         let parsed = try NumPyHeader(parsing: header, fail: fail)
         let decoder = NumPyArrayDecoder(descr: parsed.descr, shape: parsed.shape, fortranOrder: parsed.fortranOrder)
-        let decoded: Result<Tensor, NumPyArrayDecoder.Failure> = data.withUnsafeBytes { raw in
-            Result { () throws(NumPyArrayDecoder.Failure) in
-                try decoder.decode(UnsafeRawBufferPointer(rebasing: raw[(headerStart + headerLength)...]))
-            }
-        }
-        switch decoded {
-        case .success(let tensor):
-            return tensor
-        case .failure(.unsupportedDtype):
-            throw fail("unsupported dtype '\(parsed.descr)' (expected \(NumPyArrayDecoder.acceptedDtypes))")
-        case .failure(.invalidShape):
-            throw fail("invalid shape \(parsed.shape)")
-        case .failure(.sizeMismatch(let needed, let found, let overflow)):
-            throw fail(found < needed || overflow
-                       ? "truncated: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(found)"
-                       : "size mismatch: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(found)")
+        return try data.withUnsafeBytes { raw in
+            try decoder.decode(UnsafeRawBufferPointer(rebasing: raw[(headerStart + headerLength)...]), fail: fail)
         }
     }
 }

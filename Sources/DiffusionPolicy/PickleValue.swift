@@ -149,19 +149,8 @@ public struct PickleArray: Equatable, Sendable {
     /// and C or Fortran order. Any other dtype, or a byte count that does not match the shape, throws.
     public func float32Tensor() throws -> Tensor {
         let decoder = NumPyArrayDecoder(descr: dtype, shape: shape, fortranOrder: fortranOrder)
-        let decoded: Result<Tensor, NumPyArrayDecoder.Failure> = data.withUnsafeBytes { raw in
-            Result { () throws(NumPyArrayDecoder.Failure) in try decoder.decode(raw) }
-        }
-        switch decoded {
-        case .success(let tensor):
-            return tensor
-        case .failure(.unsupportedDtype):
-            throw PickleArrayError("array dtype \(dtype) is not supported (expected \(NumPyArrayDecoder.acceptedDtypes))")
-        case .failure(.invalidShape):
-            throw PickleArrayError("array shape \(shape) is invalid")
-        case .failure(.sizeMismatch(let needed, let found, let overflow)):
-            throw PickleArrayError(overflow ? "array shape \(shape) is invalid"
-                                            : "array shape \(shape) of \(dtype) needs \(needed) bytes, found \(found)")
+        return try data.withUnsafeBytes { raw in
+            try decoder.decode(raw) { PickleArrayError("array \($0)") }
         }
     }
 }

@@ -39,6 +39,31 @@ struct NumPyArrayDecoder {
         return count
     }
 
+    /// Decodes `payload`; a failure becomes the caller's error `fail(reason)`, the reason worded as
+    /// for `.npy` files (e.g. "unsupported dtype '<c8' (expected …)", "truncated: shape [3] of <f4
+    /// needs 12 bytes, found 8").
+    func decode(_ payload: UnsafeRawBufferPointer, fail: (String) -> any Error) throws -> Tensor {
+        do {
+            return try decode(payload)
+        } catch {
+            throw fail(reason(for: error))
+        }
+    }
+
+    /// What went wrong, in words.
+    func reason(for failure: Failure) -> String {
+        switch failure {
+        case .unsupportedDtype:
+            return "unsupported dtype '\(descr)' (expected \(Self.acceptedDtypes))"
+        case .invalidShape:
+            return "invalid shape \(shape)"
+        case .sizeMismatch(let needed, let found, let overflow):
+            return found < needed || overflow
+                ? "truncated: shape \(shape) of \(descr) needs \(needed) bytes, found \(found)"
+                : "size mismatch: shape \(shape) of \(descr) needs \(needed) bytes, found \(found)"
+        }
+    }
+
     /// Decodes `payload`, which must hold exactly the array's elements.
     func decode(_ payload: UnsafeRawBufferPointer) throws(Failure) -> Tensor {
         guard let type = elementType else { throw .unsupportedDtype }

@@ -103,6 +103,9 @@ struct ZipLayout {
         }
     }
 
+    /// The error for a layout problem described by `reason`.
+    static func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
+
     /// True when `[offset, offset + length)` lies inside `[0, limit)`, without overflow.
     static func fits(_ offset: UInt64, _ length: UInt64, within limit: UInt64) -> Bool {
         offset <= limit && length <= limit - offset
@@ -153,7 +156,6 @@ struct ZipLayout {
     /// Finds the end-of-central-directory record (and a ZIP64 record before it) and checks that
     /// the central directory it announces lies before the end records.
     static func locateCentralDirectory(_ bytes: Bytes) throws -> CentralDirectoryLocation {
-        func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
         let size = bytes.count
         // ZIPFoundation takes the last "PK\5\6" that leaves room for the 22-byte record.
         guard size >= 22 else {
@@ -203,7 +205,6 @@ struct ZipLayout {
     /// have been checked, and the entry's length in the directory.
     static func centralDirectoryEntry(_ bytes: Bytes, at position: UInt64, index: UInt64,
                                       directory: CentralDirectoryLocation) throws -> (Member, UInt64) {
-        func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
         let (directoryOffset, directorySize, directoryEnd) = (directory.offset, directory.size, directory.end)
         let (entryCount, recordName) = (directory.entryCount, directory.recordName)
         let label = "central directory entry \(index)"
@@ -265,7 +266,6 @@ struct ZipLayout {
     static func checkedDataOffset(_ bytes: Bytes, member name: String, localOffset: UInt64, method: UInt16,
                                   compressedSize: UInt64, uncompressedSize: UInt64,
                                   directoryOffset: UInt64) throws -> UInt64 {
-        func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
         let member = "member \"\(name)\""
         guard fits(localOffset, 30, within: directoryOffset) else {
             throw fail("\(member): local header offset \(localOffset) is outside the \(directoryOffset) bytes before the central directory")
