@@ -98,7 +98,7 @@ extension ConsistencyCheck {
     struct ReplaySettings {
         /// Widths of qpos, qvel, observations and actions.
         let nq: Int, nv: Int, observationSize: Int, actionSize: Int
-        /// Antmaze: each transition's goal comes from `infos/goal`.
+        /// The task has a goal (the environment reports one): each transition's goal comes from `infos/goal`.
         let usesGoal: Bool
         /// The dataset has `next_observations` (else `observations[i+1]` within an episode).
         let hasNext: Bool
@@ -107,7 +107,7 @@ extension ConsistencyCheck {
         let warmStart: Bool
         let transitions: Int
 
-        /// Checks that the dataset holds the state columns (and antmaze goals) the replay sets.
+        /// Checks that the dataset holds the state columns (and goals, for tasks with one) the replay sets.
         init(_ dataset: D4RLDataset, task: TaskSpec, environment: MuJoCoEnvironment, warmStart: Bool) throws {
             nq = environment.initialQpos.count
             nv = environment.initialQvel.count
