@@ -42,223 +42,214 @@ public enum ConsistencyCheck {
                            progress: ((Progress) -> Void)? = nil) throws -> ConsistencyReport {
         try DatasetTaskCheck.requireCompatible(dataset, task: task)
         let environments = try (0..<max(1, threads)).map { _ in try EnvironmentFactory.make(task: task) }
-        let env0 = environments[0]
-        let nq = env0.initialQpos.count, nv = env0.initialQvel.count
-        for (path, width) in [("infos/qpos", nq), ("infos/qvel", nv)] {
-            guard let shape = dataset.shape(path) else {
-                throw DatasetError(file: dataset.url, key: path, "missing: the check sets the simulator state from infos/qpos and infos/qvel")
-            }
-            guard shape[1] == width else {
-                throw DatasetError(file: dataset.url, key: path, "rows have \(shape[1]) values but \(task.id) has \(width)")
-            }
-        }
-        let usesGoal = env0.goalPosition != nil
-        if usesGoal {
-            guard let shape = dataset.shape("infos/goal") else {
-                throw DatasetError(file: dataset.url, key: "infos/goal", "missing: transitions of a goal-reaching task need their goal")
-            }
-            guard shape[1] == 2 else { throw DatasetError(file: dataset.url, key: "infos/goal", "rows have \(shape[1]) values, expected 2 (x, y)") }
-        }
+        let settings = try ReplaySettings(dataset, task: task, environment: environments[0], warmStart: warmStart)
         let total = min(dataset.transitions, max(0, limit ?? dataset.transitions))
-        let hasNext = dataset.has("next_observations")
-        let nextKey = hasNext ? "next_observations" : "observations"
-        let float32Observations = dataset.dtype(nextKey) == "float32"
-        let float32Rewards = dataset.dtype("rewards") == "float32"
-        let o = dataset.observationSize, a = dataset.actionSize
         // Per transition and field: max |diff|, or NaN when not compared.
         var differences = [[Double]](repeating: [Double](repeating: .nan, count: total), count: fields.count)
         let start = Date()
-        var done = 0
         var continued = 0
-        for chunk in stride(from: 0, to: total, by: D4RLDataset.chunkRows) {
-            let range = chunk..<min(total, chunk + D4RLDataset.chunkRows)
-            // One row before the chunk too: the first block's warm-up replays it.
-            let extra = range.lowerBound > 0 ? 1 : 0
-            let wide = (range.lowerBound - extra)..<range.upperBound
-            let qpos = try dataset.read("infos/qpos", wide), qvel = try dataset.read("infos/qvel", wide)
-            let actions = try dataset.read("actions", wide)
-            let rewards = try dataset.read("rewards", range), terminals = try dataset.read("terminals", wide)
-            let timeouts = dataset.has("timeouts") ? try dataset.read("timeouts", wide) : [Double](repeating: 0, count: wide.count)
-            let goals = usesGoal ? try dataset.read("infos/goal", wide) : []
-            // observations[i+1] may lie one row past the chunk.
-            let nextRange = hasNext ? range : range.lowerBound + 1..<min(dataset.transitions, range.upperBound + 1)
-            let next = try dataset.read(nextKey, nextRange)
-            // Fixed blocks (absolute multiples of blockRows), each replayed on its own: the report is
-            // the same whatever the thread count, which only decides who runs which block.
-            let blocks = (range.count + blockRows - 1) / blockRows
-            let workers = min(environments.count, blocks)
-            var results = [[(Int, Int, Double)]](repeating: [], count: blocks)
-            var continuedPerBlock = [Int](repeating: 0, count: blocks)
-            var failure: Error?
-            let lock = NSLock()
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let env = environments[w]
-                var qposBuffer = [Double](repeating: 0, count: nq), qvelBuffer = [Double](repeating: 0, count: nv)
-                var action = [Double](repeating: 0, count: a), goal = [Double](repeating: 0, count: 2)
-                // Row k of the chunk (k = −1: the row before it) in the wide arrays.
-                func load(_ k: Int) {
-                    let r = k + extra
-                    for j in 0..<nq { qposBuffer[j] = qpos[r * nq + j] }
-                    for j in 0..<nv { qvelBuffer[j] = qvel[r * nv + j] }
-                    for j in 0..<a { action[j] = actions[r * a + j] }
-                    if usesGoal { goal[0] = goals[2 * r]; goal[1] = goals[2 * r + 1] }
-                }
-                func ends(_ k: Int) -> Bool { terminals[k + extra] != 0 || timeouts[k + extra] != 0 }
-                func holdsRecordedState() -> Bool {
-                    env.data.qpos == qposBuffer && env.data.qvel == qvelBuffer
-                }
-                for b in stride(from: w, to: blocks, by: workers) {
-                    var local: [(Int, Int, Double)] = []
-                    local.reserveCapacity(3 * blockRows)
-                    var skipped = 0
-                    let lower = b * blockRows, upper = min(range.count, lower + blockRows)
-                    do {
-                        // Warm-up: a block that starts inside an episode first replays the previous
-                        // transition from its recorded state, so that the solver's warm start is
-                        // that of a rollout (the same for every thread count).
-                        var continuing = false
-                        if warmStart, range.lowerBound + lower > 0, !ends(lower - 1) {
-                            load(lower - 1)
-                            if usesGoal { try env.setGoal(goal) }
-                            try env.reset(qpos: qposBuffer, qvel: qvelBuffer)
-                            continuing = try env.step(action).instability == nil
-                        }
-                        for k in lower..<upper {
-                            load(k)
-                            if usesGoal { try env.setGoal(goal) }
-                            // When the simulator already holds exactly the recorded state (the previous
-                            // transition of the same episode reproduced it), keep going without
-                            // mj_resetData, as the recording rollout did; otherwise set the state.
-                            if warmStart && continuing && holdsRecordedState() {
-                                skipped += 1
-                            } else {
-                                try env.reset(qpos: qposBuffer, qvel: qvelBuffer)
-                            }
-                            let result = try env.step(action)
-                            let ends = ends(k)
-                            continuing = !ends && result.instability == nil
-                            if hasNext || (!ends && range.lowerBound + k + 1 < dataset.transitions) {
-                                let base = k * o
-                                var worst = 0.0
-                                for j in 0..<o {
-                                    let ours = float32Observations ? Double(Float(result.observation[j])) : result.observation[j]
-                                    worst = max(worst, abs(ours - next[base + j]))
-                                }
-                                local.append((k, 0, worst))
-                            }
-                            let reward = float32Rewards ? Double(Float(result.reward)) : result.reward
-                            local.append((k, 1, abs(reward - rewards[k])))
-                            local.append((k, 2, result.terminated == (terminals[k + extra] != 0) ? 0 : 1))
-                        }
-                    } catch {
-                        lock.lock(); failure = failure ?? error; lock.unlock()
-                    }
-                    lock.lock(); results[b] = local; continuedPerBlock[b] = skipped; lock.unlock()
-                }
+        for chunkStart in stride(from: 0, to: total, by: D4RLDataset.chunkRows) {
+            let chunk = try ChunkRows(dataset, range: chunkStart..<min(total, chunkStart + D4RLDataset.chunkRows), settings: settings)
+            let (results, continuedInChunk) = try replay(chunk, on: environments, settings: settings)
+            for block in results {
+                for (k, field, value) in block { differences[field][chunk.range.lowerBound + k] = value }
             }
-            if let failure { throw failure }
-            for block in results { for (k, field, value) in block { differences[field][range.lowerBound + k] = value } }
-            continued += continuedPerBlock.reduce(0, +)
-            done = range.upperBound
-            progress?(Progress(done: done, total: total, elapsed: Date().timeIntervalSince(start)))
+            continued += continuedInChunk
+            progress?(Progress(done: chunk.range.upperBound, total: total, elapsed: Date().timeIntervalSince(start)))
         }
         return ConsistencyReport(dataset: dataset, task: task, transitions: dataset.transitions, checked: total,
                                  differences: differences, maxListed: maxListed,
                                  seconds: Date().timeIntervalSince(start), threads: environments.count,
                                  warmStart: warmStart, continuedWithoutReset: continued,
-                                 nextObservationsFrom: hasNext ? "next_observations" : "observations[i+1] within an episode")
+                                 nextObservationsFrom: settings.hasNext ? "next_observations" : "observations[i+1] within an episode")
+    }
+
+    /// Replays a chunk's fixed blocks (absolute multiples of `blockRows`), each on its own: the
+    /// report is the same whatever the thread count, which only decides who runs which block.
+    /// Returns each block's (row in chunk, field, max |diff|) triples and the transitions continued
+    /// without a reset.
+    static func replay(_ chunk: ChunkRows, on environments: [MuJoCoEnvironment],
+                       settings: ReplaySettings) throws -> ([[(Int, Int, Double)]], Int) {
+        let blocks = (chunk.range.count + blockRows - 1) / blockRows
+        let workers = min(environments.count, blocks)
+        var results = [[(Int, Int, Double)]](repeating: [], count: blocks)
+        var continuedPerBlock = [Int](repeating: 0, count: blocks)
+        var failure: Error?
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var replayer = BlockReplayer(environment: environments[w], settings: settings)
+            for b in stride(from: w, to: blocks, by: workers) {
+                let lower = b * blockRows
+                do {
+                    let (local, skipped) = try replayer.replay(chunk, rows: lower..<min(chunk.range.count, lower + blockRows))
+                    lock.lock(); results[b] = local; continuedPerBlock[b] = skipped; lock.unlock()
+                } catch {
+                    lock.lock(); failure = failure ?? error; lock.unlock()
+                }
+            }
+        }
+        if let failure { throw failure }
+        return (results, continuedPerBlock.reduce(0, +))
     }
 }
 
-/// The check's result; JSON keys as documented in the README (`dataset check`).
-public struct ConsistencyReport: Codable, Sendable {
-    public struct FieldReport: Codable, Sendable {
-        /// Transitions where the field was compared.
-        public var compared: Int
-        /// Transitions where it differs (|diff| > 0).
-        public var differing: Int
-        public var maxAbsDiff: Double
-        /// Quantiles 50/90/99/100 % of the per-transition max |diff|.
-        public var quantiles: [String: Double]
-        enum CodingKeys: String, CodingKey { case compared, differing, quantiles, maxAbsDiff = "max_abs_diff" }
-    }
+extension ConsistencyCheck {
+    /// What the replay needs to know about the dataset and the task, the same for every chunk.
+    struct ReplaySettings {
+        /// Widths of qpos, qvel, observations and actions.
+        let nq: Int, nv: Int, observationSize: Int, actionSize: Int
+        /// The task has a goal (the environment reports one): each transition's goal comes from `infos/goal`.
+        let usesGoal: Bool
+        /// The dataset has `next_observations` (else `observations[i+1]` within an episode).
+        let hasNext: Bool
+        /// Ours are cast to float32 before comparing when the dataset stores float32.
+        let float32Observations: Bool, float32Rewards: Bool
+        let warmStart: Bool
+        let transitions: Int
 
-    public struct Mismatch: Codable, Sendable, Equatable {
-        public var index: Int
-        public var field: String
-        public var maxAbsDiff: Double
-        enum CodingKeys: String, CodingKey { case index, field, maxAbsDiff = "max_abs_diff" }
-    }
-
-    public var file: String
-    public var sha256: String
-    public var task: String
-    public var mujocoVersion: String
-    public var transitions: Int
-    public var checked: Int
-    /// Transitions with at least one differing field.
-    public var mismatches: Int
-    public var maxAbsDiff: Double
-    public var fields: [String: FieldReport]
-    /// Differing (transition, field) pairs, worst first, at most `maxListed`.
-    public var mismatched: [Mismatch]
-    /// True when `mismatched` was cut.
-    public var mismatchedTruncated: Bool
-    public var nextObservationsFrom: String
-    /// True when transitions whose recorded state the simulator already holds continue without
-    /// a reset (the default; see `ConsistencyCheck`), false when every transition is reset.
-    public var warmStart: Bool
-    /// Transitions stepped without a reset because the simulator held their recorded state.
-    public var continuedWithoutReset: Int
-    public var seconds: Double
-    public var threads: Int
-    public var transitionsPerSecond: Double
-
-    enum CodingKeys: String, CodingKey {
-        case file, sha256, task, transitions, checked, mismatches, fields, mismatched, seconds, threads
-        case mujocoVersion = "mujoco_version", maxAbsDiff = "max_abs_diff", mismatchedTruncated = "mismatched_truncated"
-        case nextObservationsFrom = "next_observations_from", transitionsPerSecond = "transitions_per_second"
-        case warmStart = "warm_start", continuedWithoutReset = "continued_without_reset"
-    }
-
-    /// Every compared value equal.
-    public var consistent: Bool { mismatches == 0 }
-
-    init(dataset: D4RLDataset, task: TaskSpec, transitions: Int, checked: Int, differences: [[Double]], maxListed: Int,
-         seconds: Double, threads: Int, warmStart: Bool, continuedWithoutReset: Int, nextObservationsFrom: String) {
-        file = dataset.url.path
-        sha256 = (try? dataset.sha256()) ?? "unreadable"
-        self.task = task.id
-        mujocoVersion = MuJoCoLibrary.version
-        self.transitions = transitions
-        self.checked = checked
-        var fields: [String: FieldReport] = [:]
-        var all: [Mismatch] = []
-        var bad = Set<Int>()
-        for (f, name) in ConsistencyCheck.fields.enumerated() {
-            let values = differences[f].filter { !$0.isNaN }.sorted()
-            func quantile(_ q: Double) -> Double {
-                values.isEmpty ? 0 : values[min(values.count - 1, Int((q * Double(values.count - 1)).rounded(.up)))]
+        /// Checks that the dataset holds the state columns (and goals, for tasks with one) the replay sets.
+        init(_ dataset: D4RLDataset, task: TaskSpec, environment: MuJoCoEnvironment, warmStart: Bool) throws {
+            nq = environment.initialQpos.count
+            nv = environment.initialQvel.count
+            for (path, width) in [("infos/qpos", nq), ("infos/qvel", nv)] {
+                guard let shape = dataset.shape(path) else {
+                    throw DatasetError(file: dataset.url, key: path, "missing: the check sets the simulator state from infos/qpos and infos/qvel")
+                }
+                guard shape[1] == width else {
+                    throw DatasetError(file: dataset.url, key: path, "rows have \(shape[1]) values but \(task.id) has \(width)")
+                }
             }
-            for (i, d) in differences[f].enumerated() where d > 0 {
-                all.append(Mismatch(index: i, field: name, maxAbsDiff: d))
-                bad.insert(i)
+            usesGoal = environment.goalPosition != nil
+            if usesGoal {
+                guard let shape = dataset.shape("infos/goal") else {
+                    throw DatasetError(file: dataset.url, key: "infos/goal", "missing: transitions of a goal-reaching task need their goal")
+                }
+                guard shape[1] == 2 else { throw DatasetError(file: dataset.url, key: "infos/goal", "rows have \(shape[1]) values, expected 2 (x, y)") }
             }
-            fields[name] = FieldReport(compared: values.count, differing: values.filter { $0 > 0 }.count,
-                                       maxAbsDiff: values.last ?? 0,
-                                       quantiles: ["50": quantile(0.5), "90": quantile(0.9), "99": quantile(0.99), "100": values.last ?? 0])
+            hasNext = dataset.has("next_observations")
+            float32Observations = dataset.dtype(hasNext ? "next_observations" : "observations") == "float32"
+            float32Rewards = dataset.dtype("rewards") == "float32"
+            observationSize = dataset.observationSize
+            actionSize = dataset.actionSize
+            self.warmStart = warmStart
+            transitions = dataset.transitions
         }
-        all.sort { $0.maxAbsDiff != $1.maxAbsDiff ? $0.maxAbsDiff > $1.maxAbsDiff : ($0.index, $0.field) < ($1.index, $1.field) }
-        self.fields = fields
-        mismatches = bad.count
-        maxAbsDiff = fields.values.map(\.maxAbsDiff).max() ?? 0
-        mismatched = Array(all.prefix(maxListed))
-        mismatchedTruncated = all.count > maxListed
-        self.nextObservationsFrom = nextObservationsFrom
-        self.warmStart = warmStart
-        self.continuedWithoutReset = continuedWithoutReset
-        self.seconds = seconds
-        self.threads = threads
-        transitionsPerSecond = seconds > 0 ? Double(checked) / seconds : 0
+
+        /// The dataset field the next observations are compared with.
+        var nextKey: String { hasNext ? "next_observations" : "observations" }
+    }
+
+    /// The rows of one chunk, read on the calling thread (the serial HDF5 library). Row k of the chunk
+    /// is row `k + extra` of the "wide" arrays, which also hold the row before the chunk (k = −1) for
+    /// the first block's warm-up.
+    struct ChunkRows {
+        /// The transitions checked.
+        let range: Range<Int>
+        /// 1 when the wide arrays start one row before `range`, else 0.
+        let extra: Int
+        let qpos: [Double], qvel: [Double], actions: [Double], terminals: [Double], timeouts: [Double], goals: [Double]
+        /// Rows of `range` only.
+        let rewards: [Double]
+        /// `next_observations` of `range`, or `observations` from one row after its start.
+        let next: [Double]
+
+        init(_ dataset: D4RLDataset, range: Range<Int>, settings: ReplaySettings) throws {
+            self.range = range
+            extra = range.lowerBound > 0 ? 1 : 0
+            let wide = (range.lowerBound - extra)..<range.upperBound
+            qpos = try dataset.read("infos/qpos", wide)
+            qvel = try dataset.read("infos/qvel", wide)
+            actions = try dataset.read("actions", wide)
+            rewards = try dataset.read("rewards", range)
+            terminals = try dataset.read("terminals", wide)
+            timeouts = dataset.has("timeouts") ? try dataset.read("timeouts", wide) : [Double](repeating: 0, count: wide.count)
+            goals = settings.usesGoal ? try dataset.read("infos/goal", wide) : []
+            // observations[i+1] may lie one row past the chunk.
+            let nextRange = settings.hasNext ? range : range.lowerBound + 1..<min(dataset.transitions, range.upperBound + 1)
+            next = try dataset.read(settings.nextKey, nextRange)
+        }
+
+        /// Whether row k ends its episode (a terminal or a timeout).
+        func ends(_ k: Int) -> Bool { terminals[k + extra] != 0 || timeouts[k + extra] != 0 }
+    }
+
+    /// One environment replaying blocks of a chunk, with its reusable state and action buffers.
+    struct BlockReplayer {
+        let environment: MuJoCoEnvironment
+        let settings: ReplaySettings
+        var qpos: [Double], qvel: [Double], action: [Double], goal = [Double](repeating: 0, count: 2)
+
+        init(environment: MuJoCoEnvironment, settings: ReplaySettings) {
+            self.environment = environment
+            self.settings = settings
+            qpos = [Double](repeating: 0, count: settings.nq)
+            qvel = [Double](repeating: 0, count: settings.nv)
+            action = [Double](repeating: 0, count: settings.actionSize)
+        }
+
+        /// Loads row k of the chunk (k = −1: the row before it) into the buffers.
+        mutating func load(_ k: Int, of chunk: ChunkRows) {
+            let r = k + chunk.extra, nq = settings.nq, nv = settings.nv, a = settings.actionSize
+            for j in 0..<nq { qpos[j] = chunk.qpos[r * nq + j] }
+            for j in 0..<nv { qvel[j] = chunk.qvel[r * nv + j] }
+            for j in 0..<a { action[j] = chunk.actions[r * a + j] }
+            if settings.usesGoal { goal[0] = chunk.goals[2 * r]; goal[1] = chunk.goals[2 * r + 1] }
+        }
+
+        /// Whether the simulator holds exactly the loaded state.
+        func holdsRecordedState() -> Bool {
+            environment.data.qpos == qpos && environment.data.qvel == qvel
+        }
+
+        /// Replays rows `rows` of the chunk; returns (row, field, max |diff|) triples and how many rows
+        /// continued without a reset.
+        mutating func replay(_ chunk: ChunkRows, rows: Range<Int>) throws -> ([(Int, Int, Double)], Int) {
+            var local: [(Int, Int, Double)] = []
+            local.reserveCapacity(3 * ConsistencyCheck.blockRows)
+            var skipped = 0
+            // Warm-up: a block that starts inside an episode first replays the previous transition from
+            // its recorded state, so that the solver's warm start is that of a rollout (the same for
+            // every thread count).
+            var continuing = false
+            if settings.warmStart, chunk.range.lowerBound + rows.lowerBound > 0, !chunk.ends(rows.lowerBound - 1) {
+                load(rows.lowerBound - 1, of: chunk)
+                if settings.usesGoal { try environment.setGoal(goal) }
+                try environment.reset(qpos: qpos, qvel: qvel)
+                continuing = try environment.step(action).instability == nil
+            }
+            for k in rows {
+                load(k, of: chunk)
+                if settings.usesGoal { try environment.setGoal(goal) }
+                // When the simulator already holds exactly the recorded state (the previous transition
+                // of the same episode reproduced it), keep going without mj_resetData, as the recording
+                // rollout did; otherwise set the state.
+                if settings.warmStart && continuing && holdsRecordedState() {
+                    skipped += 1
+                } else {
+                    try environment.reset(qpos: qpos, qvel: qvel)
+                }
+                let result = try environment.step(action)
+                let ends = chunk.ends(k)
+                continuing = !ends && result.instability == nil
+                if settings.hasNext || (!ends && chunk.range.lowerBound + k + 1 < settings.transitions) {
+                    local.append((k, 0, nextObservationDifference(result.observation, row: k, of: chunk)))
+                }
+                let reward = settings.float32Rewards ? Double(Float(result.reward)) : result.reward
+                local.append((k, 1, abs(reward - chunk.rewards[k])))
+                local.append((k, 2, result.terminated == (chunk.terminals[k + chunk.extra] != 0) ? 0 : 1))
+            }
+            return (local, skipped)
+        }
+
+        /// Max |ours − recorded| over the next observation of row k, ours cast to the dataset's dtype.
+        func nextObservationDifference(_ observation: [Double], row k: Int, of chunk: ChunkRows) -> Double {
+            let o = settings.observationSize, base = k * o
+            var worst = 0.0
+            for j in 0..<o {
+                let ours = settings.float32Observations ? Double(Float(observation[j])) : observation[j]
+                worst = max(worst, abs(ours - chunk.next[base + j]))
+            }
+            return worst
+        }
     }
 }

@@ -151,25 +151,31 @@ extension Checkpoint {
         shapes["model.time_mlp.1.bias"] = [2 * e]
         shapes["model.time_mlp.3.weight"] = [e, 2 * e]
         shapes["model.time_mlp.3.bias"] = [e]
-        var width = c.observationSize + c.actionSize + e
-        for (i, h) in c.policyHiddenSizes.enumerated() {
-            shapes["model.mid_layer.\(2 * i).weight"] = [h, width]
-            shapes["model.mid_layer.\(2 * i).bias"] = [h]
+        shapes.merge(torchStackShapes(hiddenPrefix: "model.mid_layer.", outputLayer: "model.final_layer",
+                                      input: c.observationSize + c.actionSize + e, hidden: c.policyHiddenSizes,
+                                      output: c.actionSize)) { $1 }
+        for critic in ["q1_model", "q2_model"] {
+            shapes.merge(torchStackShapes(hiddenPrefix: "\(critic).", outputLayer: "\(critic).\(2 * c.criticHiddenSizes.count)",
+                                          input: c.observationSize + c.actionSize, hidden: c.criticHiddenSizes,
+                                          output: 1)) { $1 }
+        }
+        return shapes
+    }
+
+    /// Shapes of a torch MLP of `nn.Linear` layers (`weight` (out, in), `bias` (out)): hidden layer i
+    /// is `<hiddenPrefix><2i>` (an `nn.Sequential` with an activation between the linears), the output
+    /// layer is `outputLayer`.
+    static func torchStackShapes(hiddenPrefix: String, outputLayer: String, input: Int, hidden: [Int],
+                                 output: Int) -> [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        var width = input
+        for (i, h) in hidden.enumerated() {
+            shapes["\(hiddenPrefix)\(2 * i).weight"] = [h, width]
+            shapes["\(hiddenPrefix)\(2 * i).bias"] = [h]
             width = h
         }
-        shapes["model.final_layer.weight"] = [c.actionSize, width]
-        shapes["model.final_layer.bias"] = [c.actionSize]
-        for critic in ["q1_model", "q2_model"] {
-            var width = c.observationSize + c.actionSize
-            for (i, h) in c.criticHiddenSizes.enumerated() {
-                shapes["\(critic).\(2 * i).weight"] = [h, width]
-                shapes["\(critic).\(2 * i).bias"] = [h]
-                width = h
-            }
-            let last = 2 * c.criticHiddenSizes.count
-            shapes["\(critic).\(last).weight"] = [1, width]
-            shapes["\(critic).\(last).bias"] = [1]
-        }
+        shapes["\(outputLayer).weight"] = [output, width]
+        shapes["\(outputLayer).bias"] = [output]
         return shapes
     }
 

@@ -31,6 +31,45 @@ extension Checkpoint {
     }
 
     static func loadStableBaselines(data: Data, url: URL) throws -> Checkpoint {
+        let (json, weights, version) = try readStableBaselinesMembers(data, url: url)
+        func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
+        let policyKwargs = json["policy_kwargs"] as? [String: Any] ?? [:]
+        if (json["use_sde"] as? Bool) == true || (policyKwargs["use_sde"] as? Bool) == true {
+            throw invalid("SB3 agent uses gSDE (use_sde = true), which is not supported")
+        }
+        let policyModule = (json["policy_class"] as? [String: Any])?["__module__"] as? String ?? "unknown"
+        let observationShape = boxShape(json["observation_space"] as? [String: Any] ?? [:]) ?? []
+        guard observationShape.count == 1, let observationSize = observationShape.first, observationSize > 0 else {
+            throw invalid("SB3 data observation_space.shape \(observationShape) is not a flat Box (one positive dimension)")
+        }
+        let actionSpace = json["action_space"] as? [String: Any] ?? [:]
+        let maxAction = try symmetricBound(actionSpace, url: url)
+        let actor = try StableBaselinesActor(weights, policyModule: policyModule, url: url)
+        let network = try stableBaselinesNetwork(weights, actor: actor, observationSize: observationSize,
+                                                 actionShape: boxShape(actionSpace), url: url)
+        let activation = try stableBaselinesActivation(policyKwargs["activation_fn"] as? String,
+                                                       default: actor.defaultActivation, url: url)
+        let sha = CheckpointHashing.sha256Hex(data)
+        var hashes = [url.lastPathComponent: sha]
+        var provenance = [
+            "source_format": Format.stableBaselines.rawValue, "source_name": url.lastPathComponent, "source_sha256": sha,
+            "sb3_version": version, "sb3_policy_module": policyModule, "sb3_algorithm": actor.algorithm,
+            "sb3_actor": (actor.layers + actor.heads).joined(separator: ", "),
+        ]
+        let normalization = try stableBaselinesNormalizationBesideZip(url, hashes: &hashes, provenance: &provenance)
+        let configuration = PolicyConfiguration.feedForward(
+            family: actor.family, observationSize: observationSize, actionSize: network.actionSize,
+            hiddenSizes: network.hiddenSizes, activation: activation, maxAction: maxAction,
+            actionOutput: actor.output, observationNormalization: normalization)
+        try validate(configuration, network.tensors, url: url)
+        return Checkpoint(url: url, format: .stableBaselines, sha256: sha, fileHashes: hashes,
+                          configuration: configuration, tensors: network.tensors, provenance: provenance)
+    }
+
+    /// The archive's `data` JSON, the `policy.pth` state_dict and `_stable_baselines3_version`
+    /// ("unknown" when absent).
+    private static func readStableBaselinesMembers(_ data: Data, url: URL) throws
+        -> (json: [String: Any], weights: TensorDictionary, version: String) {
         let (archive, entries) = try TorchArchive.open(data, url: url)
         func member(_ name: String) throws -> Data {
             guard let entry = entries.first(where: { $0.path == name }) else {
@@ -54,59 +93,55 @@ extension Checkpoint {
         let version = entries.contains { $0.path == "_stable_baselines3_version" }
             ? String(decoding: try member("_stable_baselines3_version"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             : "unknown"
+        return (json, weights, version)
+    }
 
-        func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
-        let policyKwargs = json["policy_kwargs"] as? [String: Any] ?? [:]
-        if (json["use_sde"] as? Bool) == true || (policyKwargs["use_sde"] as? Bool) == true {
-            throw invalid("SB3 agent uses gSDE (use_sde = true), which is not supported")
-        }
-        let policyModule = (json["policy_class"] as? [String: Any])?["__module__"] as? String ?? "unknown"
-        let observationShape = boxShape(json["observation_space"] as? [String: Any] ?? [:]) ?? []
-        guard observationShape.count == 1, let observationSize = observationShape.first, observationSize > 0 else {
-            throw invalid("SB3 data observation_space.shape \(observationShape) is not a flat Box (one positive dimension)")
-        }
-        let actionSpace = json["action_space"] as? [String: Any] ?? [:]
-        let maxAction = try symmetricBound(actionSpace, url: url)
+    /// Which actor layout the weights hold (the layouts in this extension's doc comment).
+    private struct StableBaselinesActor {
+        /// Prefixes of the hidden Linear layers, in order.
+        var layers: [String]
+        /// Prefixes of the output Linear layers (two for a Gaussian: mean and log std).
+        var heads: [String]
+        var family: PolicyConfiguration.Family
+        var output: PolicyConfiguration.ActionOutput
+        /// SB3's default `activation_fn` for this policy class.
+        var defaultActivation: String
+        var algorithm: String
 
-        // Layout → (hidden layer prefixes, output layer prefixes, family, output mapping, default activation).
-        let layers: [String], heads: [String], family: PolicyConfiguration.Family
-        let output: PolicyConfiguration.ActionOutput, defaultActivation: String, algorithm: String
-        // nn.Sequential(Linear, activation, Linear, …): the Linear layers sit at 0, 2, 4, ….
-        func linearIndices(_ prefix: String) -> [String] {
-            layerIndices(weights, step: 2) { "\(prefix).\($0).weight" }.map { "\(prefix).\($0)" }
+        init(_ weights: TensorDictionary, policyModule: String, url: URL) throws {
+            // nn.Sequential(Linear, activation, Linear, …): the Linear layers sit at 0, 2, 4, ….
+            func linearIndices(_ prefix: String) -> [String] {
+                Checkpoint.layerIndices(weights, step: 2) { "\(prefix).\($0).weight" }.map { "\(prefix).\($0)" }
+            }
+            if weights["actor.mu.weight"] != nil, weights["actor.log_std.weight"] != nil {
+                (layers, heads) = (linearIndices("actor.latent_pi"), ["actor.mu", "actor.log_std"])
+                (family, output, defaultActivation) = (.feedForwardGaussian, .tanh, "relu")
+                algorithm = policyModule.contains("tqc") ? "TQC" : "SAC"
+            } else if weights["actor.mu.0.weight"] != nil {
+                let all = linearIndices("actor.mu")
+                (layers, heads) = (Array(all.dropLast()), Array(all.suffix(1)))
+                (family, output, defaultActivation, algorithm) = (.feedForwardDeterministic, .tanh, "relu", "TD3/DDPG")
+            } else if weights["action_net.weight"] != nil {
+                layers = linearIndices("mlp_extractor.shared_net") + linearIndices("mlp_extractor.policy_net")
+                heads = ["action_net"]
+                (family, output, defaultActivation, algorithm) = (.feedForwardDeterministic, .clip, "tanh", "PPO/A2C")
+            } else {
+                throw CheckpointError(.missingEntry, file: url, "SB3 policy.pth holds no known actor (actor.latent_pi/actor.mu for SAC/TQC, actor.mu.k for TD3/DDPG, mlp_extractor.policy_net/action_net for PPO/A2C)")
+            }
+            guard !layers.isEmpty else { throw CheckpointError(.missingEntry, file: url, "SB3 actor has no hidden layers") }
         }
-        if weights["actor.mu.weight"] != nil, weights["actor.log_std.weight"] != nil {
-            layers = linearIndices("actor.latent_pi")
-            heads = ["actor.mu", "actor.log_std"]
-            family = .feedForwardGaussian
-            output = .tanh
-            defaultActivation = "relu"
-            algorithm = policyModule.contains("tqc") ? "TQC" : "SAC"
-        } else if weights["actor.mu.0.weight"] != nil {
-            let all = linearIndices("actor.mu")
-            layers = Array(all.dropLast())
-            heads = Array(all.suffix(1))
-            family = .feedForwardDeterministic
-            output = .tanh
-            defaultActivation = "relu"
-            algorithm = "TD3/DDPG"
-        } else if weights["action_net.weight"] != nil {
-            layers = linearIndices("mlp_extractor.shared_net") + linearIndices("mlp_extractor.policy_net")
-            heads = ["action_net"]
-            family = .feedForwardDeterministic
-            output = .clip
-            defaultActivation = "tanh"
-            algorithm = "PPO/A2C"
-        } else {
-            throw CheckpointError(.missingEntry, file: url, "SB3 policy.pth holds no known actor (actor.latent_pi/actor.mu for SAC/TQC, actor.mu.k for TD3/DDPG, mlp_extractor.policy_net/action_net for PPO/A2C)")
-        }
-        guard !layers.isEmpty else { throw CheckpointError(.missingEntry, file: url, "SB3 actor has no hidden layers") }
+    }
 
-        // Convert torch Linear (out, in) into flax Dense (in, out) under policy/params/Dense_i.
+    /// The actor's torch Linear layers (out, in) as flax Dense layers (in, out) under
+    /// `policy/params/Dense_i`, the heads side by side in the last one; `actionShape` is the
+    /// action space's shape when `data` gives it.
+    private static func stableBaselinesNetwork(_ weights: TensorDictionary, actor: StableBaselinesActor,
+                                               observationSize: Int, actionShape: [Int]?, url: URL) throws
+        -> (tensors: TensorDictionary, hiddenSizes: [Int], actionSize: Int) {
         var tensors: TensorDictionary = [:]
         var width = observationSize
         var hidden: [Int] = []
-        for (i, prefix) in layers.enumerated() {
+        for (i, prefix) in actor.layers.enumerated() {
             let (kernel, bias) = try linearAsDense(weights, prefix, input: width, url: url)
             tensors["\(feedForwardPrefix)Dense_\(i)/kernel"] = kernel
             tensors["\(feedForwardPrefix)Dense_\(i)/bias"] = bias
@@ -114,15 +149,14 @@ extension Checkpoint {
             hidden.append(width)
         }
         var kernels: [Tensor] = [], biases: [Tensor] = []
-        for head in heads {
+        for head in actor.heads {
             let (kernel, bias) = try linearAsDense(weights, head, input: width, url: url)
             kernels.append(kernel)
             biases.append(bias)
         }
         let actionSize = biases[0].count
-        let actionShape = boxShape(actionSpace)
         guard actionShape == nil || actionShape! == [actionSize], biases.allSatisfy({ $0.count == actionSize }) else {
-            throw invalid("SB3 actor outputs \(biases.map(\.count)) values but action_space.shape is \(actionShape ?? [])")
+            throw CheckpointError(.invalidConfiguration, file: url, "SB3 actor outputs \(biases.map(\.count)) values but action_space.shape is \(actionShape ?? [])")
         }
         // Gaussian heads: [mu | log_std] side by side, the layout ff-gaussian expects.
         let outputs = kernels.count * actionSize
@@ -132,36 +166,27 @@ extension Checkpoint {
                 for j in 0..<actionSize { kernel[row * outputs + h * actionSize + j] = k.values[row * actionSize + j] }
             }
         }
-        tensors["\(feedForwardPrefix)Dense_\(layers.count)/kernel"] = Tensor(shape: [width, outputs], values: kernel)
-        tensors["\(feedForwardPrefix)Dense_\(layers.count)/bias"] = Tensor(shape: [outputs], values: biases.flatMap(\.values))
+        tensors["\(feedForwardPrefix)Dense_\(actor.layers.count)/kernel"] = Tensor(shape: [width, outputs], values: kernel)
+        tensors["\(feedForwardPrefix)Dense_\(actor.layers.count)/bias"] = Tensor(shape: [outputs], values: biases.flatMap(\.values))
+        return (tensors, hidden, actionSize)
+    }
 
-        let activation = try stableBaselinesActivation(policyKwargs["activation_fn"] as? String, default: defaultActivation, url: url)
-        let sha = CheckpointHashing.sha256Hex(data)
-        var hashes = [url.lastPathComponent: sha]
-        var provenance = [
-            "source_format": Format.stableBaselines.rawValue, "source_name": url.lastPathComponent, "source_sha256": sha,
-            "sb3_version": version, "sb3_policy_module": policyModule, "sb3_algorithm": algorithm,
-            "sb3_actor": (layers + heads).joined(separator: ", "),
-        ]
-        var normalization: ObservationNormalization?
-        if let statsURL = stableBaselinesNormalizationURL(for: url) {
-            let statsData = try readFile(statsURL)
-            normalization = try stableBaselinesNormalization(statsData, url: statsURL)
-            let statsSHA = CheckpointHashing.sha256Hex(statsData)
-            // Keyed by its path relative to the zip's folder (`<EnvId>/vecnormalize.pkl` in the
-            // zoo's layout), so the file's real path can be recorded.
-            let statsName = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
-                ? statsURL.lastPathComponent : "\(statsURL.deletingLastPathComponent().lastPathComponent)/\(statsURL.lastPathComponent)"
-            hashes[statsName] = statsSHA
-            provenance["vecnormalize_file"] = statsName
-            provenance["vecnormalize_sha256"] = statsSHA
-        }
-        let configuration = PolicyConfiguration.feedForward(
-            family: family, observationSize: observationSize, actionSize: actionSize, hiddenSizes: hidden,
-            activation: activation, maxAction: maxAction, actionOutput: output, observationNormalization: normalization)
-        try validate(configuration, tensors, url: url)
-        return Checkpoint(url: url, format: .stableBaselines, sha256: sha, fileHashes: hashes,
-                          configuration: configuration, tensors: tensors, provenance: provenance)
+    /// The observation normalization of a `vecnormalize.pkl` found beside the zip (nil when there is
+    /// none), with the file's hash and name added to `hashes` and `provenance`.
+    private static func stableBaselinesNormalizationBesideZip(_ url: URL, hashes: inout [String: String],
+                                                              provenance: inout [String: String]) throws -> ObservationNormalization? {
+        guard let statsURL = stableBaselinesNormalizationURL(for: url) else { return nil }
+        let statsData = try readFile(statsURL)
+        let normalization = try stableBaselinesNormalization(statsData, url: statsURL)
+        let statsSHA = CheckpointHashing.sha256Hex(statsData)
+        // Keyed by its path relative to the zip's folder (`<EnvId>/vecnormalize.pkl` in the
+        // zoo's layout), so the file's real path can be recorded.
+        let statsName = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
+            ? statsURL.lastPathComponent : "\(statsURL.deletingLastPathComponent().lastPathComponent)/\(statsURL.lastPathComponent)"
+        hashes[statsName] = statsSHA
+        provenance["vecnormalize_file"] = statsName
+        provenance["vecnormalize_sha256"] = statsSHA
+        return normalization
     }
 
     /// A torch Linear `prefix.weight` (out, in), `prefix.bias` (out,) as a flax kernel (in, out) and bias.

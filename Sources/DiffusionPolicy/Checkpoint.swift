@@ -271,12 +271,14 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    /// Format from the first bytes: pickle PROTO 2-5 (`80 0x`), zip (`PK\3\4`; torch when it holds
-    /// `*/data.pkl`, npz when it holds `.npy` members), safetensors (8-byte length then `{`).
+    /// Format from the first bytes: pickle PROTO 2-5 (`80 0x`, `PickleOpcode.PROTO` then the
+    /// version), zip (`PK\3\4`, the local file header signature of PKWARE's APPNOTE.TXT §4.3.7;
+    /// torch when it holds `*/data.pkl`, npz when it holds `.npy` members), safetensors (8-byte
+    /// length then `{`).
     static func detectFormat(_ data: Data, url: URL) throws -> Format {
         let head = [UInt8](data.prefix(16))
-        if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) { return .edpPickle }
-        if head.count >= 4, head[0] == 0x50, head[1] == 0x4B, head[2] == 0x03, head[3] == 0x04 {
+        if head.count >= 2, head[0] == PickleOpcode.PROTO.rawValue, (2...5).contains(head[1]) { return .edpPickle }
+        if head.count >= 4, head.prefix(4).elementsEqual(ZipLayout.localSignatureBytes) {
             let names = try TorchArchive.entryNames(data, url: url)
             if names.contains(where: { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }) { return .torchPair }
             if names.contains(where: { $0.hasSuffix(".npy") }) { return .npz }
@@ -289,7 +291,7 @@ public struct Checkpoint: Sendable {
             if length <= UInt64(data.count - 8) { return .safetensors }
             throw CheckpointError(.safetensors, file: url, "safetensors header claims \(length) bytes but the file has \(data.count - 8) after the length field")
         }
-        if head.count >= 2, head[0] == 0x80 {
+        if head.count >= 2, head[0] == PickleOpcode.PROTO.rawValue {
             throw CheckpointError(.unrecognizedFormat, file: url, "pickle protocol \(head[1]) is not supported (2-5)")
         }
         throw CheckpointError(.unrecognizedFormat, file: url, "not a pickle, torch zip, npz or safetensors file (first bytes \(head.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")))")

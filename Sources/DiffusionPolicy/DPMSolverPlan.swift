@@ -77,52 +77,14 @@ public struct DPMSolverPlan: Sendable {
         var plannedSteps: [Step] = []
         var callTimes: [Float] = []
         for (i, order) in orders.enumerated() {
-            let s = outerTimes[i], t = outerTimes[i + 1]
-            let inner = DiffusionSchedule.float32Linspace(s, t, count: order + 1)
-            let lambdaInner = inner.map(ns.marginalLambda)
-            let hInner: Float = lambdaInner[order] - lambdaInner[0]
-            let r1: Float? = order >= 2 ? (lambdaInner[1] - lambdaInner[0]) / hInner : nil
-            let r2: Float? = order >= 3 ? (lambdaInner[2] - lambdaInner[0]) / hInner : nil
-
-            let lambdaS = ns.marginalLambda(s), lambdaT = ns.marginalLambda(t)
-            let h: Float = lambdaT - lambdaS
-            let logAlphaS = ns.logMeanCoefficient(s), logAlphaT = ns.logMeanCoefficient(t)
-            let sigmaT = ns.marginalStd(t)
-            let phi1: Float = Foundation.expm1(h)
-            let a: Float = Foundation.exp(logAlphaT - logAlphaS)
-            let b: Float = sigmaT * phi1
-            var c: Float = 0, a1: Float = 0, b1: Float = 0, a2: Float = 0, b2: Float = 0, c2: Float = 0
-            var calls = [s]
-            if let r1 {
-                let rh1: Float = r1 * h
-                let s1 = ns.inverseLambda(lambdaS + rh1)
-                calls.append(s1)
-                a1 = Foundation.exp(ns.logMeanCoefficient(s1) - logAlphaS)
-                b1 = ns.marginalStd(s1) * Foundation.expm1(rh1)
-                if let r2 {
-                    let rh2: Float = r2 * h
-                    let s2 = ns.inverseLambda(lambdaS + rh2)
-                    calls.append(s2)
-                    let phi12: Float = Foundation.expm1(rh2)
-                    let phi22: Float = phi12 / rh2 - 1
-                    let phi2: Float = phi1 / h - 1
-                    let sigmaS2 = ns.marginalStd(s2)
-                    a2 = Foundation.exp(ns.logMeanCoefficient(s2) - logAlphaS)
-                    b2 = sigmaS2 * phi12
-                    c2 = (r2 / r1) * (sigmaS2 * phi22)
-                    c = (1 / r2) * (sigmaT * phi2)
-                } else {
-                    c = (0.5 / r1) * (sigmaT * phi1)
-                }
-            }
-            let coefficients = [a, b, c, a1, b1, a2, b2, c2, h] + calls
+            let step = Self.plannedStep(order: order, from: outerTimes[i], to: outerTimes[i + 1], schedule: ns)
+            let coefficients = [step.a, step.b, step.c, step.a1, step.b1, step.a2, step.b2, step.c2, step.h] + step.callTimes
             guard coefficients.allSatisfy(\.isFinite) else {
                 throw PolicyLoadingError.invalidConfiguration(
                     "DPM-Solver plan (K = \(k), steps = \(steps), t_end = \(endTime)) has a non-finite coefficient in outer step \(i)")
             }
-            plannedSteps.append(Step(order: order, s: s, t: t, r1: r1, r2: r2, h: h, callTimes: calls,
-                                     a: a, b: b, c: c, a1: a1, b1: b1, a2: a2, b2: b2, c2: c2))
-            callTimes += calls
+            plannedSteps.append(step)
+            callTimes += step.callTimes
         }
         let inverseN = Float(1 / Double(k)), n = Float(k)
         let times = callTimes.map { ($0 - inverseN) * n }
@@ -136,5 +98,49 @@ public struct DPMSolverPlan: Sendable {
         outerSteps = plannedSteps
         networkTimes = times
         clipIndices = indices
+    }
+
+    /// One outer step of `order` from time `s` to `t`: its intermediate times and the float32
+    /// coefficients of docs/edp-inference.md §3.3 (DPM-Solver's `singlestep_dpm_solver_update`).
+    static func plannedStep(order: Int, from s: Float, to t: Float, schedule ns: ContinuousNoiseSchedule) -> Step {
+        let inner = DiffusionSchedule.float32Linspace(s, t, count: order + 1)
+        let lambdaInner = inner.map(ns.marginalLambda)
+        let hInner: Float = lambdaInner[order] - lambdaInner[0]
+        let r1: Float? = order >= 2 ? (lambdaInner[1] - lambdaInner[0]) / hInner : nil
+        let r2: Float? = order >= 3 ? (lambdaInner[2] - lambdaInner[0]) / hInner : nil
+
+        let lambdaS = ns.marginalLambda(s), lambdaT = ns.marginalLambda(t)
+        let h: Float = lambdaT - lambdaS
+        let logAlphaS = ns.logMeanCoefficient(s), logAlphaT = ns.logMeanCoefficient(t)
+        let sigmaT = ns.marginalStd(t)
+        let phi1: Float = Foundation.expm1(h)
+        let a: Float = Foundation.exp(logAlphaT - logAlphaS)
+        let b: Float = sigmaT * phi1
+        var c: Float = 0, a1: Float = 0, b1: Float = 0, a2: Float = 0, b2: Float = 0, c2: Float = 0
+        var calls = [s]
+        if let r1 {
+            let rh1: Float = r1 * h
+            let s1 = ns.inverseLambda(lambdaS + rh1)
+            calls.append(s1)
+            a1 = Foundation.exp(ns.logMeanCoefficient(s1) - logAlphaS)
+            b1 = ns.marginalStd(s1) * Foundation.expm1(rh1)
+            if let r2 {
+                let rh2: Float = r2 * h
+                let s2 = ns.inverseLambda(lambdaS + rh2)
+                calls.append(s2)
+                let phi12: Float = Foundation.expm1(rh2)
+                let phi22: Float = phi12 / rh2 - 1
+                let phi2: Float = phi1 / h - 1
+                let sigmaS2 = ns.marginalStd(s2)
+                a2 = Foundation.exp(ns.logMeanCoefficient(s2) - logAlphaS)
+                b2 = sigmaS2 * phi12
+                c2 = (r2 / r1) * (sigmaS2 * phi22)
+                c = (1 / r2) * (sigmaT * phi2)
+            } else {
+                c = (0.5 / r1) * (sigmaT * phi1)
+            }
+        }
+        return Step(order: order, s: s, t: t, r1: r1, r2: r2, h: h, callTimes: calls,
+                    a: a, b: b, c: c, a1: a1, b1: b1, a2: a2, b2: b2, c2: c2)
     }
 }

@@ -107,34 +107,39 @@ extension DiffusionPolicyModel {
         let epsS = epsilon.reserve(count), eps1 = epsilon1.reserve(count), eps2 = epsilon2.reserve(count)
         let u = intermediate.reserve(count)
         var call = 0
-        for (index, step) in plan.outerSteps.enumerated() {
-            clippedNoise(plan, call: call, candidates: n, input: x, rows: rows, into: epsS)
+        /// The next model call: ε for `input`, clipped, into `output`.
+        func noise(_ input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+            clippedNoise(plan, call: call, candidates: n, input: input, rows: rows, into: output)
             call += 1
+        }
+        /// target = a·x − b·ε_s, minus c·(ε_k − ε_s) when ε_k (`correction`) is given: the update
+        /// forms of `DPMSolverPlan.Step`.
+        func update(_ target: UnsafeMutablePointer<Float>, a: Float, b: Float, c: Float = 0,
+                    correction: UnsafeMutablePointer<Float>? = nil) {
+            guard let correction else {
+                for e in 0..<count { target[e] = a * x[e] - b * epsS[e] }
+                return
+            }
+            for e in 0..<count {
+                let first: Float = a * x[e] - b * epsS[e]
+                target[e] = first - c * (correction[e] - epsS[e])
+            }
+        }
+        for (index, step) in plan.outerSteps.enumerated() {
+            noise(x, into: epsS)
             switch step.order {
             case 1:
-                for e in 0..<count { x[e] = step.a * x[e] - step.b * epsS[e] }
+                update(x, a: step.a, b: step.b)
             case 2:
-                for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
-                call += 1
-                for e in 0..<count {
-                    let first: Float = step.a * x[e] - step.b * epsS[e]
-                    x[e] = first - step.c * (eps1[e] - epsS[e])
-                }
+                update(u, a: step.a1, b: step.b1)
+                noise(u, into: eps1)
+                update(x, a: step.a, b: step.b, c: step.c, correction: eps1)
             default:
-                for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
-                call += 1
-                for e in 0..<count {
-                    let first: Float = step.a2 * x[e] - step.b2 * epsS[e]
-                    u[e] = first - step.c2 * (eps1[e] - epsS[e])
-                }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps2)
-                call += 1
-                for e in 0..<count {
-                    let first: Float = step.a * x[e] - step.b * epsS[e]
-                    x[e] = first - step.c * (eps2[e] - epsS[e])
-                }
+                update(u, a: step.a1, b: step.b1)
+                noise(u, into: eps1)
+                update(u, a: step.a2, b: step.b2, c: step.c2, correction: eps1)
+                noise(u, into: eps2)
+                update(x, a: step.a, b: step.b, c: step.c, correction: eps2)
             }
             if let trace { trace(.dpmOuterStep(step: index, state: Array(UnsafeBufferPointer(start: x, count: count)))) }
         }

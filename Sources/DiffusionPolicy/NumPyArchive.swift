@@ -26,13 +26,13 @@ public struct NumPyFormatError: Error, CustomStringConvertible, Equatable {
 /// Reader for NumPy's `.npy` arrays and `.npz` archives (zip, stored or deflated members), the
 /// format of the converted EDP weights and the fixtures (`np.savez`).
 ///
-/// Supported: format versions 1–3, little-endian (or byte-order-free) `f4`, `f8`, `i1`–`i8`,
-/// `u1`–`u8`, `b1`, C order. Everything becomes float32 (`Tensor`): float64 is rounded,
-/// integers are converted exactly up to 2^24 (larger magnitudes round). Malformed input never
-/// traps: it throws `NumPyFormatError`. The zip's records are checked against the data before
-/// ZIPFoundation reads them (`ZipLayout`), and allocations are bounded by the bytes actually
-/// present: a member's declared size by its compressed bytes, a header's shape by the payload size
-/// before any element buffer is made.
+/// Supported: format versions 1–3 and what `NumPyArrayDecoder` decodes (`f4`, `f8`, `i1`–`i8`,
+/// `u1`–`u8`, `b1`, either byte order, C or Fortran order). Everything becomes float32 in C order
+/// (`Tensor`): float64 is rounded, integers are converted exactly up to 2^24 (larger magnitudes
+/// round). Malformed input never traps: it throws `NumPyFormatError`. The zip's records are checked
+/// against the data before ZIPFoundation reads them (`ZipLayout`), and allocations are bounded by
+/// the bytes actually present: a member's declared size by its compressed bytes, a header's shape
+/// by the payload size before any element buffer is made.
 public enum NumPyArchive {
     /// Reads every member of an `.npz`; keys are member names without the `.npy` suffix
     /// (e.g. `policy/params/base_net/Dense_0/kernel`).
@@ -48,7 +48,9 @@ public enum NumPyArchive {
 
     /// Reads an `.npz` held in memory; `file` names it in errors.
     public static func read(archiveData data: Data, file: String) throws -> TensorDictionary {
-        guard data.count >= 4, data.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]) || data.prefix(4) == Data([0x50, 0x4B, 0x05, 0x06]) else {
+        // A zip starts with a local file header, or (no members) the end of central directory record.
+        guard data.count >= 4, data.prefix(4).elementsEqual(ZipLayout.localSignatureBytes)
+                || data.prefix(4).elementsEqual(ZipLayout.endSignatureBytes) else {
             throw NumPyFormatError(file: file, member: nil, reason: "not a zip archive (expected magic 'PK\\x03\\x04')")
         }
         // ZIPFoundation traps on offsets past the end of the data: check the layout first.
@@ -90,6 +92,7 @@ public enum NumPyArchive {
     public static func decode(npy data: Data, file: String, member: String? = nil) throws -> Tensor {
         func fail(_ reason: String) -> NumPyFormatError { NumPyFormatError(file: file, member: member, reason: reason) }
         let bytes = [UInt8](data.prefix(12))
+        // The magic string `\x93NUMPY` (numpy.lib.format, NEP 1).
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("bad magic: expected '\\x93NUMPY'")
         }
@@ -114,26 +117,9 @@ public enum NumPyArchive {
             throw fail("header is not text")
         }
         let parsed = try NumPyHeader(parsing: header, fail: fail)
-        guard !parsed.fortranOrder else { throw fail("fortran_order True is not supported (expected C order)") }
-        guard let type = NumPyScalarType(descr: parsed.descr) else {
-            throw fail("unsupported dtype '\(parsed.descr)' (expected little-endian f4, f8, i1-i8, u1-u8 or b1)")
+        let decoder = NumPyArrayDecoder(descr: parsed.descr, shape: parsed.shape, fortranOrder: parsed.fortranOrder)
+        return try data.withUnsafeBytes { raw in
+            try decoder.decode(UnsafeRawBufferPointer(rebasing: raw[(headerStart + headerLength)...]), fail: fail)
         }
-        var count = 1
-        for extent in parsed.shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
-            guard extent >= 0, !overflow else { throw fail("invalid shape \(parsed.shape)") }
-            count = product
-        }
-        let payload = data.count - headerStart - headerLength
-        let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow, payload == needed else {
-            throw fail(payload < needed || overflow
-                       ? "truncated: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(payload)"
-                       : "size mismatch: shape \(parsed.shape) of \(parsed.descr) needs \(needed) bytes, found \(payload)")
-        }
-        let values = data.withUnsafeBytes { raw -> [Float] in
-            type.convert(UnsafeRawBufferPointer(rebasing: raw[(headerStart + headerLength)...]), count: count)
-        }
-        return Tensor(shape: parsed.shape, values: values)
     }
 }

@@ -106,7 +106,7 @@ public struct PickleError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         var where_ = "pickle byte \(offset)"
         if let opcode {
-            where_ += " (opcode 0x\(String(opcode, radix: 16, uppercase: true)) \(PickleMachine.opcodeName(opcode)))"
+            where_ += " (opcode 0x\(String(opcode, radix: 16, uppercase: true)) \(PickleOpcode.name(of: opcode)))"
         }
         return "\(where_): \(kind.rawValue): \(message)"
     }

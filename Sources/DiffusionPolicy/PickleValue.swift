@@ -141,61 +141,17 @@ public struct PickleArray: Equatable, Sendable {
 
     /// Number of elements, or nil when the shape overflows.
     public var elementCount: Int? {
-        var n = 1
-        for d in shape {
-            guard d >= 0 else { return nil }
-            let (p, o) = n.multipliedReportingOverflow(by: d)
-            if o { return nil }
-            n = p
-        }
-        return n
+        NumPyArrayDecoder(descr: dtype, shape: shape, fortranOrder: fortranOrder).elementCount
     }
 
-    /// The array as float32 in C order, bit for bit. Accepts `<f4`, `=f4` and `>f4` (byte-swapped);
-    /// any other dtype, or a byte count that does not match the shape, throws.
+    /// The array as float32 in C order (`NumPyArrayDecoder`, the decoder `.npy` files use too):
+    /// `f4` bit for bit, `f8` rounded, `i1`–`i8`, `u1`–`u8` and `b1` converted, in either byte order
+    /// and C or Fortran order. Any other dtype, or a byte count that does not match the shape, throws.
     public func float32Tensor() throws -> Tensor {
-        let kind = dtype.dropFirst()
-        let order = dtype.first
-        guard kind == "f4", order == "<" || order == "=" || order == ">" else {
-            throw PickleArrayError("array dtype \(dtype) is not float32")
+        let decoder = NumPyArrayDecoder(descr: dtype, shape: shape, fortranOrder: fortranOrder)
+        return try data.withUnsafeBytes { raw in
+            try decoder.decode(raw) { PickleArrayError("array \($0)") }
         }
-        guard let count = elementCount else { throw PickleArrayError("array shape \(shape) is invalid") }
-        guard count.multipliedReportingOverflow(by: 4) == (data.count, false) else {
-            throw PickleArrayError("array shape \(shape) needs \(count * 4) bytes, found \(data.count)")
-        }
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in dst.copyMemory(from: src) }
-        }
-        if order == ">" {
-            for i in values.indices { values[i] = Float(bitPattern: values[i].bitPattern.byteSwapped) }
-        }
-        if fortranOrder && shape.count > 1 {
-            values = Self.fortranToC(values, shape: shape)
-        }
-        return Tensor(shape: shape, values: values)
-    }
-
-    /// Reorders column-major elements into row-major order.
-    static func fortranToC(_ values: [Float], shape: [Int]) -> [Float] {
-        var out = [Float](repeating: 0, count: values.count)
-        // Strides of the Fortran layout: axis 0 fastest.
-        var fStrides = [Int](repeating: 1, count: shape.count)
-        for axis in 1..<shape.count { fStrides[axis] = fStrides[axis - 1] * shape[axis - 1] }
-        var index = [Int](repeating: 0, count: shape.count)
-        for linear in 0..<values.count {
-            var source = 0
-            for axis in 0..<shape.count { source += index[axis] * fStrides[axis] }
-            out[linear] = values[source]
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return out
     }
 }
 

@@ -35,7 +35,7 @@ public enum SafeTensors {
         guard case .object(let members) = json else { throw SafeTensorsError("header is not a JSON object") }
         let dataLength = bytes.count - headerEnd
         var metadata: [String: String] = [:]
-        var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        var layout: [TensorEntry] = []
         for (name, value) in members {
             if name == "__metadata__" {
                 guard case .object(let entries) = value else { throw SafeTensorsError("__metadata__ is not an object") }
@@ -45,52 +45,9 @@ public enum SafeTensors {
                 }
                 continue
             }
-            guard case .object(let fields) = value else { throw SafeTensorsError("entry \(name) is not an object") }
-            var dtype: String?, shape: [Int]?, offsets: [Int]?
-            for (field, v) in fields {
-                switch field {
-                case "dtype":
-                    guard case .string(let s) = v else { throw SafeTensorsError("tensor \(name): dtype is not a string") }
-                    dtype = s
-                case "shape":
-                    shape = try integers(v, "tensor \(name): shape")
-                case "data_offsets":
-                    offsets = try integers(v, "tensor \(name): data_offsets")
-                default:
-                    throw SafeTensorsError("tensor \(name): unknown field \(field)")
-                }
-            }
-            guard let dtype, let shape, let offsets else {
-                throw SafeTensorsError("tensor \(name): needs dtype, shape and data_offsets")
-            }
-            guard dtype == "F32" else { throw SafeTensorsError("tensor \(name): dtype \(dtype) is not supported (F32 only)") }
-            guard offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
-                throw SafeTensorsError("tensor \(name): data_offsets \(offsets) are not within the \(dataLength)-byte data section")
-            }
-            var count = 1
-            for d in shape {
-                let (p, o) = count.multipliedReportingOverflow(by: d)
-                guard !o, p <= dataLength else { throw SafeTensorsError("tensor \(name): shape \(shape) is larger than the file") }
-                count = p
-            }
-            guard offsets[1] - offsets[0] == count * 4 else {
-                throw SafeTensorsError("tensor \(name): data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(count * 4)")
-            }
-            layout.append((name, shape, offsets[0], offsets[1]))
+            layout.append(try tensorEntry(name, value, dataLength: dataLength))
         }
-        // Offsets must tile the data section exactly.
-        var expected = 0
-        for entry in layout.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
-            guard entry.begin == expected else {
-                throw SafeTensorsError(entry.begin < expected
-                                       ? "tensor \(entry.name) overlaps the previous tensor (starts at \(entry.begin), previous ends at \(expected))"
-                                       : "gap before tensor \(entry.name) (starts at \(entry.begin), previous ends at \(expected))")
-            }
-            expected = entry.end
-        }
-        guard expected == dataLength else {
-            throw SafeTensorsError("tensors cover \(expected) bytes but the data section has \(dataLength)")
-        }
+        try requireTiling(layout, dataLength: dataLength)
         var tensors: TensorDictionary = [:]
         for entry in layout {
             var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
@@ -105,6 +62,62 @@ public enum SafeTensors {
             tensors[entry.name] = Tensor(shape: entry.shape, values: values)
         }
         return (tensors, metadata)
+    }
+
+    /// One tensor's header entry: its name, shape and byte range in the data section.
+    typealias TensorEntry = (name: String, shape: [Int], begin: Int, end: Int)
+
+    /// Reads a header entry `{"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}` and
+    /// checks it against the data section's length.
+    static func tensorEntry(_ name: String, _ value: SafeTensorsJSON, dataLength: Int) throws -> TensorEntry {
+        guard case .object(let fields) = value else { throw SafeTensorsError("entry \(name) is not an object") }
+        var dtype: String?, shape: [Int]?, offsets: [Int]?
+        for (field, v) in fields {
+            switch field {
+            case "dtype":
+                guard case .string(let s) = v else { throw SafeTensorsError("tensor \(name): dtype is not a string") }
+                dtype = s
+            case "shape":
+                shape = try integers(v, "tensor \(name): shape")
+            case "data_offsets":
+                offsets = try integers(v, "tensor \(name): data_offsets")
+            default:
+                throw SafeTensorsError("tensor \(name): unknown field \(field)")
+            }
+        }
+        guard let dtype, let shape, let offsets else {
+            throw SafeTensorsError("tensor \(name): needs dtype, shape and data_offsets")
+        }
+        guard dtype == "F32" else { throw SafeTensorsError("tensor \(name): dtype \(dtype) is not supported (F32 only)") }
+        guard offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
+            throw SafeTensorsError("tensor \(name): data_offsets \(offsets) are not within the \(dataLength)-byte data section")
+        }
+        var count = 1
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o, p <= dataLength else { throw SafeTensorsError("tensor \(name): shape \(shape) is larger than the file") }
+            count = p
+        }
+        guard offsets[1] - offsets[0] == count * 4 else {
+            throw SafeTensorsError("tensor \(name): data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(count * 4)")
+        }
+        return (name, shape, offsets[0], offsets[1])
+    }
+
+    /// Throws unless the entries' byte ranges tile the data section exactly (no gap, no overlap).
+    static func requireTiling(_ layout: [TensorEntry], dataLength: Int) throws {
+        var expected = 0
+        for entry in layout.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard entry.begin == expected else {
+                throw SafeTensorsError(entry.begin < expected
+                                       ? "tensor \(entry.name) overlaps the previous tensor (starts at \(entry.begin), previous ends at \(expected))"
+                                       : "gap before tensor \(entry.name) (starts at \(entry.begin), previous ends at \(expected))")
+            }
+            expected = entry.end
+        }
+        guard expected == dataLength else {
+            throw SafeTensorsError("tensors cover \(expected) bytes but the data section has \(dataLength)")
+        }
     }
 
     /// Encodes tensors (sorted by name, contiguous, F32 little-endian) and string metadata. The
@@ -127,7 +140,8 @@ public enum SafeTensors {
         }
         header += parts.joined(separator: ",") + "}"
         var headerBytes = Array(header.utf8)
-        while (8 + headerBytes.count) % 8 != 0 { headerBytes.append(0x20) }
+        // Pad the header with spaces to an 8-byte boundary, as the safetensors format spec allows.
+        while (8 + headerBytes.count) % 8 != 0 { headerBytes.append(UInt8(ascii: " ")) }
         var out = Data(capacity: 8 + headerBytes.count + offset)
         var length = UInt64(headerBytes.count).littleEndian
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }

@@ -180,27 +180,12 @@ public enum TorchArchive {
         guard last < numel else {
             throw invalid("size \(size), stride \(strides), offset \(offset) reach element \(last) of a storage of \(numel)")
         }
-        // Contiguous fast path.
-        var contiguous = [Int](repeating: 1, count: size.count)
-        if size.count > 1 { for i in stride(from: size.count - 2, through: 0, by: -1) { contiguous[i] = contiguous[i + 1] * size[i + 1] } }
+        // Contiguous fast path: every axis of extent > 1 has its C-order stride.
+        let contiguous = StridedGather.rowMajorStrides(size)
         if zip(zip(size, strides), contiguous).allSatisfy({ $0.0.0 == 1 || $0.0.1 == $0.1 }) {
             return Tensor(shape: size, values: Array(values[offset..<(offset + count)]))
         }
-        var out = [Float](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: size.count)
-        for linear in 0..<count {
-            var source = offset
-            for axis in 0..<size.count { source += index[axis] * strides[axis] }
-            out[linear] = values[source]
-            var axis = size.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < size[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(shape: size, values: out)
+        return Tensor(shape: size, values: StridedGather.gather(values, shape: size, strides: strides, offset: offset, count: count))
     }
 
     static func intTuple(_ value: PickleValue) -> [Int]? {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import edp_eval
 
 /// Runs the built `edp-eval` binary (next to the test bundle) and captures its output.
 struct CLI {
@@ -48,7 +49,11 @@ func temporaryFolder() throws -> URL {
 
 @Suite(.serialized) struct CLITests {
     @Test func everySubcommandHasHelpWithExamples() throws {
-        for command in ["evaluate", "bench", "verify", "merge", "tasks", "replay", "inspect", "export", "record", "dataset"] {
+        // The list of subcommands lives in one place: the root command's configuration.
+        let subcommands = EDPEval.configuration.subcommands
+        let commands = subcommands.compactMap { $0.configuration.commandName }
+        #expect(!commands.isEmpty && commands.count == subcommands.count, "every subcommand is named: \(commands)")
+        for command in commands {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Examples") || result.stdout.contains("Example"), "\(command) --help has examples")

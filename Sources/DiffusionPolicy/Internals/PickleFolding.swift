@@ -24,8 +24,16 @@ enum PickleFolding {
     static let orderedDict: Set<String> = ["collections.OrderedDict", "builtins.dict", "__builtin__.dict"]
     static let frozenDict: Set<String> = ["flax.core.frozen_dict.FrozenDict"]
 
+    /// The plain value a constructor placeholder stands for, or the placeholder itself when its
+    /// constructor is not one of the shapes above (or its arguments do not fit).
     static func fold(_ object: PickleObject) -> PickleValue {
         guard let name = object.className else { return .object(object) }
+        return foldArray(name, object) ?? foldDictionary(name, object) ?? foldBuiltin(name, object)
+            ?? foldCopyreg(name, object) ?? .object(object)
+    }
+
+    /// numpy arrays and scalars, and JAX arrays (which wrap the numpy form).
+    static func foldArray(_ name: String, _ object: PickleObject) -> PickleValue? {
         if numpyReconstruct.contains(name), let array = reconstructArray(object) { return .array(array) }
         if numpyFromBuffer.contains(name), let array = fromBuffer(object.arguments) { return .array(array) }
         if numpyScalar.contains(name), let array = scalar(object.arguments) { return .array(array) }
@@ -34,14 +42,18 @@ enum PickleFolding {
                                      arguments: object.arguments[1].sequenceElements ?? [],
                                      state: object.arguments[2])
             if case .array(let array) = fold(inner) { return .array(array) }
-            return .object(object)
         }
+        return nil
+    }
+
+    /// `collections.OrderedDict` / `dict(pairs)` and flax `FrozenDict`.
+    static func foldDictionary(_ name: String, _ object: PickleObject) -> PickleValue? {
         if orderedDict.contains(name) {
             var entries: [PickleDictEntry] = []
             if let first = object.arguments.first {
-                guard object.arguments.count == 1, let pairs = first.sequenceElements else { return .object(object) }
+                guard object.arguments.count == 1, let pairs = first.sequenceElements else { return nil }
                 for pair in pairs {
-                    guard let kv = pair.sequenceElements, kv.count == 2 else { return .object(object) }
+                    guard let kv = pair.sequenceElements, kv.count == 2 else { return nil }
                     entries.append(PickleDictEntry(key: kv[0], value: kv[1]))
                 }
             }
@@ -50,21 +62,25 @@ enum PickleFolding {
         if frozenDict.contains(name) {
             if case .dict(let entries)? = object.arguments.first { return .dict(entries + object.dictItems) }
             if let inner = object.attribute("_dict"), case .dict = inner { return inner }
-            return .object(object)
         }
+        return nil
+    }
+
+    /// Protocol-2 bytes (`_codecs.encode`), `set`/`frozenset` and `complex`.
+    static func foldBuiltin(_ name: String, _ object: PickleObject) -> PickleValue? {
         switch name {
         case "_codecs.encode":
             // Protocol-2 `bytes` are pickled as `_codecs.encode(latin-1 text, 'latin1')`.
-            if object.arguments.count == 2, let text = object.arguments[0].stringValue,
-               let codec = object.arguments[1].stringValue, ["latin1", "latin-1", "iso-8859-1"].contains(codec.lowercased()) {
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(text.unicodeScalars.count)
-                for scalar in text.unicodeScalars {
-                    guard scalar.value <= 0xFF else { return .object(object) }
-                    bytes.append(UInt8(scalar.value))
-                }
-                return .bytes(bytes)
+            guard object.arguments.count == 2, let text = object.arguments[0].stringValue,
+                  let codec = object.arguments[1].stringValue,
+                  ["latin1", "latin-1", "iso-8859-1"].contains(codec.lowercased()) else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.unicodeScalars.count)
+            for scalar in text.unicodeScalars {
+                guard scalar.value <= 0xFF else { return nil } // latin-1 is U+0000-U+00FF
+                bytes.append(UInt8(scalar.value))
             }
+            return .bytes(bytes)
         case "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset":
             let frozen = name.hasSuffix("frozenset")
             if object.arguments.isEmpty { return .set([], frozen: frozen) }
@@ -79,36 +95,36 @@ enum PickleFolding {
             if parts.count == object.arguments.count, (1...2).contains(parts.count) {
                 return .complex(real: parts[0], imaginary: parts.count == 2 ? parts[1] : 0)
             }
-        case "copyreg._reconstructor", "copy_reg._reconstructor":
-            if object.arguments.count == 3 {
-                var rebuilt = object
-                rebuilt.callable = object.arguments[0]
-                rebuilt.construction = .newObject
-                rebuilt.arguments = object.arguments[2] == .none ? [] : [object.arguments[2]]
-                return fold(rebuilt)
-            }
-        case "copyreg.__newobj__", "copy_reg.__newobj__":
-            if let cls = object.arguments.first {
-                var rebuilt = object
-                rebuilt.callable = cls
-                rebuilt.construction = .newObject
-                rebuilt.arguments = Array(object.arguments.dropFirst())
-                return fold(rebuilt)
-            }
-        case "copyreg.__newobj_ex__", "copy_reg.__newobj_ex__":
-            if object.arguments.count == 3, let args = object.arguments[1].sequenceElements,
-               case .dict(let keywords) = object.arguments[2] {
-                var rebuilt = object
-                rebuilt.callable = object.arguments[0]
-                rebuilt.construction = .newObject
-                rebuilt.arguments = args
-                rebuilt.keywordArguments = keywords
-                return fold(rebuilt)
-            }
         default:
             break
         }
-        return .object(object)
+        return nil
+    }
+
+    /// `copyreg._reconstructor`, `copyreg.__newobj__` and `copyreg.__newobj_ex__`: rewritten as the
+    /// call they stand for, then folded again.
+    static func foldCopyreg(_ name: String, _ object: PickleObject) -> PickleValue? {
+        var rebuilt = object
+        rebuilt.construction = .newObject
+        switch name {
+        case "copyreg._reconstructor", "copy_reg._reconstructor":
+            guard object.arguments.count == 3 else { return nil }
+            rebuilt.callable = object.arguments[0]
+            rebuilt.arguments = object.arguments[2] == .none ? [] : [object.arguments[2]]
+        case "copyreg.__newobj__", "copy_reg.__newobj__":
+            guard let cls = object.arguments.first else { return nil }
+            rebuilt.callable = cls
+            rebuilt.arguments = Array(object.arguments.dropFirst())
+        case "copyreg.__newobj_ex__", "copy_reg.__newobj_ex__":
+            guard object.arguments.count == 3, let args = object.arguments[1].sequenceElements,
+                  case .dict(let keywords) = object.arguments[2] else { return nil }
+            rebuilt.callable = object.arguments[0]
+            rebuilt.arguments = args
+            rebuilt.keywordArguments = keywords
+        default:
+            return nil
+        }
+        return fold(rebuilt)
     }
 
     /// The numpy type string (`<f4`) of a pickled `numpy.dtype` placeholder.

@@ -50,6 +50,7 @@ enum SafeTensorsJSON: Equatable {
         func fail(_ message: String) -> ParseError { ParseError(offset: position, message: message) }
 
         mutating func skipSpace() {
+            // JSON whitespace: space, tab, line feed, carriage return (RFC 8259 §2).
             while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
         }
 
@@ -120,7 +121,7 @@ enum SafeTensorsJSON: Equatable {
             if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
             func digits() -> Int {
                 let s = position
-                while position < bytes.count, (0x30...0x39).contains(bytes[position]) { position += 1 }
+                while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
                 return position - s
             }
             guard position < bytes.count else { throw fail("expected a value") }
@@ -146,6 +147,7 @@ enum SafeTensorsJSON: Equatable {
                 let c = bytes[position]
                 position += 1
                 let d: UInt8
+                // ASCII '0'-'9' (0x30-0x39), 'A'-'F' (0x41-0x46), 'a'-'f' (0x61-0x66).
                 switch c {
                 case 0x30...0x39: d = c - 0x30
                 case 0x41...0x46: d = c - 0x41 + 10
@@ -172,6 +174,7 @@ enum SafeTensorsJSON: Equatable {
                     guard position < bytes.count else { throw fail("unterminated escape") }
                     let e = bytes[position]
                     position += 1
+                    // The escapes of RFC 8259 §7 and the ASCII bytes they stand for.
                     switch e {
                     case UInt8(ascii: "\""): out.append(0x22)
                     case UInt8(ascii: "\\"): out.append(0x5C)
@@ -183,6 +186,7 @@ enum SafeTensorsJSON: Equatable {
                     case UInt8(ascii: "t"): out.append(0x09)
                     case UInt8(ascii: "u"):
                         var scalar = try hex4()
+                        // A UTF-16 surrogate pair (RFC 8259 §7, RFC 2781 §2.2): high D800-DBFF, low DC00-DFFF.
                         if (0xD800...0xDBFF).contains(scalar) {
                             try expect("\\u")
                             let low = try hex4()
@@ -194,7 +198,7 @@ enum SafeTensorsJSON: Equatable {
                     default:
                         throw fail("invalid escape")
                     }
-                case 0x00...0x1F:
+                case 0x00...0x1F: // must be escaped (RFC 8259 §7)
                     throw fail("control character in string")
                 default:
                     out.append(c)
@@ -213,7 +217,7 @@ enum SafeTensorsJSON: Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20:
+            case _ where u.value < 0x20: // control characters must be escaped (RFC 8259 §7)
                 let hex = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(u)

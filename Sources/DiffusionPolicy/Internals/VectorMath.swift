@@ -41,6 +41,7 @@ func vectorExp(_ input: SIMD8<Float>) -> SIMD8<Float> {
     y = y * x + SIMD8(repeating: 5.000_000_12e-1)
     y = y * z + x + SIMD8(repeating: 1)
     // 2^k: the low mantissa bits of `shifted` hold k; move k + 127 into the exponent field.
+    // 0x4B40_0000 is the bit pattern of the magic 1.5·2^23 (IEEE 754 binary32: exponent 150, mantissa 0.5).
     let kBits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- SIMD8(repeating: 0x4B40_0000)
     let scaleBits = (kBits &+ SIMD8(repeating: 127)) &<< SIMD8(repeating: 23)
     return y * unsafeBitCast(scaleBits, to: SIMD8<Float>.self)
@@ -61,6 +62,7 @@ func vectorMish(_ x: SIMD8<Float>) -> SIMD8<Float> {
 @inline(__always)
 func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // |x| and sign(x) through the sign bit; tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1)).
+    // IEEE 754 binary32: 0x8000_0000 is the sign bit, 0x7FFF_FFFF the exponent and mantissa.
     let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
     let sign = bits & SIMD8(repeating: 0x8000_0000)
     let a = lanewiseMin(unsafeBitCast(bits & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self), SIMD8(repeating: 15))

@@ -103,19 +103,59 @@ struct ZipLayout {
         }
     }
 
+    /// The error for a layout problem described by `reason`.
+    static func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
+
     /// True when `[offset, offset + length)` lies inside `[0, limit)`, without overflow.
     static func fits(_ offset: UInt64, _ length: UInt64, within limit: UInt64) -> Bool {
         offset <= limit && length <= limit - offset
     }
 
+    // Record signatures, little-endian `PK` + two bytes (PKWARE APPNOTE.TXT 6.3.x: §4.3.16 end of
+    // central directory, §4.3.15 ZIP64 locator, §4.3.14 ZIP64 record, §4.3.12 central directory
+    // header, §4.3.7 local file header).
     static let endSignature: UInt32 = 0x0605_4B50
     static let zip64LocatorSignature: UInt32 = 0x0706_4B50
     static let zip64RecordSignature: UInt32 = 0x0606_4B50
     static let centralSignature: UInt32 = 0x0201_4B50
     static let localSignature: UInt32 = 0x0403_4B50
+    /// The signatures as the file's first four bytes (`PK\3\4`, `PK\5\6`).
+    static let localSignatureBytes = littleEndianBytes(localSignature)
+    static let endSignatureBytes = littleEndianBytes(endSignature)
+
+    static func littleEndianBytes(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
 
     static func parse(_ bytes: Bytes) throws -> ([Member], UInt64, UInt64) {
-        func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
+        let directory = try locateCentralDirectory(bytes)
+        var members: [Member] = []
+        var position = directory.offset
+        var index: UInt64 = 0
+        while index < directory.entryCount {
+            let (member, entryLength) = try centralDirectoryEntry(bytes, at: position, index: index, directory: directory)
+            members.append(member)
+            position += entryLength
+            index += 1
+        }
+        return (members, directory.offset, directory.size)
+    }
+
+    /// Where the end records put the central directory, as ZIPFoundation reads them.
+    struct CentralDirectoryLocation {
+        var entryCount: UInt64
+        var offset: UInt64
+        var size: UInt64
+        /// Start of the end records (the ZIP64 record when ZIPFoundation believes it).
+        var endRecords: UInt64
+        /// The record that gave the values, for error messages.
+        var recordName: String
+        var end: UInt64 { offset + size }
+    }
+
+    /// Finds the end-of-central-directory record (and a ZIP64 record before it) and checks that
+    /// the central directory it announces lies before the end records.
+    static func locateCentralDirectory(_ bytes: Bytes) throws -> CentralDirectoryLocation {
         let size = bytes.count
         // ZIPFoundation takes the last "PK\5\6" that leaves room for the 22-byte record.
         guard size >= 22 else {
@@ -157,90 +197,105 @@ struct ZipLayout {
         guard fits(directoryOffset, directorySize, within: endRecords) else {
             throw fail("the \(recordName) puts the central directory at offset \(directoryOffset) (\(directorySize) bytes), but the end records start at offset \(endRecords) (bytes are missing or the record is damaged)")
         }
-        let directoryEnd = directoryOffset + directorySize
-        var members: [Member] = []
-        var position = directoryOffset
-        var index: UInt64 = 0
-        while index < entryCount {
-            let label = "central directory entry \(index)"
-            guard fits(position, 46, within: directoryEnd) else {
-                throw fail("\(label) at offset \(position) runs past the end of the central directory (offset \(directoryOffset), \(directorySize) bytes; the \(recordName) announces \(entryCount) entries)")
-            }
-            guard bytes.u32(position) == centralSignature else {
-                throw fail("\(label) at offset \(position) lacks the signature PK\\1\\2")
-            }
-            let versionNeeded = bytes.u16(position + 6)
-            let flags = bytes.u16(position + 8)
-            let method = bytes.u16(position + 10)
-            let compressed32 = bytes.u32(position + 20)
-            let uncompressed32 = bytes.u32(position + 24)
-            let nameLength = UInt64(bytes.u16(position + 28))
-            let extraLength = UInt64(bytes.u16(position + 30))
-            let commentLength = UInt64(bytes.u16(position + 32))
-            let disk = bytes.u16(position + 34)
-            let externalAttributes = bytes.u32(position + 38)
-            let localOffset32 = bytes.u32(position + 42)
-            let entryLength = 46 + nameLength + extraLength + commentLength
-            guard fits(position, entryLength, within: directoryEnd) else {
-                throw fail("\(label) at offset \(position) (\(entryLength) bytes with name, extra field and comment) runs past the end of the central directory at \(directoryEnd)")
-            }
-            let name = bytes.text(position + 46, nameLength)
-            let member = "member \"\(name)\""
-            guard flags & 1 == 0 else { throw fail("\(member) is encrypted (not supported)") }
-            guard method == 0 || method == 8 else {
-                throw fail("\(member) uses compression method \(method) (expected 0 stored or 8 deflate)")
-            }
-            if versionMadeByUnix(bytes.u16(position + 4)), (externalAttributes >> 16) & 0o170000 == 0o120000 {
-                throw fail("\(member) is a symbolic link (expected a regular file)")
-            }
-            // ZIP64 extended information, as ZIPFoundation reads it: present only for the fields
-            // whose 32-bit value is all ones, and used only when nonzero.
-            let wanted = (uncompressed: uncompressed32 == .max, compressed: compressed32 == .max,
-                          offset: localOffset32 == .max, disk: disk == .max)
-            let zip64 = zip64Information(bytes, at: position + 46 + nameLength, length: extraLength, wanted: wanted)
-            let isZIP64 = versionNeeded & 0xFF >= 45 || zip64 != nil
-            func effective(_ narrow: UInt32, _ wide: UInt64?) -> UInt64 {
-                if isZIP64, let wide, wide > 0 { return wide }
-                return UInt64(narrow)
-            }
-            let compressedSize = effective(compressed32, zip64?.compressed)
-            let uncompressedSize = effective(uncompressed32, zip64?.uncompressed)
-            let localOffset = effective(localOffset32, zip64?.offset)
+        return CentralDirectoryLocation(entryCount: entryCount, offset: directoryOffset, size: directorySize,
+                                        endRecords: endRecords, recordName: recordName)
+    }
 
-            guard fits(localOffset, 30, within: directoryOffset) else {
-                throw fail("\(member): local header offset \(localOffset) is outside the \(directoryOffset) bytes before the central directory")
-            }
-            guard bytes.u32(localOffset) == localSignature else {
-                throw fail("\(member): no local header (signature PK\\3\\4) at offset \(localOffset)")
-            }
-            let localMethod = bytes.u16(localOffset + 8)
-            guard localMethod == method else {
-                throw fail("\(member): local header says compression method \(localMethod), central directory says \(method)")
-            }
-            let localVariable = UInt64(bytes.u16(localOffset + 26)) + UInt64(bytes.u16(localOffset + 28))
-            guard fits(localOffset, 30 + localVariable, within: directoryOffset) else {
-                throw fail("\(member): local header at offset \(localOffset) with its \(localVariable) bytes of name and extra field runs into the central directory at \(directoryOffset)")
-            }
-            let dataOffset = localOffset + 30 + localVariable
-            if method == 0 {
-                guard compressedSize == uncompressedSize else {
-                    throw fail("\(member) is stored but its compressed size \(compressedSize) differs from its uncompressed size \(uncompressedSize)")
-                }
-            } else {
-                let (bound, overflow) = compressedSize.multipliedReportingOverflow(by: maximumDeflateRatio)
-                guard overflow || uncompressedSize <= bound else {
-                    throw fail("\(member) claims \(uncompressedSize) bytes from \(compressedSize) deflated bytes (deflate expands at most \(maximumDeflateRatio):1)")
-                }
-            }
-            guard fits(dataOffset, compressedSize, within: directoryOffset) else {
-                throw fail("\(member): its \(compressedSize) bytes of data at offset \(dataOffset) run past the \(directoryOffset) bytes before the central directory (truncated or damaged archive)")
-            }
-            members.append(Member(name: name, localHeaderOffset: localOffset, dataOffset: dataOffset,
-                                  compressedSize: compressedSize, uncompressedSize: uncompressedSize, method: method))
-            position += entryLength
-            index += 1
+    /// The central directory entry `index` at `position` as a member whose local header and data
+    /// have been checked, and the entry's length in the directory.
+    static func centralDirectoryEntry(_ bytes: Bytes, at position: UInt64, index: UInt64,
+                                      directory: CentralDirectoryLocation) throws -> (Member, UInt64) {
+        let (directoryOffset, directorySize, directoryEnd) = (directory.offset, directory.size, directory.end)
+        let (entryCount, recordName) = (directory.entryCount, directory.recordName)
+        let label = "central directory entry \(index)"
+        guard fits(position, 46, within: directoryEnd) else {
+            throw fail("\(label) at offset \(position) runs past the end of the central directory (offset \(directoryOffset), \(directorySize) bytes; the \(recordName) announces \(entryCount) entries)")
         }
-        return (members, directoryOffset, directorySize)
+        guard bytes.u32(position) == centralSignature else {
+            throw fail("\(label) at offset \(position) lacks the signature PK\\1\\2")
+        }
+        let versionNeeded = bytes.u16(position + 6)
+        let flags = bytes.u16(position + 8)
+        let method = bytes.u16(position + 10)
+        let compressed32 = bytes.u32(position + 20)
+        let uncompressed32 = bytes.u32(position + 24)
+        let nameLength = UInt64(bytes.u16(position + 28))
+        let extraLength = UInt64(bytes.u16(position + 30))
+        let commentLength = UInt64(bytes.u16(position + 32))
+        let disk = bytes.u16(position + 34)
+        let externalAttributes = bytes.u32(position + 38)
+        let localOffset32 = bytes.u32(position + 42)
+        let entryLength = 46 + nameLength + extraLength + commentLength
+        guard fits(position, entryLength, within: directoryEnd) else {
+            throw fail("\(label) at offset \(position) (\(entryLength) bytes with name, extra field and comment) runs past the end of the central directory at \(directoryEnd)")
+        }
+        let name = bytes.text(position + 46, nameLength)
+        let member = "member \"\(name)\""
+        guard flags & 1 == 0 else { throw fail("\(member) is encrypted (not supported)") }
+        guard method == 0 || method == 8 else {
+            throw fail("\(member) uses compression method \(method) (expected 0 stored or 8 deflate)")
+        }
+        // st_mode & S_IFMT (0o170000) == S_IFLNK (0o120000): POSIX <sys/stat.h>.
+        if versionMadeByUnix(bytes.u16(position + 4)), (externalAttributes >> 16) & 0o170000 == 0o120000 {
+            throw fail("\(member) is a symbolic link (expected a regular file)")
+        }
+        // ZIP64 extended information, as ZIPFoundation reads it: present only for the fields
+        // whose 32-bit value is all ones, and used only when nonzero.
+        let wanted = (uncompressed: uncompressed32 == .max, compressed: compressed32 == .max,
+                      offset: localOffset32 == .max, disk: disk == .max)
+        let zip64 = zip64Information(bytes, at: position + 46 + nameLength, length: extraLength, wanted: wanted)
+        // The low byte of "version needed" is the spec version × 10; 4.5 introduced ZIP64 (APPNOTE §4.4.3).
+        let isZIP64 = versionNeeded & 0xFF >= 45 || zip64 != nil
+        func effective(_ narrow: UInt32, _ wide: UInt64?) -> UInt64 {
+            if isZIP64, let wide, wide > 0 { return wide }
+            return UInt64(narrow)
+        }
+        let compressedSize = effective(compressed32, zip64?.compressed)
+        let uncompressedSize = effective(uncompressed32, zip64?.uncompressed)
+        let localOffset = effective(localOffset32, zip64?.offset)
+
+        let dataOffset = try checkedDataOffset(bytes, member: name, localOffset: localOffset, method: method,
+                                               compressedSize: compressedSize, uncompressedSize: uncompressedSize,
+                                               directoryOffset: directoryOffset)
+        return (Member(name: name, localHeaderOffset: localOffset, dataOffset: dataOffset,
+                       compressedSize: compressedSize, uncompressedSize: uncompressedSize, method: method), entryLength)
+    }
+
+    /// Checks a member's local header (inside the bytes before the central directory, same
+    /// compression method) and its sizes and data; returns where its data starts.
+    static func checkedDataOffset(_ bytes: Bytes, member name: String, localOffset: UInt64, method: UInt16,
+                                  compressedSize: UInt64, uncompressedSize: UInt64,
+                                  directoryOffset: UInt64) throws -> UInt64 {
+        let member = "member \"\(name)\""
+        guard fits(localOffset, 30, within: directoryOffset) else {
+            throw fail("\(member): local header offset \(localOffset) is outside the \(directoryOffset) bytes before the central directory")
+        }
+        guard bytes.u32(localOffset) == localSignature else {
+            throw fail("\(member): no local header (signature PK\\3\\4) at offset \(localOffset)")
+        }
+        let localMethod = bytes.u16(localOffset + 8)
+        guard localMethod == method else {
+            throw fail("\(member): local header says compression method \(localMethod), central directory says \(method)")
+        }
+        let localVariable = UInt64(bytes.u16(localOffset + 26)) + UInt64(bytes.u16(localOffset + 28))
+        guard fits(localOffset, 30 + localVariable, within: directoryOffset) else {
+            throw fail("\(member): local header at offset \(localOffset) with its \(localVariable) bytes of name and extra field runs into the central directory at \(directoryOffset)")
+        }
+        let dataOffset = localOffset + 30 + localVariable
+        if method == 0 {
+            guard compressedSize == uncompressedSize else {
+                throw fail("\(member) is stored but its compressed size \(compressedSize) differs from its uncompressed size \(uncompressedSize)")
+            }
+        } else {
+            let (bound, overflow) = compressedSize.multipliedReportingOverflow(by: maximumDeflateRatio)
+            guard overflow || uncompressedSize <= bound else {
+                throw fail("\(member) claims \(uncompressedSize) bytes from \(compressedSize) deflated bytes (deflate expands at most \(maximumDeflateRatio):1)")
+            }
+        }
+        guard fits(dataOffset, compressedSize, within: directoryOffset) else {
+            throw fail("\(member): its \(compressedSize) bytes of data at offset \(dataOffset) run past the \(directoryOffset) bytes before the central directory (truncated or damaged archive)")
+        }
+        return dataOffset
     }
 
     /// Host system 3 (Unix) or 19 (macOS) in "version made by": the high 16 bits of the external
@@ -250,7 +305,7 @@ struct ZipLayout {
         return host == 3 || host == 19
     }
 
-    /// The ZIP64 extended-information field (header 0x0001) of an extra field, read the way
+    /// The ZIP64 extended-information field (header ID 0x0001, APPNOTE §4.5.3) of an extra field, read the way
     /// ZIPFoundation's `scanForZIP64Field` does: the first such block, which must hold exactly the
     /// wanted fields (8 bytes each, 4 for the disk); nil otherwise.
     static func zip64Information(_ bytes: Bytes, at start: UInt64, length: UInt64,
