@@ -70,7 +70,7 @@ func gunzippedFixture(_ relative: String) throws -> Data {
     return output
 }
 
-/// Bit-exact parity with D4RL's kitchen (docs/environments.md §7): the 12 kitchen episodes of
+/// Bit-exact parity with D4RL's kitchen (docs/environments.md §12): the 12 kitchen episodes of
 /// Tests/Fixtures/d4rl-kitchen-pen replayed from their seed (and state override), tolerance 0 on
 /// every observation, reward, terminated and truncated flag, and the completed elements.
 @Suite struct KitchenParityTests {

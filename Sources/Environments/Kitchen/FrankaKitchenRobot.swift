@@ -1,7 +1,7 @@
 /// Facts about D4RL's simulated Franka kitchen robot that are not in the MJCF model: the
 /// calibration file `adept_envs/franka/robot/franka_config.xml` (noise amplitudes, position and
 /// velocity bounds for the 9 robot and 21 object degrees of freedom), the constants of
-/// `adept_envs/franka/kitchen_multitask_v0.py` (`KitchenV0`) and the start state (docs/environments.md §7).
+/// `adept_envs/franka/kitchen_multitask_v0.py` (`KitchenV0`) and the start state (docs/environments.md §12).
 enum FrankaKitchenRobot {
     /// Robot joints observed and actuated: 7 arm joints and 2 fingers (`N_DOF_ROBOT`).
     static let robotJoints = 9

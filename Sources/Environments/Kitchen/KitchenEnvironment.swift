@@ -3,7 +3,7 @@ import MuJoCo
 
 /// D4RL's Franka kitchen (`kitchen-{complete,partial,mixed}-v0`): `adept_envs` `KitchenV0` with
 /// `kitchen_envs.py`'s `KitchenBase` on top, stepped through dm_control 1.0.14 as D4RL does, with
-/// D4RL's semantics bit for bit on MuJoCo 2.3.7 (docs/environments.md §7).
+/// D4RL's semantics bit for bit on MuJoCo 2.3.7 (docs/environments.md §12).
 ///
 /// - Model: D4RL 1.1's `franka_kitchen_jntpos_act_ab.xml` (installed by `Scripts/bootstrap`), nq 30,
 ///   nv 29, 9 position actuators; timestep 0.002 s, 40 substeps per step → 0.08 s.

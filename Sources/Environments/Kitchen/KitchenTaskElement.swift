@@ -1,6 +1,6 @@
 /// One part of a Franka kitchen task: an object joint (or joints) that must be moved close to a
 /// goal configuration (D4RL `kitchen_envs.py`, `OBS_ELEMENT_INDICES` and `OBS_ELEMENT_GOALS`;
-/// docs/environments.md §7.4).
+/// docs/environments.md §12.3, §12.6).
 public enum KitchenTaskElement: String, CaseIterable, Sendable, Codable {
     case bottomBurner = "bottom burner"
     case topBurner = "top burner"
