@@ -1,15 +1,24 @@
 import Foundation
 
-/// Input of a replay: a start state and the actions to apply (`edp-eval replay --input`).
-/// JSON: `{"qpos": [...], "qvel": [...], "actions": [[...], ...], "goal": [x, y]?}`.
+/// Input of a replay: how the episode starts and the actions to apply (`edp-eval replay --input`).
+/// JSON: `{"seed": s?, "qpos": [...]?, "qvel": [...]?, "actions": [[...], ...], "goal": [x, y]?}`.
+///
+/// The start: with `seed` only, a seeded reset (`reset(seed:)`: every draw a reset makes, e.g.
+/// reset noise, goals, observation noise); with `seed`, `qpos` and `qvel`, that seeded reset and
+/// then the state written, `mj_forward`, and the first observation taken afresh
+/// (`reset(seed:overwritingWith:qvel:)`); with `qpos` and `qvel` only, `mj_resetData` and the
+/// state written (`reset(qpos:qvel:)`, no draws).
 public struct ReplayInput: Codable, Equatable, Sendable {
-    public var qpos: [Double]
-    public var qvel: [Double]
+    /// Seeds the environment's generator and makes a full reset first.
+    public var seed: UInt64?
+    public var qpos: [Double]?
+    public var qvel: [Double]?
     public var actions: [[Double]]
-    /// AntMaze only: fixes the goal (m, world frame) instead of sampling it.
+    /// Goal-reaching tasks only: fixes the goal (m, world frame) instead of sampling it.
     public var goal: [Double]?
 
-    public init(qpos: [Double], qvel: [Double], actions: [[Double]], goal: [Double]? = nil) {
+    public init(seed: UInt64? = nil, qpos: [Double]?, qvel: [Double]?, actions: [[Double]], goal: [Double]? = nil) {
+        self.seed = seed
         self.qpos = qpos
         self.qvel = qvel
         self.actions = actions
@@ -47,6 +56,8 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
     case wrongLength(field: String, expected: Int, got: Int)
     case notFinite(field: String)
     case goalNotSupported(task: String)
+    /// Neither a seed nor a complete start state, or only one of qpos and qvel.
+    case missingStart(field: String)
 
     public var description: String {
         switch self {
@@ -55,7 +66,9 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
         case .notFinite(let field):
             return "\(field) holds a NaN or infinite value"
         case .goalNotSupported(let task):
-            return "\"goal\" is only meaningful for antmaze tasks, not \(task)"
+            return "\"goal\" is only meaningful for goal-reaching tasks, not \(task)"
+        case .missingStart(let field):
+            return "\(field) is missing: give \"seed\", or \"qpos\" and \"qvel\", or all three"
         }
     }
 }
@@ -67,7 +80,7 @@ extension MuJoCoEnvironment {
         try validate(input)
         if let goal = input.goal { try setGoal(goal) }
         var output = ReplayOutput()
-        output.observations.append(try reset(qpos: input.qpos, qvel: input.qvel))
+        output.observations.append(try start(input))
         output.goal = goalPosition
         for action in input.actions {
             let result = try step(action)
@@ -84,11 +97,25 @@ extension MuJoCoEnvironment {
         return output
     }
 
+    /// Resets as the input says (see `ReplayInput`) and returns the first observation.
+    private func start(_ input: ReplayInput) throws -> [Double] {
+        switch (input.seed, input.qpos, input.qvel) {
+        case (let seed?, let qpos?, let qvel?): return try reset(seed: seed, overwritingWith: qpos, qvel: qvel)
+        case (let seed?, _, _): return try reset(seed: seed)
+        case (nil, let qpos?, let qvel?): return try reset(qpos: qpos, qvel: qvel)
+        default: throw ReplayError.missingStart(field: input.qpos == nil ? "qpos" : "qvel")
+        }
+    }
+
     func validate(_ input: ReplayInput) throws {
-        guard input.qpos.count == model.nq else { throw ReplayError.wrongLength(field: "qpos", expected: model.nq, got: input.qpos.count) }
-        guard input.qvel.count == model.nv else { throw ReplayError.wrongLength(field: "qvel", expected: model.nv, got: input.qvel.count) }
-        guard input.qpos.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qpos") }
-        guard input.qvel.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qvel") }
+        if input.seed == nil || input.qpos != nil || input.qvel != nil {
+            guard let qpos = input.qpos else { throw ReplayError.missingStart(field: "qpos") }
+            guard let qvel = input.qvel else { throw ReplayError.missingStart(field: "qvel") }
+            guard qpos.count == model.nq else { throw ReplayError.wrongLength(field: "qpos", expected: model.nq, got: qpos.count) }
+            guard qvel.count == model.nv else { throw ReplayError.wrongLength(field: "qvel", expected: model.nv, got: qvel.count) }
+            guard qpos.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qpos") }
+            guard qvel.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qvel") }
+        }
         for (i, action) in input.actions.enumerated() where action.count != actionSize {
             throw ReplayError.wrongLength(field: "actions[\(i)]", expected: actionSize, got: action.count)
         }
