@@ -43,12 +43,6 @@ struct KitchenFixtureEpisode: Decodable {
         }
         return qpos
     }
-
-    /// The task's elements (D4RL `kitchen_envs.py`).
-    var elements: [KitchenTaskElement] {
-        task == "kitchen-mixed-v0" ? KitchenTaskElement.microwaveKettleBottomBurnerLight
-            : KitchenTaskElement.microwaveKettleLightSlider
-    }
 }
 
 /// The bytes of a gzip fixture (one member, deflate; RFC 1952), through ZIPFoundation's inflater.
@@ -78,15 +72,17 @@ func gunzippedFixture(_ relative: String) throws -> Data {
     func everyKitchenEpisodeReplaysBitForBit(task: String) throws {
         let episodes = try KitchenFixtureEpisode.all().filter { $0.task == task }
         #expect(episodes.count == 4)
-        let model = try KitchenEnvironment.loadModel()
         var steps = 0
         for episode in episodes {
             let name = "\(episode.task) seed \(episode.seed)"
-            let env = try KitchenEnvironment(model: model, elements: episode.elements)
-            var observation = try env.reset(seed: episode.seed)
+            let made = try EnvironmentFactory.make(task: TaskRegistry.standard().task(task))
+            let env = try #require(made as? KitchenEnvironment)
+            var observation: [Double]
             if let state = episode.state {
-                observation = try env.overrideState(qpos: episode.writtenQpos(state), qvel: state.qvel)
+                observation = try env.reset(seed: episode.seed, overwritingWith: episode.writtenQpos(state), qvel: state.qvel)
                 #expect(env.data.qpos == state.qpos, "\(name): the state after the override's forward")
+            } else {
+                observation = try env.reset(seed: episode.seed)
             }
             #expect(observation == episode.observations[0], "\(name): observation 0")
             if observation != episode.observations[0] { continue }

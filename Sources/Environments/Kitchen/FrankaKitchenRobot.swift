@@ -46,4 +46,6 @@ enum FrankaKitchenRobot {
 
     /// The model file below the D4RL asset tree (`KitchenV0.MODEl`).
     static let modelPath = "kitchen/adept_envs/franka/assets/franka_kitchen_jntpos_act_ab.xml"
+    /// The folders the model's includes, meshes and textures are read from.
+    static let assetFolders = ["kitchen/adept_models", "kitchen/third_party"]
 }

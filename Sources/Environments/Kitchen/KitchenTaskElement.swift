@@ -46,10 +46,3 @@ public enum KitchenTaskElement: String, CaseIterable, Sendable, Codable {
     public init?(d4rlName: String) { self.init(rawValue: d4rlName) }
 }
 
-extension KitchenTaskElement {
-    /// D4RL's two kitchen element lists (`kitchen_envs.py`): `KitchenMicrowaveKettleLightSliderV0`
-    /// (kitchen-complete-v0, kitchen-partial-v0) and `KitchenMicrowaveKettleBottomBurnerLightV0`
-    /// (kitchen-mixed-v0), in D4RL's order.
-    public static let microwaveKettleLightSlider: [KitchenTaskElement] = [.microwave, .kettle, .lightSwitch, .slideCabinet]
-    public static let microwaveKettleBottomBurnerLight: [KitchenTaskElement] = [.microwave, .kettle, .bottomBurner, .lightSwitch]
-}
