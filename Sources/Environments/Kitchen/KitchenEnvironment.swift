@@ -128,13 +128,15 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
     }
 
     /// `KitchenBase._get_reward_n_score`: removes and counts the remaining elements within the
-    /// threshold on the noisy observation.
+    /// threshold on the noisy observation. The distance is `np.linalg.norm` as NumPy 1.26 computes
+    /// it with OpenBLAS here: d₀², then one fused multiply-add per further component (matched on
+    /// 3000 random 2- and 7-vectors; a plain sum differs in 8% and 16% of them).
     private func completeElements(observation: [Double]) -> Int {
         let done = remainingElements.filter { element in
             var sum = 0.0
-            for (index, target) in zip(element.stateIndices, element.goal) {
+            for (k, (index, target)) in zip(element.stateIndices, element.goal).enumerated() {
                 let difference = observation[index] - target
-                sum += difference * difference
+                sum = k == 0 ? difference * difference : sum.addingProduct(difference, difference)
             }
             return sum.squareRoot() < KitchenTaskElement.completionThreshold
         }
@@ -207,9 +209,12 @@ extension KitchenEnvironment: RobotDescriptor {
         try KitchenEnvironment(task: task, model: model(for: task), seed: seed)
     }
 
-    /// D4RL's viewer camera (`KitchenV0` `camera_settings`): distance 4.5 m, azimuth −66°,
-    /// elevation −65°, looking at the model's centre.
-    public static let defaultCamera = CameraView.free(distance: 4.5, azimuth: -66, elevation: -65, lookat: nil)
+    /// D4RL's viewer camera: `KitchenV0`'s `camera_settings` (distance 4.5 m, azimuth −66°,
+    /// elevation −65°) looking at the point `adept_envs/simulation/renderer.py` `DMRenderer` picks,
+    /// the per-axis median of `geom_xpos` when the model is loaded: (−0.0384, 0.582, 2.187) m, world
+    /// frame (read from D4RL 1.1's renderer on mujoco 2.3.7).
+    public static let defaultCamera = CameraView.free(distance: 4.5, azimuth: -66, elevation: -65,
+                                                      lookat: SIMD3(-0.03841241123364699, 0.582, 2.187))
 
     /// EDP normalizes observations on kitchen (trainer.py:438-443).
     public static let edpNormalizesObservations = true
