@@ -68,7 +68,7 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
         case .goalNotSupported(let task):
             return "\"goal\" is only meaningful for goal-reaching tasks, not \(task)"
         case .missingStart(let field):
-            return "\(field) is missing: give \"seed\", or \"qpos\" and \"qvel\", or all three"
+            return "missing field \"\(field)\": give \"seed\", or \"qpos\" and \"qvel\", or all three"
         }
     }
 }

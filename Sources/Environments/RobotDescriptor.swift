@@ -45,6 +45,12 @@ extension RobotDescriptor {
         try ModelCache.shared.model(at: ProjectResources.model(file))
     }
 
+    /// The compiled model of an MJCF file anywhere (e.g. an asset folder installed by
+    /// `Scripts/bootstrap`, whose `<include>`s resolve next to it), compiled once per path and shared.
+    public static func compiledModel(at url: URL) throws -> MjModel {
+        try ModelCache.shared.model(at: url)
+    }
+
     /// A compiled model built from `xml` (e.g. a generated variant of a bundled file), compiled
     /// once per distinct text and shared; `name` labels it in messages.
     public static func compiledModel(xml: String, name: String) throws -> MjModel {

@@ -81,6 +81,32 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
         #expect(RobotCatalog.descriptor(named: "no-such-robot") == nil)
     }
 
+    /// Each robot's registry facts are one file, Tools/registry/<robot>.json, naming that robot.
+    @Test func registryFactsAreOneFilePerDescriptor() throws {
+        let folder = ProjectResources.root.appendingPathComponent("Tools/registry")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        var robots: [String] = []
+        for file in files {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any]
+            let robot = try #require(object?["robot"] as? String, "\(file)")
+            #expect(file == "\(robot).json")
+            robots.append(robot)
+        }
+        #expect(Set(robots) == Set(RobotCatalog.all.map { $0.robot }))
+    }
+
+    /// The registry names the EDP paper's speed task (Section 5.1), and a registry without one is
+    /// refused naming the file and the field.
+    @Test func registryNamesTheSpeedProtocolTask() throws {
+        #expect(try TaskRegistry.standard().edpSpeedProtocolTask().id == "walker2d-medium-expert-v2")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).json")
+        try Data(#"{"semantics_version": 1, "tasks": []}"#.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = #expect(throws: TaskRegistryError.self) { try TaskRegistry(contentsOf: url).edpSpeedProtocolTask() }
+        #expect(error.map { "\($0)" }?.contains(url.path) == true)
+        #expect(error.map { "\($0)" }?.contains("edp_speed_protocol_task") == true)
+    }
+
     /// The locomotion observation sizes come from the model: nq − 1 + nv (11, 17, 17); antmaze nq + nv (29).
     @Test func observationSizesFollowTheModel() throws {
         let expected = ["hopper-medium-v2": 11, "walker2d-medium-v2": 17, "halfcheetah-medium-v2": 17, "antmaze-umaze-v0": 29]

@@ -35,8 +35,14 @@ int cmj_step(const mjModel* m, mjData* d, int count);
 int cmj_forward(const mjModel* m, mjData* d);
 /// mj_resetData under the error trap. Returns 0, or 1 on a MuJoCo error.
 int cmj_reset_data(const mjModel* m, mjData* d);
+/// mj_step1 (positions and velocities stage) under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_step1(const mjModel* m, mjData* d);
+/// mj_step2 (forces, acceleration, integration) under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_step2(const mjModel* m, mjData* d);
 /// mj_makeData under the error trap; NULL on a MuJoCo error (message in cmj_last_error()).
 mjData* cmj_make_data(const mjModel* m);
+/// mj_copyModel into a new model under the error trap; NULL on a MuJoCo error.
+mjModel* cmj_copy_model(const mjModel* m);
 
 /// `count` dm_control legacy substeps under the error trap: mj_step2 then mj_step1 each (the step
 /// dm_control 1.0.14's `Physics.step` takes for Euler models). Returns 0, or 1 on a MuJoCo error.
