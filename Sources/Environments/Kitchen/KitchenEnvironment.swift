@@ -202,7 +202,7 @@ extension KitchenEnvironment: RobotDescriptor {
 
     /// D4RL's kitchen model compiled from the installed XML (shared, read-only).
     public static func model(for task: TaskSpec) throws -> MjModel {
-        try ModelCache.shared.model(at: ProjectResources.d4rlAsset(FrankaKitchenRobot.modelPath))
+        try compiledModel(at: ProjectResources.d4rlAsset(FrankaKitchenRobot.modelPath))
     }
 
     public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
