@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
             "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),

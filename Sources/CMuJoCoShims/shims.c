@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mujoco/mjxmacro.h>
+
 enum { CMJ_MESSAGE_SIZE = 1024 };
 
 // Per-thread trap state: environments step on many threads at once.
@@ -101,4 +103,58 @@ mjModel* cmj_load_xml_string(const char* xml, const char* name, char* error, int
   mj_deleteVFS(vfs);
   free(vfs);
   return model;
+}
+
+// dm_control's legacy substep (`Physics._step_with_up_to_date_position_velocity`, Euler models):
+// finish the step with mj_step2, then bring positions and velocities up to date with mj_step1.
+int cmj_step_legacy(const mjModel* m, mjData* d, int count) {
+  CMJ_TRAPPED(for (int i = 0; i < count; i++) {
+    mj_step2(m, d);
+    mj_step1(m, d);
+  });
+}
+
+// mj_forward with extra `mjtDisableBit`s set, on a shallow copy of the model struct (the arrays
+// are shared, only `opt.disableflags` differs), so a model shared by many threads is never written.
+int cmj_forward_disabled(const mjModel* m, mjData* d, int disable_flags) {
+  mjModel view = *m;
+  view.opt.disableflags |= disable_flags;
+  CMJ_TRAPPED(mj_forward(&view, d));
+}
+
+#ifndef XMJV
+#define XMJV X
+#endif
+
+int cmj_model_array(const mjModel* m, int index, const char** name, const void** data,
+                    int* element_size, long* count) {
+  MJMODEL_POINTERS_PREAMBLE(m)
+  (void)nuser_body; (void)nuser_jnt; (void)nuser_geom; (void)nuser_site; (void)nuser_cam;
+  (void)nuser_tendon; (void)nuser_actuator; (void)nuser_sensor; (void)nq; (void)nv; (void)na;
+  (void)nu; (void)nmocap;
+  int i = 0;
+#define X(type, field, rows, columns)                        \
+  if (i++ == index) {                                        \
+    *name = #field;                                          \
+    *data = (const void*)m->field;                           \
+    *element_size = (int)sizeof(type);                       \
+    *count = (long)(m->rows) * (long)(columns);              \
+    return 1;                                                \
+  }
+  MJMODEL_POINTERS
+#undef X
+  return 0;
+}
+
+int cmj_model_size(const mjModel* m, int index, const char** name, long* value) {
+  int i = 0;
+#define X(field)                                             \
+  if (i++ == index) {                                        \
+    *name = #field;                                          \
+    *value = (long)m->field;                                 \
+    return 1;                                                \
+  }
+  MJMODEL_INTS
+#undef X
+  return 0;
 }

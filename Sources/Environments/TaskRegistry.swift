@@ -5,7 +5,7 @@ import Foundation
 public struct TaskSpec: Codable, Equatable, Sendable {
     /// D4RL id, e.g. `hopper-medium-v2`.
     public let id: String
-    /// Robot family: `hopper`, `walker2d`, `halfcheetah`, `antmaze`.
+    /// Robot family: `hopper`, `walker2d`, `halfcheetah`, `antmaze`, `kitchen` (a `RobotDescriptor`).
     public let robot: String
     /// Dataset name in the id (`medium`, `medium-expert`, `umaze-diverse`, ...). The evaluation
     /// environment is the same for every dataset of a robot (docs/environments.md §1.2, §6.5).
@@ -22,6 +22,8 @@ public struct TaskSpec: Codable, Equatable, Sendable {
     public let maze: String?
     /// AntMaze: whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
     public let goalResampledEachReset: Bool?
+    /// Kitchen: the task's elements in D4RL's order (`TASK_ELEMENTS`, e.g. "microwave", "kettle").
+    public let taskElements: [String]?
 
     enum CodingKeys: String, CodingKey {
         case id, robot, dataset, version, maze
@@ -29,11 +31,12 @@ public struct TaskSpec: Codable, Equatable, Sendable {
         case referenceMinScore = "ref_min_score"
         case referenceMaxScore = "ref_max_score"
         case goalResampledEachReset = "goal_resampled_each_reset"
+        case taskElements = "task_elements"
     }
 
     public init(id: String, robot: String, dataset: String, version: String, maxEpisodeSteps: Int,
                 referenceMinScore: Double, referenceMaxScore: Double, maze: String? = nil,
-                goalResampledEachReset: Bool? = nil) {
+                goalResampledEachReset: Bool? = nil, taskElements: [String]? = nil) {
         self.id = id
         self.robot = robot
         self.dataset = dataset
@@ -43,6 +46,7 @@ public struct TaskSpec: Codable, Equatable, Sendable {
         self.referenceMaxScore = referenceMaxScore
         self.maze = maze
         self.goalResampledEachReset = goalResampledEachReset
+        self.taskElements = taskElements
     }
 
     /// D4RL's normalized score × 100: `100 · (return − REF_MIN) / (REF_MAX − REF_MIN)`

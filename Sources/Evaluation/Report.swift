@@ -141,17 +141,26 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         return result.isEmpty ? nil : result
     }
 
+    /// The per-episode metric names of the report's episodes (e.g. `tasks_completed`), sorted.
+    public var episodeMetricNames: [String] {
+        Set(tasks.flatMap { $0.episodes.flatMap { $0.metrics?.keys.map { $0 } ?? [] } }).sorted()
+    }
+
     /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end,
-    /// and for goal-reaching tasks success, time to goal (steps) and the goal (m).
+    /// for goal-reaching tasks success, time to goal (steps) and the goal (m), then one column per
+    /// episode metric the robots report (`episodeMetricNames`; none for robots without metrics).
     public func episodesCSV() -> String {
-        var lines = ["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"]
+        let metricNames = episodeMetricNames
+        var lines = [(["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"] + metricNames)
+            .joined(separator: ",")]
         for task in tasks {
             for e in task.episodes {
                 let success: String = e.success.map { "\($0)" } ?? ""
                 let timeToGoal: String = e.timeToGoal.map { "\($0)" } ?? ""
                 let goal: [String] = e.goal.map { $0.map { "\($0)" } } ?? ["", ""]
+                let metrics: [String] = metricNames.map { name in e.metrics?[name].map { "\($0)" } ?? "" }
                 let fields: [String] = [csvField(task.task), csvField(task.policy), "\(e.seed)", "\(e.episode)", "\(e.return)",
-                                        "\(e.length)", "\(e.normalizedScore)", e.end.rawValue, success, timeToGoal] + goal
+                                        "\(e.length)", "\(e.normalizedScore)", e.end.rawValue, success, timeToGoal] + goal + metrics
                 lines.append(fields.joined(separator: ","))
             }
         }

@@ -58,6 +58,18 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
+    /// "tasks: 20, all checkable" or "tasks: 20, checkable: 18; not checkable (…)": a row can be
+    /// checked when its task is registered and a robot descriptor implements it.
+    static func checkability(of tasks: [String], registry: TaskRegistry) -> String {
+        let unchecked = tasks.filter { id in
+            guard let task = try? registry.task(id) else { return true }
+            return RobotCatalog.descriptor(named: task.robot) == nil
+        }
+        if unchecked.isEmpty { return "tasks: \(tasks.count), all checkable" }
+        return "tasks: \(tasks.count), checkable: \(tasks.count - unchecked.count); not checkable (no environment): "
+            + unchecked.joined(separator: ", ")
+    }
+
     struct Output: Codable {
         var table: String
         var verdicts: [Verdict]
@@ -66,10 +78,12 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if list {
+            let registry = try TaskRegistry.standard()
             for (name, file) in ClaimedTable.named.sorted(by: { $0.key < $1.key }) {
                 let claims = try ClaimedTable.read(tableURL(file))
                 let methods = claims.map(\.method).uniqued()
                 print("\(name) (\(file)): \(claims.count) claims; methods: \(methods.joined(separator: ", "))")
+                print("  \(Self.checkability(of: claims.map(\.task).uniqued(), registry: registry))")
             }
             return
         }

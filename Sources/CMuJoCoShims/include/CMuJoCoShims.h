@@ -43,6 +43,19 @@ mjData* cmj_make_data(const mjModel* m);
 /// mj_copyModel into a new model under the error trap; NULL on a MuJoCo error.
 mjModel* cmj_copy_model(const mjModel* m);
 
+/// `count` dm_control legacy substeps under the error trap: mj_step2 then mj_step1 each (the step
+/// dm_control 1.0.14's `Physics.step` takes for Euler models). Returns 0, or 1 on a MuJoCo error.
+int cmj_step_legacy(const mjModel* m, mjData* d, int count);
+/// mj_forward with the `mjtDisableBit`s `disable_flags` added, without writing to `m` (dm_control's
+/// `with model.disable('actuation'): forward()`). Returns 0, or 1 on a MuJoCo error.
+int cmj_forward_disabled(const mjModel* m, mjData* d, int disable_flags);
+/// Array number `index` of mjModel in `MJMODEL_POINTERS` order (mjxmacro.h): its field name, data,
+/// element size in bytes and element count. Returns 0 when `index` is past the last array.
+int cmj_model_array(const mjModel* m, int index, const char** name, const void** data,
+                    int* element_size, long* count);
+/// Size number `index` of mjModel in `MJMODEL_INTS` order (nq, nv, ...). Returns 0 past the last.
+int cmj_model_size(const mjModel* m, int index, const char** name, long* value);
+
 /// Compiles a model from an XML string via a one-file virtual file system. `name` is the file
 /// name the string is given (used in MuJoCo's messages). NULL on failure, message in `error`.
 mjModel* cmj_load_xml_string(const char* xml, const char* name, char* error, int error_size);

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+import ZIPFoundation
+@testable import Environments
+@testable import MuJoCo
+
+/// One kitchen episode of `d4rl-kitchen-pen/trajectories.json.gz` (D4RL's own kitchen code on the
+/// official mujoco 2.3.7 bindings; see the README there).
+struct KitchenFixtureEpisode: Decodable {
+    struct State: Decodable {
+        let qpos: [Double]
+        let qvel: [Double]
+    }
+    let task: String
+    let seed: UInt64
+    let state: State?
+    let actions: [[Double]]
+    let observations: [[Double]]
+    let rewards: [Double]
+    let terminated: [Bool]
+    let truncated: [Bool]
+    let completed: [String]?
+
+    /// The 12 kitchen episodes of the fixture file.
+    static func all() throws -> [KitchenFixtureEpisode] {
+        struct File: Decodable { let episodes: [KitchenFixtureEpisode] }
+        let file = try JSONDecoder().decode(File.self, from: gunzippedFixture("d4rl-kitchen-pen/trajectories.json.gz"))
+        return file.episodes.filter { $0.task.hasPrefix("kitchen-") }
+    }
+
+    /// The qpos D4RL's generator wrote for a state override: the recorded state (read after its
+    /// `forward`) with the overridden elements' goal values put back. They are the elements the
+    /// episode completed (each override episode completes exactly its overridden elements on step 0).
+    /// It matters for the kettle: MuJoCo's forward normalizes the written goal quaternion
+    /// (0.99, 0, 0, −0.06) in qpos, and normalizing the recorded, already normalized values again
+    /// moves two components by 1 ulp.
+    func writtenQpos(_ state: State) -> [Double] {
+        var qpos = state.qpos
+        for name in completed ?? [] {
+            guard let element = KitchenTaskElement(d4rlName: name) else { continue }
+            for (index, value) in zip(element.stateIndices, element.goal) { qpos[index] = value }
+        }
+        return qpos
+    }
+}
+
+/// The bytes of a gzip fixture (one member, deflate; RFC 1952), through ZIPFoundation's inflater.
+func gunzippedFixture(_ relative: String) throws -> Data {
+    let bytes = try TestFixtures.data(relative)
+    guard bytes.count >= 18, bytes[0] == 0x1f, bytes[1] == 0x8b, bytes[2] == 8 else {
+        throw FixtureError(path: "Tests/Fixtures/\(relative)", reason: "is not a gzip file")
+    }
+    var offset = 10
+    if bytes[3] & 0x08 != 0, let end = bytes[offset...].firstIndex(of: 0) { offset = end + 1 }   // FNAME
+    let body = bytes.subdata(in: offset..<bytes.count - 8)
+    var output = Data()
+    _ = try Data.decompress(size: Int64(body.count), bufferSize: 1 << 16, skipCRC32: true,
+                            provider: { position, size in
+                                let start = Int(position)
+                                return body.subdata(in: start..<min(start + size, body.count))
+                            },
+                            consumer: { output.append($0) })
+    return output
+}
+
+/// Bit-exact parity with D4RL's kitchen (docs/environments.md §12): the 12 kitchen episodes of
+/// Tests/Fixtures/d4rl-kitchen-pen replayed from their seed (and state override), tolerance 0 on
+/// every observation, reward, terminated and truncated flag, and the completed elements.
+@Suite struct KitchenParityTests {
+    @Test(arguments: ["kitchen-complete-v0", "kitchen-partial-v0", "kitchen-mixed-v0"])
+    func everyKitchenEpisodeReplaysBitForBit(task: String) throws {
+        let episodes = try KitchenFixtureEpisode.all().filter { $0.task == task }
+        #expect(episodes.count == 4)
+        var steps = 0
+        for episode in episodes {
+            let name = "\(episode.task) seed \(episode.seed)"
+            let made = try EnvironmentFactory.make(task: TaskRegistry.standard().task(task))
+            let env = try #require(made as? KitchenEnvironment)
+            var observation: [Double]
+            if let state = episode.state {
+                observation = try env.reset(seed: episode.seed, overwritingWith: episode.writtenQpos(state), qvel: state.qvel)
+                #expect(env.data.qpos == state.qpos, "\(name): the state after the override's forward")
+            } else {
+                observation = try env.reset(seed: episode.seed)
+            }
+            #expect(observation == episode.observations[0], "\(name): observation 0")
+            if observation != episode.observations[0] { continue }
+            for (t, action) in episode.actions.enumerated() {
+                let result = try env.step(action)
+                steps += 1
+                let same = result.observation == episode.observations[t + 1] && result.reward == episode.rewards[t]
+                    && result.terminated == episode.terminated[t] && result.truncated == episode.truncated[t]
+                #expect(same, "\(name): step \(t) differs (max |Δobs| \(maxDifference(result.observation, episode.observations[t + 1])))")
+                if !same { break }
+            }
+            let completed = Set(env.elements.filter { !env.remainingElements.contains($0) }.map(\.rawValue))
+            #expect(completed == Set(episode.completed ?? []), "\(name): completed elements")
+        }
+        #expect(steps == 3 * 280 + 1, "three 280-step episodes and one that ends on its first step")
+    }
+
+    private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+    }
+}

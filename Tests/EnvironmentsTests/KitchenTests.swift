@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Environments
+@testable import MuJoCo
+
+/// Kitchen registry facts and semantics beyond the parity fixtures (docs/environments.md §12).
+@Suite struct KitchenTests {
+    private func kitchen(_ id: String, seed: UInt64 = 0) throws -> KitchenEnvironment {
+        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed)
+        return try #require(env as? KitchenEnvironment)
+    }
+
+    /// §12.1: the three v0 ids, 280 steps, reference scores 0 and 4, D4RL's element lists.
+    @Test func registryHasD4RLsKitchenTasks() throws {
+        let registry = try TaskRegistry.standard()
+        let kitchenTasks = registry.tasks.filter { $0.robot == "kitchen" }
+        #expect(kitchenTasks.map(\.id) == ["kitchen-complete-v0", "kitchen-partial-v0", "kitchen-mixed-v0"])
+        for task in kitchenTasks {
+            #expect(task.maxEpisodeSteps == 280 && task.referenceMinScore == 0 && task.referenceMaxScore == 4)
+            #expect(task.normalizedScore(return: 3) == 75)
+        }
+        #expect(try kitchen("kitchen-partial-v0").elements == [.microwave, .kettle, .lightSwitch, .slideCabinet])
+        #expect(try kitchen("kitchen-mixed-v0").elements == [.microwave, .kettle, .bottomBurner, .lightSwitch])
+    }
+
+    /// §12.3, §12.7: an observation draws 60 uniform numbers, a reset 6 × 60; observation 60 values
+    /// with the goal at the elements' indices.
+    @Test func noiseDrawsFollowD4RLsCounts() throws {
+        let env = try kitchen("kitchen-complete-v0")
+        let observation = try env.reset(seed: 7)
+        var reference = NumPyRandom(seed: 7)
+        for _ in 0..<360 { _ = reference.random() }
+        var afterReset = env.random
+        #expect(afterReset.next() == reference.next(), "a reset draws 360 numbers")
+        #expect(observation.count == 60 && env.observationSize == 60 && env.actionSize == 9)
+        #expect(Array(observation[30...]) == env.goal)
+        #expect(env.goal[22] == -0.75 && env.goal[19] == 0.37 && env.goal[11] == 0)   // microwave, slide; no burner
+        _ = try env.step([Double](repeating: 0, count: 9))
+        var afterStep = env.random
+        var expected = NumPyRandom(seed: 7)
+        for _ in 0..<420 { _ = expected.random() }
+        #expect(afterStep.next() == expected.next(), "a step draws 60 more")
+    }
+
+    /// §12.4: targets come from the last noisy observation, clipped to the joint bounds; actions
+    /// outside [−1, 1] act as ±1.
+    @Test func actionIsAVelocityFromTheLastNoisyObservation() throws {
+        let env = try kitchen("kitchen-partial-v0")
+        try env.reset(seed: 3)
+        let observed = env.lastObservedRobotPositions
+        let applied = env.applyAction([3, -3, 0.5, 0, 0, 0, 0, 1, -1])
+        #expect(applied[0] == observed[0] + 2 * 0.08)
+        #expect(observed[1] - 2 * 0.08 < -1.8 && applied[1] == -1.8)   // joint 2's bound
+        #expect(applied[2] == observed[2] + 1 * 0.08)
+        #expect(applied[3] == observed[3])
+        #expect(applied[7] == 0.04 && applied[8] == 0)   // finger bounds [0, 0.04]
+        #expect(env.data.ctrl == applied)
+    }
+
+    /// Episode metrics and the overlay report the elements done; a NaN action ends the episode as
+    /// unstable; reset restores all elements.
+    @Test func metricsAndReset() throws {
+        let env = try kitchen("kitchen-mixed-v0")
+        try env.reset(seed: 1)
+        #expect(env.episodeMetrics == ["tasks_completed": 0, "completion_rate": 0])
+        #expect(env.overlayLines == ["tasks 0/4"])
+        let result = try env.step([.nan, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(result.instability?.kind == .nonFiniteAction)
+    }
+
+    /// Bad registry entries are errors naming the file, task and field.
+    @Test func badTaskElementsAreClearErrors() throws {
+        let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"))
+        let spec = TaskSpec(id: "kitchen-x-v0", robot: "kitchen", dataset: "x", version: "v0", maxEpisodeSteps: 280,
+                            referenceMinScore: 0, referenceMaxScore: 4, taskElements: ["microwave", "toaster"])
+        #expect(throws: KitchenError.unknownTaskElement(task: "kitchen-x-v0", name: "toaster")) {
+            try KitchenEnvironment(task: spec, model: model)
+        }
+        let empty = TaskSpec(id: "kitchen-y-v0", robot: "kitchen", dataset: "y", version: "v0", maxEpisodeSteps: 280,
+                             referenceMinScore: 0, referenceMaxScore: 4)
+        #expect(throws: KitchenError.noTaskElements(task: "kitchen-y-v0")) { try KitchenEnvironment(task: empty, model: model) }
+        #expect(KitchenError.unknownTaskElement(task: "t", name: "toaster").description.contains("task_elements"))
+    }
+}
