@@ -29,8 +29,9 @@ open class MuJoCoEnvironment {
     public let initialQvel: [Double]
 
     private var control: [Double]
-    private let controlLow: Double
-    private let controlHigh: Double
+    /// Per actuator: `actuator_ctrlrange` bounds (the default action mapping clips to them).
+    private let controlLow: [Double]
+    private let controlHigh: [Double]
     private let actionScale: Double
     private var hasBeenReset = false
 
@@ -49,11 +50,8 @@ open class MuJoCoEnvironment {
         self.initialQvel = data.qvel
         self.control = [Double](repeating: 0, count: model.nu)
         let ranges = model.actuatorControlRange
-        // Every D4RL robot has one symmetric range shared by all actuators.
-        precondition(Set(ranges.map(\.lowerBound)).count == 1 && Set(ranges.map(\.upperBound)).count == 1,
-                     "actuators of \(model.source) have different control ranges")
-        self.controlLow = ranges.first?.lowerBound ?? -1
-        self.controlHigh = ranges.first?.upperBound ?? 1
+        self.controlLow = ranges.map(\.lowerBound)
+        self.controlHigh = ranges.map(\.upperBound)
         self.actionScale = actionScale
     }
 
@@ -87,6 +85,27 @@ open class MuJoCoEnvironment {
         throw ReplayError.goalNotSupported(task: task.id)
     }
 
+    /// Maps `action` (length `actionSize`, already checked for NaN) to controls, writes them into
+    /// `data`, and returns the action as applied (what `evaluateStep` receives, e.g. for a control
+    /// cost). Default: D4RL's `NormalizedBoxEnv`, `clip(actionScale · a, ctrlrange)` per actuator
+    /// in double (docs/environments.md §1.2).
+    open func applyAction(_ action: [Double]) -> [Double] {
+        for i in 0..<control.count {
+            control[i] = min(max(actionScale * action[i], controlLow[i]), controlHigh[i])
+        }
+        control.withUnsafeBufferPointer { data.setControl($0) }
+        return control
+    }
+
+    /// The physics part of a reset, after `willReset`: default `mj_resetData`, then
+    /// `sampleInitialState()`, written into qpos/qvel, then `mj_forward` (gym's `reset_model` and
+    /// `set_state`). The base then observes.
+    open func resetSimulation() throws {
+        try data.reset()
+        let start = sampleInitialState()
+        try writeState(qpos: start.qpos, qvel: start.qvel)
+    }
+
     // MARK: Gymnasium-style API
 
     /// Number of action components (= actuators).
@@ -99,9 +118,19 @@ open class MuJoCoEnvironment {
     public func reset(seed: UInt64? = nil) throws -> [Double] {
         if let seed { random = NumPyRandom(seed: seed) }
         willReset()
-        try data.reset()
-        let start = sampleInitialState()
-        return try setState(qpos: start.qpos, qvel: start.qvel)
+        try resetSimulation()
+        return beginEpisode()
+    }
+
+    /// A seeded reset (every draw it makes), then the state overwritten with `qpos`/`qvel`,
+    /// `mj_forward`, and a fresh observation of that state (replaying a recorded episode whose
+    /// reset draws matter, e.g. a goal drawn from the seed).
+    /// - Returns: the observation of the written state.
+    @discardableResult
+    public func reset(seed: UInt64, overwritingWith qpos: [Double], qvel: [Double]) throws -> [Double] {
+        try reset(seed: seed)
+        try writeState(qpos: qpos, qvel: qvel)
+        return observation()
     }
 
     /// Starts a new episode from a given state instead of reset noise (replaying recorded
@@ -111,13 +140,18 @@ open class MuJoCoEnvironment {
     public func reset(qpos: [Double], qvel: [Double]) throws -> [Double] {
         willReset()
         try data.reset()
-        return try setState(qpos: qpos, qvel: qvel)
+        try writeState(qpos: qpos, qvel: qvel)
+        return beginEpisode()
     }
 
-    private func setState(qpos: [Double], qvel: [Double]) throws -> [Double] {
+    /// Writes qpos and qvel and runs `mj_forward` (gym's `set_state`).
+    public func writeState(qpos: [Double], qvel: [Double]) throws {
         data.qpos = qpos
         data.qvel = qvel
         try data.forward()
+    }
+
+    private func beginEpisode() -> [Double] {
         elapsedSteps = 0
         episodeReturn = 0
         hasBeenReset = true
@@ -139,18 +173,15 @@ open class MuJoCoEnvironment {
                               instability: MjInstability(kind: .nonFiniteAction, index: bad, time: data.time),
                               info: StepInfo())
         }
-        for i in 0..<control.count {
-            control[i] = min(max(actionScale * action[i], controlLow), controlHigh)
-        }
+        let applied = applyAction(action)
         let xBefore = data.qpos(0)
-        control.withUnsafeBufferPointer { data.setControl($0) }
         try data.step(count: frameSkip)
         elapsedSteps += 1
         if let instability = data.instability {
             return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
                               instability: instability, info: StepInfo())
         }
-        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: control)
+        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: applied)
         episodeReturn += reward
         let truncated = !terminated && elapsedSteps >= task.maxEpisodeSteps
         return StepResult(observation: observation(), reward: reward, terminated: terminated,
