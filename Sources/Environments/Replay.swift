@@ -1,15 +1,31 @@
 import Foundation
 
-/// Input of a replay: a start state and the actions to apply (`edp-eval replay --input`).
-/// JSON: `{"qpos": [...], "qvel": [...], "actions": [[...], ...], "goal": [x, y]?}`.
+/// Input of a replay: how the episode starts and the actions to apply (`edp-eval replay --input`).
+/// JSON: `{"seed"?, "qpos"?, "qvel"?, "actions": [[...], ...], "goal": [x, y]?}`. The start is
+/// - `seed` alone: the environment's own reset with its generator seeded (`reset(seed:)`: reset
+///   noise, goals, observation noise as the original draws them for that seed);
+/// - `seed` with `qpos` and `qvel`: that seeded reset, then the state overwritten, `mj_forward`,
+///   and observation 0 observed from the written state (`reset(seed:overwritingWith:qvel:)`);
+/// - `qpos` and `qvel` alone: `mj_resetData`, the state written, `mj_forward`, no draws.
 public struct ReplayInput: Codable, Equatable, Sendable {
-    public var qpos: [Double]
-    public var qvel: [Double]
+    /// Seeds the environment's generator and resets with it (NumPy `default_rng(seed)`, gym 0.23.1).
+    public var seed: UInt64?
+    public var qpos: [Double]?
+    public var qvel: [Double]?
     public var actions: [[Double]]
     /// AntMaze only: fixes the goal (m, world frame) instead of sampling it.
     public var goal: [Double]?
 
     public init(qpos: [Double], qvel: [Double], actions: [[Double]], goal: [Double]? = nil) {
+        self.qpos = qpos
+        self.qvel = qvel
+        self.actions = actions
+        self.goal = goal
+    }
+
+    /// A seeded start, optionally overwritten with a state.
+    public init(seed: UInt64, qpos: [Double]? = nil, qvel: [Double]? = nil, actions: [[Double]], goal: [Double]? = nil) {
+        self.seed = seed
         self.qpos = qpos
         self.qvel = qvel
         self.actions = actions
@@ -47,6 +63,7 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
     case wrongLength(field: String, expected: Int, got: Int)
     case notFinite(field: String)
     case goalNotSupported(task: String)
+    case missingField(field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -56,18 +73,21 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
             return "\(field) holds a NaN or infinite value"
         case .goalNotSupported(let task):
             return "\"goal\" is only meaningful for antmaze tasks, not \(task)"
+        case .missingField(let field, let reason):
+            return "\(field) is missing: \(reason)"
         }
     }
 }
 
 extension MuJoCoEnvironment {
-    /// Starts from `input`'s state and applies its actions until they run out or the episode
-    /// ends (termination, time limit or instability), exactly as `step` does.
+    /// Starts as `input` says (seeded reset, state override, or both) and applies its actions
+    /// until they run out or the episode ends (termination, time limit or instability), exactly
+    /// as `step` does.
     public func replay(_ input: ReplayInput) throws -> ReplayOutput {
         try validate(input)
         if let goal = input.goal { try setGoal(goal) }
         var output = ReplayOutput()
-        output.observations.append(try reset(qpos: input.qpos, qvel: input.qvel))
+        output.observations.append(try start(input))
         output.goal = goalPosition
         for action in input.actions {
             let result = try step(action)
@@ -84,11 +104,32 @@ extension MuJoCoEnvironment {
         return output
     }
 
+    /// The first observation of `input`'s start (see `ReplayInput`).
+    private func start(_ input: ReplayInput) throws -> [Double] {
+        switch (input.seed, input.qpos, input.qvel) {
+        case (let seed?, let qpos?, let qvel?): return try reset(seed: seed, overwritingWith: qpos, qvel: qvel)
+        case (let seed?, nil, nil): return try reset(seed: seed)
+        case (nil, let qpos?, let qvel?): return try reset(qpos: qpos, qvel: qvel)
+        default: preconditionFailure("validate(_:) admits only the three documented starts")
+        }
+    }
+
     func validate(_ input: ReplayInput) throws {
-        guard input.qpos.count == model.nq else { throw ReplayError.wrongLength(field: "qpos", expected: model.nq, got: input.qpos.count) }
-        guard input.qvel.count == model.nv else { throw ReplayError.wrongLength(field: "qvel", expected: model.nv, got: input.qvel.count) }
-        guard input.qpos.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qpos") }
-        guard input.qvel.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qvel") }
+        switch (input.qpos, input.qvel) {
+        case (let qpos?, let qvel?):
+            guard qpos.count == model.nq else { throw ReplayError.wrongLength(field: "qpos", expected: model.nq, got: qpos.count) }
+            guard qvel.count == model.nv else { throw ReplayError.wrongLength(field: "qvel", expected: model.nv, got: qvel.count) }
+            guard qpos.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qpos") }
+            guard qvel.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qvel") }
+        case (nil, nil):
+            guard input.seed != nil else {
+                throw ReplayError.missingField(field: "seed", reason: "give \"seed\", or \"qpos\" and \"qvel\", or all three")
+            }
+        case (nil, _?):
+            throw ReplayError.missingField(field: "qpos", reason: "\"qvel\" is given, and a state needs both")
+        case (_?, nil):
+            throw ReplayError.missingField(field: "qvel", reason: "\"qpos\" is given, and a state needs both")
+        }
         for (i, action) in input.actions.enumerated() where action.count != actionSize {
             throw ReplayError.wrongLength(field: "actions[\(i)]", expected: actionSize, got: action.count)
         }

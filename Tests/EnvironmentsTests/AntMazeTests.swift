@@ -207,7 +207,7 @@ private struct AntMazeFixture {
         let (_, input, expected) = try #require(try AntMazeFixture.episodes(maze: "umaze").first { $0.expected.controller == "gait-goal" })
         let env = try antMaze("antmaze-umaze-v0")
         try env.setGoal(try #require(input.goal))
-        try env.reset(qpos: input.qpos, qvel: input.qvel)
+        try env.reset(qpos: try #require(input.qpos), qvel: try #require(input.qvel))
         var total = 0.0, steps = 0
         var last: StepResult?
         for action in input.actions {
