@@ -22,6 +22,8 @@ public enum EnvironmentFactory {
         case "antmaze":
             let maze = try mazeMap(for: task)
             return try AntMazeEnvironment(task: task, model: mazeModel(for: maze), maze: maze, seed: seed)
+        case "pen":
+            return try PenEnvironment(task: task, seed: seed)
         default:
             throw EnvironmentError.unsupportedRobot(task: task.id, robot: task.robot)
         }
@@ -42,7 +44,7 @@ public enum EnvironmentFactory {
         return task.robot == "antmaze" ? [model, MazeMap.standardFile] : [model]
     }
 
-    private static let cache = ModelCache()
+    private static var cache: ModelCache { .shared }
 
     /// The compiled model for a task (shared, read-only). For antmaze tasks: the ant plus the
     /// walls of the task's maze.
@@ -79,6 +81,9 @@ public enum EnvironmentError: Error, CustomStringConvertible, Equatable {
 
 /// Compiled models keyed by file path; thread-safe.
 final class ModelCache: @unchecked Sendable {
+    /// The process-wide cache.
+    static let shared = ModelCache()
+
     private var models: [String: MjModel] = [:]
     private let lock = NSLock()
 
