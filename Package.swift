@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
-//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering
+//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments -> Rendering (default cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
 import PackageDescription
@@ -54,7 +54,7 @@ let package = Package(
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG"]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG", "Environments"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),

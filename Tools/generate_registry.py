@@ -1,54 +1,77 @@
 #!/usr/bin/env python3
-"""Writes envs/tasks.json, the D4RL task registry as data, from D4RL's reference scores.
+"""Writes envs/tasks.json, the D4RL task registry as data, from one file per robot.
 
-Sources: d4rl/infos.py (REF_MIN_SCORE / REF_MAX_SCORE, copied to Tools/d4rl_reference_scores.json),
-d4rl/gym_mujoco/__init__.py (locomotion registrations: max_episode_steps=1000),
-d4rl/locomotion/__init__.py (antmaze registrations, see docs/environments.md §6.1).
-Run from the repository root: python3 Tools/generate_registry.py
+Each robot's registry facts live in Tools/registry/<robot>.json (its Swift side is the robot's
+RobotDescriptor in Sources/Environments/):
+  robot                     the "robot" field of its tasks (= the descriptor's `robot`)
+  order                     position of its tasks in tasks.json (ascending)
+  registration              the D4RL file that registers its ids (cited in tasks.json "source")
+  max_episode_steps         time limit of every dataset, unless a dataset gives its own
+  datasets                  [{name, versions, max_episode_steps?, fields?, reference_scores?}]:
+                            ids are "<robot>-<name>-<version>"; `fields` are copied into each task
+  version_fields            {version: {field: value}} copied into each task of that version
+  default_reference_scores  {ref_min_score, ref_max_score} for ids absent from the scores table
+Reference scores: d4rl/infos.py (REF_MIN_SCORE / REF_MAX_SCORE), copied to
+Tools/d4rl_reference_scores.json; a dataset's own `reference_scores` take precedence.
+Run from anywhere: python3 Tools/generate_registry.py
 """
-import json, os
+import glob, json, os, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCORES = os.path.join(ROOT, "Tools", "d4rl_reference_scores.json")
+ROBOTS = os.path.join(ROOT, "Tools", "registry")
+# EDP paper (Kang et al. 2023) Section 5.1 and Figure 2: sampling speed is measured on this task.
+EDP_SPEED_PROTOCOL_TASK = "walker2d-medium-expert-v2"
 
-ROBOTS = {"hopper": "hopper", "walker2d": "walker2d", "halfcheetah": "halfcheetah"}
-DATASETS = ["random", "medium", "medium-replay", "medium-expert", "expert", "full-replay"]
-# D4RL registers full-replay only for v1 and v2 (d4rl/gym_mujoco/__init__.py).
-VERSIONS = {"full-replay": ["v1", "v2"]}
 
-# docs/environments.md §6.1: maze map (a key of envs/mazes.json), episode limit; v2 re-draws the goal
-# at every reset (D4RL v2_resets=True); v0 and v1 draw one goal per environment instance.
-ANTMAZE = {
-    "umaze": ("U_MAZE_TEST", 700), "umaze-diverse": ("U_MAZE_TEST", 700),
-    "medium-play": ("BIG_MAZE_TEST", 1000), "medium-diverse": ("BIG_MAZE_TEST", 1000),
-    "large-play": ("HARDEST_MAZE_TEST", 1000), "large-diverse": ("HARDEST_MAZE_TEST", 1000),
-}
+def fail(path, field, expected):
+    sys.exit(f"{path}: {field}: expected {expected}")
+
+
+def tasks_of(path, robot, scores):
+    for key in ("robot", "order", "registration", "datasets"):
+        if key not in robot:
+            fail(path, key, "a value (see the field list in Tools/generate_registry.py)")
+    for dataset in robot["datasets"]:
+        limit = dataset.get("max_episode_steps", robot.get("max_episode_steps"))
+        if not isinstance(limit, int) or limit < 1:
+            fail(path, f"datasets[{dataset.get('name')}].max_episode_steps", "a positive integer (here or robot-wide)")
+        for version in dataset["versions"]:
+            task_id = f"{robot['robot']}-{dataset['name']}-{version}"
+            ref = dataset.get("reference_scores") or scores.get(task_id) or robot.get("default_reference_scores")
+            if ref is None:
+                fail(path, task_id, f"reference scores in {SCORES} or default_reference_scores")
+            task = {"id": task_id, "robot": robot["robot"], "dataset": dataset["name"], "version": version,
+                    "max_episode_steps": limit}
+            task.update(dataset.get("fields", {}))
+            task.update(robot.get("version_fields", {}).get(version, {}))
+            task["ref_min_score"] = ref["ref_min_score"]
+            task["ref_max_score"] = ref["ref_max_score"]
+            yield task
+
 
 def main():
     scores = json.load(open(SCORES))
-    tasks = []
-    for prefix, robot in ROBOTS.items():
-        for dataset in DATASETS:
-            for version in VERSIONS.get(dataset, ["v0", "v1", "v2"]):
-                task_id = f"{prefix}-{dataset}-{version}"
-                ref = scores[task_id]
-                tasks.append({"id": task_id, "robot": robot, "dataset": dataset, "version": version,
-                              "max_episode_steps": 1000,
-                              "ref_min_score": ref["ref_min_score"], "ref_max_score": ref["ref_max_score"]})
-    for dataset, (maze, limit) in ANTMAZE.items():
-        for version in ["v0", "v1", "v2"]:
-            task_id = f"antmaze-{dataset}-{version}"
-            # v1 is registered with ref scores passed as kwargs (0, 1), absent from infos.py.
-            ref = scores.get(task_id, {"ref_min_score": 0.0, "ref_max_score": 1.0})
-            tasks.append({"id": task_id, "robot": "antmaze", "dataset": dataset, "version": version,
-                          "max_episode_steps": limit, "maze": maze,
-                          "goal_resampled_each_reset": version == "v2",
-                          "ref_min_score": ref["ref_min_score"], "ref_max_score": ref["ref_max_score"]})
-    out = {"source": "D4RL 89141a6: d4rl/infos.py, d4rl/gym_mujoco/__init__.py, d4rl/locomotion/__init__.py",
-           "semantics_version": 1, "tasks": tasks}
+    robots = []
+    for path in sorted(glob.glob(os.path.join(ROBOTS, "*.json"))):
+        robots.append((path, json.load(open(path))))
+    robots.sort(key=lambda item: (item[1].get("order", 0), item[1].get("robot", "")))
+    tasks, registrations = [], []
+    for path, robot in robots:
+        tasks.extend(tasks_of(path, robot, scores))
+        if robot["registration"] not in registrations:
+            registrations.append(robot["registration"])
+    ids = [task["id"] for task in tasks]
+    if len(set(ids)) != len(ids):
+        sys.exit(f"{ROBOTS}: a task id is produced twice")
+    if EDP_SPEED_PROTOCOL_TASK not in ids:
+        sys.exit(f"{ROBOTS}: the EDP speed protocol task {EDP_SPEED_PROTOCOL_TASK} is not registered")
+    out = {"source": "D4RL 89141a6: d4rl/infos.py, " + ", ".join(registrations),
+           "semantics_version": 1, "edp_speed_protocol_task": EDP_SPEED_PROTOCOL_TASK, "tasks": tasks}
     with open(os.path.join(ROOT, "envs", "tasks.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
     print(f"wrote {len(tasks)} tasks")
+
 
 main()

@@ -69,6 +69,14 @@ int cmj_step(const mjModel* m, mjData* d, int count) {
 }
 int cmj_forward(const mjModel* m, mjData* d) { CMJ_TRAPPED(mj_forward(m, d)); }
 int cmj_reset_data(const mjModel* m, mjData* d) { CMJ_TRAPPED(mj_resetData(m, d)); }
+int cmj_step1(const mjModel* m, mjData* d) { CMJ_TRAPPED(mj_step1(m, d)); }
+int cmj_step2(const mjModel* m, mjData* d) { CMJ_TRAPPED(mj_step2(m, d)); }
+
+static int cmj_copy_model_into(const mjModel* m, mjModel** out) { CMJ_TRAPPED(*out = mj_copyModel(NULL, m)); }
+mjModel* cmj_copy_model(const mjModel* m) {
+  mjModel* copy = NULL;
+  return cmj_copy_model_into(m, &copy) == 0 ? copy : NULL;
+}
 
 static int cmj_make_data_into(const mjModel* m, mjData** out) { CMJ_TRAPPED(*out = mj_makeData(m)); }
 mjData* cmj_make_data(const mjModel* m) {

@@ -9,7 +9,7 @@ import MuJoCo
 /// `set_state`: `mj_resetData`, write, `mj_forward`) — unless the simulator already holds exactly
 /// that state because it just stepped transition i−1 of the same episode, in which case it goes on
 /// as the recording rollout did (`mj_resetData` would also clear the constraint solver's warm start,
-/// which moves contact-rich robots such as the ant by ~1e-7); fix the goal from `infos/goal[i]` on antmaze,
+/// which moves contact-rich robots by ~1e-7); fix the goal from `infos/goal[i]` on goal-reaching tasks,
 /// apply `actions[i]` with the task's step (action clip, frame skip, reward, termination), and
 /// compare with the dataset after casting ours to the dataset's dtype:
 /// - `next_observations`: against `next_observations[i]`, else `observations[i+1]` when
@@ -55,7 +55,7 @@ public enum ConsistencyCheck {
         let usesGoal = env0.goalPosition != nil
         if usesGoal {
             guard let shape = dataset.shape("infos/goal") else {
-                throw DatasetError(file: dataset.url, key: "infos/goal", "missing: antmaze transitions need their goal")
+                throw DatasetError(file: dataset.url, key: "infos/goal", "missing: transitions of a goal-reaching task need their goal")
             }
             guard shape[1] == 2 else { throw DatasetError(file: dataset.url, key: "infos/goal", "rows have \(shape[1]) values, expected 2 (x, y)") }
         }

@@ -7,7 +7,7 @@ import Foundation
 /// Keys (d4rl/offline_env.py `get_dataset`, d4rl/locomotion datasets): `observations` (N, O),
 /// `actions` (N, A), `rewards` (N,), `terminals` (N,), `timeouts` (N,) (absent in some old
 /// files), optional `next_observations` (N, O), `infos/qpos` (N, nq), `infos/qvel` (N, nv),
-/// `infos/goal` (N, 2) for antmaze, `metadata/*`. Opening checks that the required keys exist,
+/// `infos/goal` (N, 2) for goal-reaching tasks, `metadata/*`. Opening checks that the required keys exist,
 /// are numeric, have the right rank and one common length N.
 public final class D4RLDataset {
     public let url: URL

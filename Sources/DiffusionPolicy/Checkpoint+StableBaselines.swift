@@ -23,7 +23,7 @@ import Foundation
 /// maps to `maxAction` = high.
 ///
 /// Observation normalization: a `vecnormalize.pkl` next to the zip, or in the zoo's layout in a
-/// folder named after the zip's stem (`Hopper-v3/vecnormalize.pkl` beside `Hopper-v3.zip`), is
+/// folder named after the zip's stem (`<EnvId>/vecnormalize.pkl` beside `<EnvId>.zip`), is
 /// read with the restricted `PickleReader` (`stableBaselinesNormalization`).
 extension Checkpoint {
     static func isStableBaselinesArchive(_ names: [String]) -> Bool {
@@ -148,7 +148,7 @@ extension Checkpoint {
             let statsData = try readFile(statsURL)
             normalization = try stableBaselinesNormalization(statsData, url: statsURL)
             let statsSHA = CheckpointHashing.sha256Hex(statsData)
-            // Keyed by its path relative to the zip's folder (`Hopper-v3/vecnormalize.pkl` in the
+            // Keyed by its path relative to the zip's folder (`<EnvId>/vecnormalize.pkl` in the
             // zoo's layout), so the file's real path can be recorded.
             let statsName = statsURL.deletingLastPathComponent() == url.deletingLastPathComponent()
                 ? statsURL.lastPathComponent : "\(statsURL.deletingLastPathComponent().lastPathComponent)/\(statsURL.lastPathComponent)"

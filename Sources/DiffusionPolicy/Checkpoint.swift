@@ -101,7 +101,7 @@ public struct Checkpoint: Sendable {
     public var sha256: String
     /// SHA-256 of every file used, by path relative to `url`'s folder (the file itself plus
     /// siblings such as the critic of a Diffusion-QL pair or a `variant.json`, or an SB3
-    /// `Hopper-v3/vecnormalize.pkl` in the zoo's layout).
+    /// `<EnvId>/vecnormalize.pkl` in the zoo's layout).
     public var fileHashes: [String: String]
     public var configuration: PolicyConfiguration
     public var tensors: TensorDictionary

@@ -39,7 +39,7 @@ extension DiffusionPolicyModel {
 /// The categorical draws of energy-based action selection (docs/edp-inference.md §4), as plain functions.
 public enum EnergySelection {
     /// Largest |Q| taken as a real value estimate. Returns are bounded by r_max / (1 − γ): with
-    /// D4RL's largest per-step rewards (~12, halfcheetah) and γ = 0.99 that is ~1.2e3; 1e6 leaves
+    /// D4RL's largest per-step rewards (~12, a locomotion task) and γ = 0.99 that is ~1.2e3; 1e6 leaves
     /// room for any reward scaling, while values like 3e38 (a corrupted critic) saturate softmax.
     public static let maxPlausibleQ: Float = 1e6
 

@@ -1,3 +1,4 @@
+import Foundation
 import MuJoCo
 
 /// D4RL's AntMaze evaluation environment (`d4rl/locomotion/ant.py` `AntMazeEnv` with
@@ -70,12 +71,14 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         precondition(model.nq == 15 && model.nv == 14 && model.nu == 8, "\(model.source) is not D4RL's ant")
     }
 
-    public override var observationSize: Int { 29 }
+    /// nq + nv = 15 + 14 = 29.
+    public override var observationSize: Int { model.nq + model.nv }
 
     public override func observation() -> [Double] {
-        var obs = [Double](repeating: 0, count: 29)
-        for i in 0..<15 { obs[i] = data.qpos(i) }
-        for i in 0..<14 { obs[15 + i] = data.qvel(i) }
+        let nq = model.nq, nv = model.nv
+        var obs = [Double](repeating: 0, count: nq + nv)
+        for i in 0..<nq { obs[i] = data.qpos(i) }
+        for i in 0..<nv { obs[nq + i] = data.qvel(i) }
         return obs
     }
 
@@ -88,6 +91,9 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
     }
 
     public override var goalPosition: [Double]? { [goal.x, goal.y] }
+
+    /// The goal and its success radius, drawn into videos.
+    public override var goalMarker: GoalMarker? { GoalMarker(x: goal.x, y: goal.y, radius: Self.goalRadius) }
 
     /// Positions the goal stream as in an instance built with `instanceSeed` that has already been
     /// reset `episode` times: the construction draw, then (v2) one draw per earlier reset; the
@@ -133,4 +139,40 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         if info.success && successStep == nil { successStep = elapsedSteps }
         return (info.success ? 1.0 : 0.0, info.success, info)
     }
+}
+
+extension AntMazeEnvironment: RobotDescriptor {
+    public static let robot = "antmaze"
+    /// D4RL's ant in `assets/models/` (PROVENANCE.md); the walls come from the task's maze map.
+    static let modelFile = "ant.xml"
+
+    /// The ant's MJCF plus `envs/mazes.json` (the walls come from the map named `task.maze`).
+    public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] {
+        [ProjectResources.model(modelFile), MazeMap.standardFile]
+    }
+
+    /// The ant plus the walls of the task's maze.
+    public static func model(for task: TaskSpec) throws -> MjModel {
+        try model(for: EnvironmentFactory.mazeMap(for: task))
+    }
+
+    /// `assets/models/ant.xml` plus the maze's wall geoms (`AntMazeModel`), compiled once per
+    /// distinct XML text (shared, read-only).
+    static func model(for maze: MazeMap) throws -> MjModel {
+        try compiledModel(xml: AntMazeModel.xml(for: maze), name: "antmaze_\(maze.name).xml")
+    }
+
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
+        let maze = try EnvironmentFactory.mazeMap(for: task)
+        return try AntMazeEnvironment(task: task, model: model(for: maze), maze: maze, seed: seed)
+    }
+
+    /// Top-down over the whole maze.
+    public static let defaultCamera = CameraView.topDownStaticWorld
+
+    /// Episodes report success, time to goal and the goal; tasks a success rate.
+    public static let reportsGoalSuccess = true
+
+    /// EDP normalizes observations on antmaze (trainer.py:438-443).
+    public static let edpNormalizesObservations = true
 }

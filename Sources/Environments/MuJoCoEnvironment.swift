@@ -2,8 +2,15 @@ import Foundation
 import MuJoCo
 
 /// The shared base of every D4RL environment: model, frame skip, D4RL's action clipping, state
-/// setting, time limit and the seeded generator. Each robot subclass adds only its observation,
-/// reward/termination and reset noise (the shape of Gymnasium's `MujocoEnv`; docs/environments.md §2).
+/// setting, time limit and the seeded generator. Each robot subclass (which is also its
+/// `RobotDescriptor`) adds its observation, reward/termination and reset noise, and may replace
+/// the action mapping, the substeps of one step, the reset sequence and the step's finishing
+/// order (the shape of Gymnasium's `MujocoEnv`; docs/environments.md §2).
+///
+/// One `step`: `applyAction` → `runSubsteps` → `finishStep` (default: `evaluateStep`, then
+/// `observation()`), then the time limit. One `reset`: re-seed (if asked) → `willReset` →
+/// `resetSimulation` (default: `mj_resetData`, `sampleInitialState`, write, `mj_forward`) →
+/// `observation()`.
 ///
 /// Use: `reset(seed:)` once, then `step(_:)` until `isDone`, then `reset()` (the generator stream
 /// continues across episodes, as in Gymnasium). Not thread-safe: one instance per thread.
@@ -59,7 +66,8 @@ open class MuJoCoEnvironment {
 
     /// Length of the observation vector.
     open var observationSize: Int { fatalError("\(Self.self) must override observationSize") }
-    /// The observation for the current state.
+    /// The observation for the current state. May draw from `random` (noisy observations): the
+    /// base calls it exactly once per `step` (in `finishStep`) and once per `reset`.
     open func observation() -> [Double] { fatalError("\(Self.self) must override observation()") }
     /// Draws reset noise and returns the start state (qpos noise first, then qvel; docs/environments.md §2.2).
     open func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
@@ -84,6 +92,15 @@ open class MuJoCoEnvironment {
     open func setGoal(_ goal: [Double]) throws {
         throw ReplayError.goalNotSupported(task: task.id)
     }
+    /// The goal to draw into videos, or nil (no marker).
+    open var goalMarker: GoalMarker? { nil }
+    /// Extra lines for a video's overlay describing the current state of the episode (e.g.
+    /// "tasks done 2/4"); default none.
+    open var overlayLines: [String] { [] }
+    /// Per-episode numbers beyond return and length, read when an episode ends and written into
+    /// its report row under `metrics` (snake_case keys, e.g. `"tasks_completed": 3`); the task
+    /// report summarizes each key over the episodes. Default: none.
+    open var episodeMetrics: [String: Double] { [:] }
 
     /// Maps `action` (length `actionSize`, already checked for NaN) to controls, writes them into
     /// `data`, and returns the action as applied (what `evaluateStep` receives, e.g. for a control
@@ -96,7 +113,17 @@ open class MuJoCoEnvironment {
         control.withUnsafeBufferPointer { data.setControl($0) }
         return control
     }
-
+    /// Advances the simulation by one environment step's substeps. Default: `frameSkip` × `mj_step`.
+    open func runSubsteps() throws {
+        try data.step(count: frameSkip)
+    }
+    /// Observation, reward and termination after the substeps. Default: `evaluateStep` first, then
+    /// `observation()` (Gymnasium's order); robots whose reward reads the observation override it.
+    open func finishStep(xBefore: Double, appliedAction: [Double])
+        -> (observation: [Double], reward: Double, terminated: Bool, info: StepInfo) {
+        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: appliedAction)
+        return (observation(), reward, terminated, info)
+    }
     /// The physics part of a reset, after `willReset`: default `mj_resetData`, then
     /// `sampleInitialState()`, written into qpos/qvel, then `mj_forward` (gym's `reset_model` and
     /// `set_state`). The base then observes.
@@ -122,9 +149,9 @@ open class MuJoCoEnvironment {
         return beginEpisode()
     }
 
-    /// A seeded reset (every draw it makes), then the state overwritten with `qpos`/`qvel`,
-    /// `mj_forward`, and a fresh observation of that state (replaying a recorded episode whose
-    /// reset draws matter, e.g. a goal drawn from the seed).
+    /// A seeded reset (every draw it makes, including the first observation's), then the state
+    /// overwritten with `qpos`/`qvel`, `mj_forward`, and a fresh observation of that state
+    /// (replaying a recorded episode whose reset draws matter, e.g. goals or observation noise).
     /// - Returns: the observation of the written state.
     @discardableResult
     public func reset(seed: UInt64, overwritingWith qpos: [Double], qvel: [Double]) throws -> [Double] {
@@ -160,9 +187,10 @@ open class MuJoCoEnvironment {
 
     /// Applies `action` (length `actionSize`, nominally in [−1, 1]) for one environment step.
     ///
-    /// The action is clipped as D4RL's `NormalizedBoxEnv` does, the controls are held for
-    /// `frameSkip` MuJoCo steps, then reward and termination are evaluated on the new state. A NaN
-    /// in the action ends the episode as unstable without stepping.
+    /// `applyAction` maps it to controls (default: clipped as D4RL's `NormalizedBoxEnv` does),
+    /// `runSubsteps` advances the simulation (default: `frameSkip` MuJoCo steps), then
+    /// `finishStep` observes and evaluates reward and termination on the new state. A NaN in the
+    /// action ends the episode as unstable without stepping.
     /// - Throws: `MuJoCoError.engine` if MuJoCo raised an error (the episode cannot continue).
     public func step(_ action: [Double]) throws -> StepResult {
         precondition(action.count == model.nu, "\(task.id) takes \(model.nu) action values, got \(action.count)")
@@ -175,16 +203,16 @@ open class MuJoCoEnvironment {
         }
         let applied = applyAction(action)
         let xBefore = data.qpos(0)
-        try data.step(count: frameSkip)
+        try runSubsteps()
         elapsedSteps += 1
         if let instability = data.instability {
             return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
                               instability: instability, info: StepInfo())
         }
-        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: applied)
+        let (observation, reward, terminated, info) = finishStep(xBefore: xBefore, appliedAction: applied)
         episodeReturn += reward
         let truncated = !terminated && elapsedSteps >= task.maxEpisodeSteps
-        return StepResult(observation: observation(), reward: reward, terminated: terminated,
+        return StepResult(observation: observation, reward: reward, terminated: terminated,
                           truncated: truncated, instability: nil, info: info)
     }
 

@@ -14,6 +14,8 @@ public enum ProjectResources {
     public static var assets: URL { root.appendingPathComponent("assets") }
     /// `assets/models/<name>`.
     public static func model(_ name: String) -> URL { assets.appendingPathComponent("models").appendingPathComponent(name) }
+    /// The bundled reference checkpoint, an EDP hopper policy (`assets/checkpoints/README.md`).
+    public static var bundledCheckpoint: URL { assets.appendingPathComponent("checkpoints/edp-hopper-reference.safetensors") }
 
     /// D4RL 1.1's kitchen and Adroit asset tree (`kitchen/…`, `hand_manipulation_suite/…`, paths as
     /// below `d4rl/` in the wheel), installed by `Scripts/bootstrap`: the `EDP_D4RL_ASSETS`

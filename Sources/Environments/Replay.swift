@@ -1,30 +1,23 @@
 import Foundation
 
 /// Input of a replay: how the episode starts and the actions to apply (`edp-eval replay --input`).
-/// JSON: `{"seed"?, "qpos"?, "qvel"?, "actions": [[...], ...], "goal": [x, y]?}`. The start is
-/// - `seed` alone: the environment's own reset with its generator seeded (`reset(seed:)`: reset
-///   noise, goals, observation noise as the original draws them for that seed);
-/// - `seed` with `qpos` and `qvel`: that seeded reset, then the state overwritten, `mj_forward`,
-///   and observation 0 observed from the written state (`reset(seed:overwritingWith:qvel:)`);
-/// - `qpos` and `qvel` alone: `mj_resetData`, the state written, `mj_forward`, no draws.
+/// JSON: `{"seed": s?, "qpos": [...]?, "qvel": [...]?, "actions": [[...], ...], "goal": [x, y]?}`.
+///
+/// The start: with `seed` only, a seeded reset (`reset(seed:)`: every draw a reset makes, e.g.
+/// reset noise, goals, observation noise); with `seed`, `qpos` and `qvel`, that seeded reset and
+/// then the state written, `mj_forward`, and the first observation taken afresh
+/// (`reset(seed:overwritingWith:qvel:)`); with `qpos` and `qvel` only, `mj_resetData` and the
+/// state written (`reset(qpos:qvel:)`, no draws).
 public struct ReplayInput: Codable, Equatable, Sendable {
-    /// Seeds the environment's generator and resets with it (NumPy `default_rng(seed)`, gym 0.23.1).
+    /// Seeds the environment's generator and makes a full reset first.
     public var seed: UInt64?
     public var qpos: [Double]?
     public var qvel: [Double]?
     public var actions: [[Double]]
-    /// AntMaze only: fixes the goal (m, world frame) instead of sampling it.
+    /// Goal-reaching tasks only: fixes the goal (m, world frame) instead of sampling it.
     public var goal: [Double]?
 
-    public init(qpos: [Double], qvel: [Double], actions: [[Double]], goal: [Double]? = nil) {
-        self.qpos = qpos
-        self.qvel = qvel
-        self.actions = actions
-        self.goal = goal
-    }
-
-    /// A seeded start, optionally overwritten with a state.
-    public init(seed: UInt64, qpos: [Double]? = nil, qvel: [Double]? = nil, actions: [[Double]], goal: [Double]? = nil) {
+    public init(seed: UInt64? = nil, qpos: [Double]?, qvel: [Double]?, actions: [[Double]], goal: [Double]? = nil) {
         self.seed = seed
         self.qpos = qpos
         self.qvel = qvel
@@ -63,7 +56,8 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
     case wrongLength(field: String, expected: Int, got: Int)
     case notFinite(field: String)
     case goalNotSupported(task: String)
-    case missingField(field: String, reason: String)
+    /// Neither a seed nor a complete start state, or only one of qpos and qvel.
+    case missingStart(field: String)
 
     public var description: String {
         switch self {
@@ -72,17 +66,16 @@ public enum ReplayError: Error, CustomStringConvertible, Equatable {
         case .notFinite(let field):
             return "\(field) holds a NaN or infinite value"
         case .goalNotSupported(let task):
-            return "\"goal\" is only meaningful for antmaze tasks, not \(task)"
-        case .missingField(let field, let reason):
-            return "\(field) is missing: \(reason)"
+            return "\"goal\" is only meaningful for goal-reaching tasks, not \(task)"
+        case .missingStart(let field):
+            return "missing field \"\(field)\": give \"seed\", or \"qpos\" and \"qvel\", or all three"
         }
     }
 }
 
 extension MuJoCoEnvironment {
-    /// Starts as `input` says (seeded reset, state override, or both) and applies its actions
-    /// until they run out or the episode ends (termination, time limit or instability), exactly
-    /// as `step` does.
+    /// Starts from `input`'s state and applies its actions until they run out or the episode
+    /// ends (termination, time limit or instability), exactly as `step` does.
     public func replay(_ input: ReplayInput) throws -> ReplayOutput {
         try validate(input)
         if let goal = input.goal { try setGoal(goal) }
@@ -104,31 +97,24 @@ extension MuJoCoEnvironment {
         return output
     }
 
-    /// The first observation of `input`'s start (see `ReplayInput`).
+    /// Resets as the input says (see `ReplayInput`) and returns the first observation.
     private func start(_ input: ReplayInput) throws -> [Double] {
         switch (input.seed, input.qpos, input.qvel) {
         case (let seed?, let qpos?, let qvel?): return try reset(seed: seed, overwritingWith: qpos, qvel: qvel)
-        case (let seed?, nil, nil): return try reset(seed: seed)
+        case (let seed?, _, _): return try reset(seed: seed)
         case (nil, let qpos?, let qvel?): return try reset(qpos: qpos, qvel: qvel)
-        default: preconditionFailure("validate(_:) admits only the three documented starts")
+        default: throw ReplayError.missingStart(field: input.qpos == nil ? "qpos" : "qvel")
         }
     }
 
     func validate(_ input: ReplayInput) throws {
-        switch (input.qpos, input.qvel) {
-        case (let qpos?, let qvel?):
+        if input.seed == nil || input.qpos != nil || input.qvel != nil {
+            guard let qpos = input.qpos else { throw ReplayError.missingStart(field: "qpos") }
+            guard let qvel = input.qvel else { throw ReplayError.missingStart(field: "qvel") }
             guard qpos.count == model.nq else { throw ReplayError.wrongLength(field: "qpos", expected: model.nq, got: qpos.count) }
             guard qvel.count == model.nv else { throw ReplayError.wrongLength(field: "qvel", expected: model.nv, got: qvel.count) }
             guard qpos.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qpos") }
             guard qvel.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "qvel") }
-        case (nil, nil):
-            guard input.seed != nil else {
-                throw ReplayError.missingField(field: "seed", reason: "give \"seed\", or \"qpos\" and \"qvel\", or all three")
-            }
-        case (nil, _?):
-            throw ReplayError.missingField(field: "qpos", reason: "\"qvel\" is given, and a state needs both")
-        case (_?, nil):
-            throw ReplayError.missingField(field: "qvel", reason: "\"qpos\" is given, and a state needs both")
         }
         for (i, action) in input.actions.enumerated() where action.count != actionSize {
             throw ReplayError.wrongLength(field: "actions[\(i)]", expected: actionSize, got: action.count)

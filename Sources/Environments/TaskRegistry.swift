@@ -75,6 +75,10 @@ public struct TaskRegistry: Sendable {
     public let tasks: [TaskSpec]
     /// Version of the environment semantics the registry describes (bumped when semantics change).
     public let semanticsVersion: Int
+    /// The id of the task the EDP paper measures sampling speed on (Section 5.1, Figure 2;
+    /// `edp_speed_protocol_task`, written by `Tools/generate_registry.py`), nil if the file has none.
+    public let edpSpeedProtocolTaskID: String?
+    private let file: String
     private let byID: [String: TaskSpec]
 
     /// The registry shipped in this repository's `envs/` folder.
@@ -85,8 +89,13 @@ public struct TaskRegistry: Sendable {
     public init(contentsOf url: URL) throws {
         struct File: Decodable {
             let semanticsVersion: Int
+            let edpSpeedProtocolTask: String?
             let tasks: [TaskSpec]
-            enum CodingKeys: String, CodingKey { case tasks; case semanticsVersion = "semantics_version" }
+            enum CodingKeys: String, CodingKey {
+                case tasks
+                case semanticsVersion = "semantics_version"
+                case edpSpeedProtocolTask = "edp_speed_protocol_task"
+            }
         }
         let file: File
         do {
@@ -96,6 +105,8 @@ public struct TaskRegistry: Sendable {
         }
         tasks = file.tasks
         semanticsVersion = file.semanticsVersion
+        edpSpeedProtocolTaskID = file.edpSpeedProtocolTask
+        self.file = url.path
         byID = Dictionary(file.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -103,6 +114,15 @@ public struct TaskRegistry: Sendable {
     public func task(_ id: String) throws -> TaskSpec {
         if let task = byID[id] { return task }
         throw TaskRegistryError.unknownTask(id: id, suggestions: closestIDs(to: id))
+    }
+
+    /// The EDP paper's speed-protocol task (`edpSpeedProtocolTaskID`).
+    /// - Throws: `TaskRegistryError.unreadable` naming the file when it does not name one.
+    public func edpSpeedProtocolTask() throws -> TaskSpec {
+        guard let id = edpSpeedProtocolTaskID else {
+            throw TaskRegistryError.unreadable(file: file, reason: "edp_speed_protocol_task is missing: expected the id of the EDP paper's speed task (run Tools/generate_registry.py)")
+        }
+        return try task(id)
     }
 
     /// D4RL's normalized score × 100 for an episode return on a task.

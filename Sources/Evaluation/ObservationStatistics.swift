@@ -7,10 +7,19 @@ import Foundation
 /// Observation statistics given from outside a checkpoint, and the rule that a checkpoint which
 /// was trained on normalized observations is never evaluated on raw ones.
 public enum ObservationStatistics {
-    /// EDP applies `--obs_norm` only in these domains (trainer.py:438-443, spec "Observation
-    /// preprocessing at evaluation": antmaze, kitchen, adroit = pen/hammer/door/relocate); on the
-    /// locomotion tasks the flag has no effect.
-    public static let edpNormalizedDomains = ["antmaze", "kitchen", "pen", "hammer", "door", "relocate"]
+    /// EDP applies `--obs_norm` only in some domains (trainer.py:438-443, spec "Observation
+    /// preprocessing at evaluation"); on the others the flag has no effect. The domains are the
+    /// task-id prefixes of the robots whose descriptor says so (`edpNormalizesObservations`), plus
+    /// `edpNormalizedDomainsWithoutEnvironment`.
+    public static var edpNormalizedDomains: [String] {
+        let described = RobotCatalog.all.filter { $0.edpNormalizesObservations }.map { $0.robot }
+        return described + edpNormalizedDomainsWithoutEnvironment.filter { !described.contains($0) }
+    }
+
+    /// The rest of EDP's normalized domains, which no robot of this build implements yet (Franka
+    /// kitchen; Adroit pen, hammer, door, relocate): a checkpoint naming one of them still needs
+    /// statistics whatever task it is evaluated on.
+    public static let edpNormalizedDomainsWithoutEnvironment = ["kitchen", "pen", "hammer", "door", "relocate"]
 
     /// Whether an EDP checkpoint's variant asks for normalized observations on its task.
     public static func edpExpectsNormalization(_ checkpoint: Checkpoint, task: TaskSpec) -> Bool {

@@ -185,7 +185,7 @@ public struct Provenance: Codable, Equatable, Sendable {
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Hashes of the model files a task is built from (MJCF; maze maps for AntMaze).
+    /// Hashes of the model files a task is built from (MJCF files and any data the robot builds its model from, e.g. maze maps).
     public static func modelFiles(for task: TaskSpec) throws -> [File] {
         try EnvironmentFactory.modelSourceURLs(for: task).map { File(path: relativePath($0), sha256: try sha256(of: $0)) }
     }

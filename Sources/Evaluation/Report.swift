@@ -50,8 +50,12 @@ public struct TaskReport: Codable, Equatable, Sendable {
     public var perSeed: [SeedReport]
     /// Mean and population std of the per-seed mean normalized scores (nil with one seed).
     public var acrossSeeds: AcrossSeeds?
-    /// AntMaze: fraction of episodes that reached the goal.
+    /// Goal-reaching tasks: fraction of episodes that reached the goal.
     public var successRate: Double?
+    /// Each per-episode metric the robot reports (`EpisodeResult.metrics`), summarized over the
+    /// episodes that carry it (e.g. the mean of a per-episode completion fraction is the task's
+    /// completion rate); nil when no episode has metrics.
+    public var metrics: [String: Summary]?
     /// Episodes per end reason.
     public var ends: [String: Int]
     public var sps: StepsPerSecond
@@ -66,7 +70,7 @@ public struct TaskReport: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case task, policy, episodes, `return`, length, ends, sps, seconds, steps
+        case task, policy, episodes, `return`, length, ends, sps, seconds, steps, metrics
         case policySummary = "policy_summary"
         case normalizedScore = "normalized_score"
         case perSeed = "per_seed"
@@ -97,6 +101,12 @@ public struct TaskReport: Codable, Equatable, Sendable {
         }
         let successes = sorted.compactMap(\.success)
         successRate = successes.isEmpty ? nil : Double(successes.filter { $0 }.count) / Double(successes.count)
+        let metricNames = Set(sorted.flatMap { $0.metrics?.keys.map { $0 } ?? [] })
+        if !metricNames.isEmpty {
+            metrics = Dictionary(uniqueKeysWithValues: metricNames.map { name in
+                (name, Summary(sorted.compactMap { $0.metrics?[name] }))
+            })
+        }
         ends = Dictionary(grouping: sorted, by: \.end.rawValue).mapValues(\.count)
         steps = timing.steps
         func rate(_ seconds: Double) -> Double { seconds > 0 ? Double(timing.steps) / seconds : 0 }
@@ -132,7 +142,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 
     /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end,
-    /// and for AntMaze success, time to goal (steps) and the goal (m).
+    /// and for goal-reaching tasks success, time to goal (steps) and the goal (m).
     public func episodesCSV() -> String {
         var lines = ["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"]
         for task in tasks {

@@ -45,17 +45,21 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
     /// D4RL normalized score × 100.
     public var normalizedScore: Double
     public var end: EpisodeEnd
-    /// AntMaze: whether the goal was reached (nil for other tasks).
+    /// Goal-reaching tasks (`RobotDescriptor.reportsGoalSuccess`): whether the goal was reached
+    /// (nil for other tasks).
     public var success: Bool?
-    /// AntMaze: steps until the goal was reached (nil if never or not a goal task).
+    /// Goal-reaching tasks: steps until the goal was reached (nil if never or not a goal task).
     public var timeToGoal: Int?
-    /// AntMaze: the episode's goal, m, world frame `[x, y]` (nil for other tasks).
+    /// The episode's goal, m, world frame `[x, y]`, for tasks with a goal position (nil for others).
     public var goal: [Double]?
+    /// The robot's own per-episode numbers (`MuJoCoEnvironment.episodeMetrics`, snake_case
+    /// keys); nil when it reports none.
+    public var metrics: [String: Double]?
     /// Why the episode ended early (instability or error message).
     public var detail: String?
 
     enum CodingKeys: String, CodingKey {
-        case task, seed, episode, `return`, length, end, success, detail, goal
+        case task, seed, episode, `return`, length, end, success, detail, goal, metrics
         case normalizedScore = "normalized_score"
         case timeToGoal = "time_to_goal"
     }
@@ -300,7 +304,8 @@ public final class RolloutEngine {
         func finishedResult() -> EpisodeResult? {
             guard let end, let id = episode else { return nil }
             let task = environment.task
-            let isGoalTask = task.robot == "antmaze"
+            let isGoalTask = environment.descriptor.reportsGoalSuccess
+            let metrics = environment.episodeMetrics
             // The environment sums the rewards since its reset (and leaves the goal in place).
             let episodeReturn = environment.episodeReturn
             episode = nil
@@ -308,7 +313,8 @@ public final class RolloutEngine {
             return EpisodeResult(task: task.id, seed: id.seed, episode: id.episode, return: episodeReturn,
                                  length: length, normalizedScore: task.normalizedScore(return: episodeReturn),
                                  end: end, success: isGoalTask ? success : nil,
-                                 timeToGoal: isGoalTask ? timeToGoal : nil, goal: environment.goalPosition, detail: detail)
+                                 timeToGoal: isGoalTask ? timeToGoal : nil, goal: environment.goalPosition,
+                                 metrics: metrics.isEmpty ? nil : metrics, detail: detail)
         }
     }
 }

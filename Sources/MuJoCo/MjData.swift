@@ -32,6 +32,19 @@ public final class MjData: @unchecked Sendable {
         if cmj_step(model.pointer, pointer, Int32(count)) != 0 { throw engineError("mj_step") }
     }
 
+    /// The first half of a step: position- and velocity-dependent computations (sensors, energy)
+    /// for the current state, before controls are applied. The corresponding C function is
+    /// `mj_step1`; `step1()` then `step2()` equals `step()` for the Euler and implicit integrators.
+    public func step1() throws {
+        if cmj_step1(model.pointer, pointer) != 0 { throw engineError("mj_step1") }
+    }
+
+    /// The second half of a step: forces, acceleration and integration (advances `time` by one
+    /// `model.timestep`). The corresponding C function is `mj_step2`.
+    public func step2() throws {
+        if cmj_step2(model.pointer, pointer) != 0 { throw engineError("mj_step2") }
+    }
+
     /// Computes all derived quantities for the current state without advancing time.
     /// The corresponding C function is `mj_forward`.
     public func forward() throws {

@@ -1,31 +1,8 @@
 import CMuJoCo
 
-/// What `mj_copyModel` reads and writes inside the error trap (plain C pointers only).
-private struct CopyContext {
-    var source: UnsafeMutablePointer<mjModel>
-    var result: UnsafeMutablePointer<mjModel>?
-}
-
-/// Copying a compiled model and the few per-environment edits robots make after compiling (an
-/// environment that edits its model owns a private copy; a shared model is never edited).
+/// The few per-environment edits robots make after compiling (only on a private copy made with
+/// `copy()`; a shared model is never edited), and the actuator arrays they touch.
 extension MjModel {
-    /// A deep copy of this model that can be edited without affecting this one.
-    /// The corresponding C function is `mj_copyModel`.
-    /// - Throws: `MuJoCoError.engine` if MuJoCo cannot allocate the copy.
-    public func copy() throws -> MjModel {
-        var context = CopyContext(source: pointer, result: nil)
-        try withUnsafeMutablePointer(to: &context) { context in
-            try withMuJoCoErrorTrap("mj_copyModel", context: UnsafeMutableRawPointer(context)) { raw in
-                let context = raw!.assumingMemoryBound(to: CopyContext.self)
-                context.pointee.result = mj_copyModel(nil, context.pointee.source)
-            }
-        }
-        guard let result = context.result else {
-            throw MuJoCoError.engine(operation: "mj_copyModel", message: "MuJoCo returned no model")
-        }
-        return MjModel(owning: result, source: source)
-    }
-
     /// Gain parameters of each actuator (`actuator_gainprm`, nu × 10, row-major).
     public var actuatorGainParameters: [Double] { Array(UnsafeBufferPointer(start: pointer.pointee.actuator_gainprm, count: 10 * nu)) }
     /// Bias parameters of each actuator (`actuator_biasprm`, nu × 10, row-major).

@@ -39,8 +39,18 @@ public final class MjModel: @unchecked Sendable {
         self.init(owning: model, source: name)
     }
 
-    /// Takes ownership of a model made by MuJoCo (freed with this object).
-    init(owning pointer: UnsafeMutablePointer<mjModel>, source: String) {
+    /// An independent copy of this model (for an environment that edits its own model, e.g. a
+    /// goal written into a body, while others share the original). The corresponding C function
+    /// is `mj_copyModel`.
+    /// - Throws: `MuJoCoError.engine` if MuJoCo cannot allocate the copy.
+    public func copy() throws -> MjModel {
+        guard let copy = cmj_copy_model(pointer) else {
+            throw MuJoCoError.engine(operation: "mj_copyModel", message: String(cString: cmj_last_error()))
+        }
+        return MjModel(owning: copy, source: source)
+    }
+
+    private init(owning pointer: UnsafeMutablePointer<mjModel>, source: String) {
         self.pointer = pointer
         self.source = source
     }

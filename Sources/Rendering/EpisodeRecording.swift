@@ -61,7 +61,7 @@ public struct RecordedFiles: Equatable, Sendable {
 /// The outputs of one episode: MP4, PNG frames and a contact sheet, fed one frame at a time.
 public final class EpisodeRecording {
     public let directory: URL
-    /// File name without extension, e.g. `hopper-medium-v2-seed0-ep3`.
+    /// File name without extension, e.g. `<task id>-seed0-ep3`.
     public let stem: String
     public let options: RecordingOptions
     private let video: VideoWriter?

@@ -1,5 +1,6 @@
 import CMuJoCo
 import CMuJoCoShims
+import Environments
 import Foundation
 import MuJoCo
 
@@ -29,15 +30,29 @@ public struct CameraPose: Equatable, Sendable {
 
 /// Which camera renders the frames.
 public enum CameraSelection: Equatable, Sendable {
-    /// The robot's default view (`DefaultView.forRobot`): a torso-tracking side view for the
-    /// locomotion robots, a top-down view of the whole maze for AntMaze.
+    /// The robot's default view (`DefaultView.forRobot`: its descriptor's `defaultCamera`).
     case automatic
-    /// A camera defined in the model's MJCF (e.g. `track` in hopper.xml).
+    /// A camera defined in the model's MJCF (e.g. `track`).
     case named(String)
     /// A free camera. With `lookat` nil, the model's centre (`stat.center`) is used.
     case free(distance: Double, azimuth: Double, elevation: Double, lookat: SIMD3<Double>?)
     /// A camera tracking a body (lookat follows the body's subtree centre of mass).
     case tracking(body: String, distance: Double, azimuth: Double, elevation: Double)
+    /// Straight down over everything fixed to the world (e.g. maze walls), framed to fit its
+    /// bounding box; computed from the model when the renderer is made.
+    case topDownStaticWorld
+
+    /// The selection for a descriptor's camera.
+    public init(_ view: CameraView) {
+        switch view {
+        case .named(let name): self = .named(name)
+        case .free(let distance, let azimuth, let elevation, let lookat):
+            self = .free(distance: distance, azimuth: azimuth, elevation: elevation, lookat: lookat)
+        case .tracking(let body, let distance, let azimuth, let elevation):
+            self = .tracking(body: body, distance: distance, azimuth: azimuth, elevation: elevation)
+        case .topDownStaticWorld: self = .topDownStaticWorld
+        }
+    }
 
     /// Parses `--camera`: `default`, `free:DISTANCE,AZIMUTH,ELEVATION[,X,Y,Z]`,
     /// `track-body:BODY,DISTANCE,AZIMUTH,ELEVATION`, or the name of a model camera.
@@ -65,26 +80,16 @@ public enum CameraSelection: Equatable, Sendable {
     }
 }
 
-/// The default views per robot (the `robot` field of `envs/tasks.json`).
+/// The default view per robot (the `robot` field of `envs/tasks.json`).
 public enum DefaultView {
-    /// Torso-tracking side views: the planar robots move along +x, so the camera sits on −y
-    /// (azimuth 90°) looking slightly down; distances frame the robot's height (hopper and walker
-    /// ≈1.3–1.6 m tall, the cheetah ≈1 m long) with room to see the stride.
+    /// The robot's descriptor's `defaultCamera`; for no robot or one this build does not know, a
+    /// free camera on −y looking 20° down at the model's centre from twice its extent.
     public static func forRobot(_ robot: String?) -> CameraSelection {
-        switch robot {
-        case "hopper": return .tracking(body: "torso", distance: 4.0, azimuth: 90, elevation: -10)
-        case "walker2d": return .tracking(body: "torso", distance: 4.5, azimuth: 90, elevation: -10)
-        case "halfcheetah": return .tracking(body: "torso", distance: 3.5, azimuth: 90, elevation: -10)
-        case "antmaze": return .topDownStaticWorld
-        default: return .free(distance: 0, azimuth: 90, elevation: -20, lookat: nil)
+        guard let robot, let descriptor = RobotCatalog.descriptor(named: robot) else {
+            return .free(distance: 0, azimuth: 90, elevation: -20, lookat: nil)
         }
+        return CameraSelection(descriptor.defaultCamera)
     }
-}
-
-extension CameraSelection {
-    /// Top-down over everything fixed to the world (AntMaze: the maze walls), computed from the
-    /// model when the renderer is made. Encoded as a free camera with distance 0 and elevation −90.
-    public static let topDownStaticWorld = CameraSelection.free(distance: 0, azimuth: 90, elevation: -90, lookat: nil)
 }
 
 /// What to render: size, looks, camera, GL backend.
@@ -111,7 +116,7 @@ public struct RenderOptions: Equatable, Sendable {
     }
 }
 
-/// A decorative object drawn into the scene (not part of the simulation), e.g. the AntMaze goal.
+/// A decorative object drawn into the scene (not part of the simulation), e.g. a goal.
 public struct SceneMarker: Equatable, Sendable {
     public enum Shape: Sendable { case sphere, cylinder }
     public var shape: Shape
@@ -128,6 +133,11 @@ public struct SceneMarker: Equatable, Sendable {
         self.radius = radius
         self.halfHeight = halfHeight
         self.rgba = rgba
+    }
+
+    /// The markers of an environment's goal (`MuJoCoEnvironment.goalMarker`), as `goal(x:y:radius:)`.
+    public static func goal(_ marker: GoalMarker) -> [SceneMarker] {
+        goal(x: marker.x, y: marker.y, radius: marker.radius)
     }
 
     /// A goal region on the floor at (`x`, `y`) m: a translucent green disc of `radius` m (the
@@ -153,7 +163,7 @@ public final class Renderer {
     private var window: Bool
 
     /// - Parameters:
-    ///   - robot: the task's robot (`hopper`, `walker2d`, `halfcheetah`, `antmaze`), for the default view.
+    ///   - robot: the task's robot (`TaskSpec.robot`), whose descriptor gives the default view.
     /// - Throws: `RenderingError` (no GL, unknown camera, MuJoCo renderer error, bad size).
     public init(model: MjModel, robot: String?, options: RenderOptions) throws {
         guard options.width >= 1, options.height >= 1, options.width <= 8192, options.height <= 8192 else {
@@ -242,20 +252,21 @@ public final class Renderer {
             camera.type = Int32(mjCAMERA_FREE.rawValue)
             camera.azimuth = azimuth
             camera.elevation = elevation
-            if distance == 0 && elevation == -90 && lookat == nil {
-                // Top-down over the static world: fit the bounding box of the world body's geoms.
-                let fovy = Double(m.pointee.vis.global.fovy) * .pi / 180
-                let box = staticWorldBox(model)
-                let half = (box.max - box.min) / 2
-                let tanHalf = tan(fovy / 2)
-                let fit = max(half.y / tanHalf, half.x / (tanHalf * aspect)) * 1.04
-                camera.lookat = ((box.min.x + box.max.x) / 2, (box.min.y + box.max.y) / 2, 0)
-                camera.distance = fit + box.max.z
-            } else {
-                let centre = lookat ?? SIMD3(m.pointee.stat.center.0, m.pointee.stat.center.1, m.pointee.stat.center.2)
-                camera.lookat = (centre.x, centre.y, centre.z)
-                camera.distance = distance > 0 ? distance : 2 * m.pointee.stat.extent
-            }
+            let centre = lookat ?? SIMD3(m.pointee.stat.center.0, m.pointee.stat.center.1, m.pointee.stat.center.2)
+            camera.lookat = (centre.x, centre.y, centre.z)
+            camera.distance = distance > 0 ? distance : 2 * m.pointee.stat.extent
+        case .topDownStaticWorld:
+            // Fit the bounding box of the world body's geoms, looking straight down, +x to the right.
+            camera.type = Int32(mjCAMERA_FREE.rawValue)
+            camera.azimuth = 90
+            camera.elevation = -90
+            let fovy = Double(m.pointee.vis.global.fovy) * .pi / 180
+            let box = staticWorldBox(model)
+            let half = (box.max - box.min) / 2
+            let tanHalf = tan(fovy / 2)
+            let fit = max(half.y / tanHalf, half.x / (tanHalf * aspect)) * 1.04
+            camera.lookat = ((box.min.x + box.max.x) / 2, (box.min.y + box.max.y) / 2, 0)
+            camera.distance = fit + box.max.z
         }
         return camera
     }

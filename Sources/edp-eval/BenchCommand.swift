@@ -4,7 +4,8 @@ import Environments
 import Evaluation
 import Foundation
 
-/// `edp-eval bench`: EDP's sampling-speed protocol (10,000 transitions on walker2d-medium-expert-v2).
+/// `edp-eval bench`: EDP's sampling-speed protocol (10,000 transitions on the paper's task,
+/// `TaskRegistry.edpSpeedProtocolTask`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -27,7 +28,7 @@ struct BenchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "D4RL task id (default: a checkpoint's own task, else walker2d-medium-expert-v2 as in the paper).")
+    @Option(help: "D4RL task id (default: a checkpoint's own task, else the paper's task, edp_speed_protocol_task in envs/tasks.json).")
     var task: String?
 
     @Option(name: .customLong("checkpoint"), help: "Checkpoint to time (default: random-weight EDP network).")
@@ -118,9 +119,6 @@ struct BenchCommand: ParsableCommand {
         if policy != nil && checkpoint != nil { throw ValidationError("give either --checkpoint or --policy, not both") }
     }
 
-    /// The EDP paper's speed protocol task.
-    static let paperTask = "walker2d-medium-expert-v2"
-
     /// The task to time a checkpoint on without `--task`: the one it names (its variant `env`, as
     /// `evaluate` does); else the paper's task if the checkpoint fits its observations, else an
     /// error asking for `--task`. Load errors are reported, never replaced by a default.
@@ -131,11 +129,11 @@ struct BenchCommand: ParsableCommand {
                 throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows; pass --task")
             }
         }
-        let paper = try registry.task(paperTask)
+        let paper = try registry.edpSpeedProtocolTask()
         let expected = try EnvironmentFactory.make(task: paper).observationSize
         let observations = loaded.configuration.observationSize
         guard observations == expected else {
-            throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env') and takes \(observations) observation values, not the \(expected) of the default \(paperTask); pass --task (e.g. a task of the robot it was trained on)")
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env') and takes \(observations) observation values, not the \(expected) of the default \(paper.id); pass --task (e.g. a task of the robot it was trained on)")
         }
         return paper
     }
@@ -153,7 +151,7 @@ struct BenchCommand: ParsableCommand {
         } else if let checkpoint {
             spec = try Self.task(of: URL(fileURLWithPath: checkpoint), registry: registry)
         } else {
-            spec = try registry.task(Self.paperTask)
+            spec = try registry.edpSpeedProtocolTask()
         }
         // The policy splits its rows across `threads` threads itself (OpenBLAS stays at 1 thread);
         // inference and physics alternate, so both phases use every core. Rows are bit-identical

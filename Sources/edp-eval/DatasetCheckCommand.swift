@@ -8,7 +8,7 @@ struct DatasetCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Replay every transition one step from its recorded state and compare with the dataset.",
         discussion: """
-        For each transition i: set the state from infos/qpos[i], infos/qvel[i] (antmaze: the goal from \
+        For each transition i: set the state from infos/qpos[i], infos/qvel[i] (goal-reaching tasks: the goal from \
         infos/goal[i]), step with actions[i] under the task's semantics, and compare the next observation \
         (next_observations[i], else observations[i+1] within an episode), the reward and the terminal flag \
         with the dataset, after casting ours to the dataset's dtype. The report gives per field the max \

@@ -8,7 +8,7 @@ import Rendering
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a checkpoint (default: the bundled EDP hopper checkpoint) and report D4RL normalized scores with intervals and steps per second.",
+        abstract: "Evaluate a checkpoint (default: the bundled EDP checkpoint) and report D4RL normalized scores with intervals and steps per second.",
         discussion: """
         Runs E episodes for each of K seeds, many environments in parallel with one batched policy \
         call per step. Episode e of seed s always starts from the same state and uses the same \

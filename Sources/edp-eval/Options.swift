@@ -54,7 +54,7 @@ struct PolicyOptions: ParsableArguments {
 
     /// The bundled reference checkpoint (README "Bundled reference checkpoint").
     static var bundledCheckpoint: URL {
-        ProjectResources.assets.appendingPathComponent("checkpoints/edp-hopper-reference.safetensors")
+        ProjectResources.bundledCheckpoint
     }
 
     /// The policy sources, defaulting to the bundled checkpoint.

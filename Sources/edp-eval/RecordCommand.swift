@@ -46,7 +46,7 @@ struct RecordCommand: ParsableCommand {
     var height = 480
     @Option(help: "fast (no shadows, reflections or multisampling) or quality.")
     var quality: String = "fast"
-    @Option(help: ArgumentHelp("default (torso-tracking side view; top-down maze for antmaze), a model camera name (e.g. track), free:DIST,AZIMUTH,ELEVATION[,X,Y,Z] or track-body:BODY,DIST,AZIMUTH,ELEVATION.", valueName: "name"))
+    @Option(help: ArgumentHelp("default (the robot's own view: a side view tracking the torso, or a top-down view of a maze), a model camera name (e.g. track), free:DIST,AZIMUTH,ELEVATION[,X,Y,Z] or track-body:BODY,DIST,AZIMUTH,ELEVATION.", valueName: "name"))
     var camera = "default"
     @Option(help: ArgumentHelp("OpenGL backend: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
     var gl: String?
@@ -165,8 +165,8 @@ final class EpisodeVideoRecorder {
         }
         guard recording.wantsMoreFrames else { return }
         var markers: [SceneMarker] = []
-        if let ant = environment as? AntMazeEnvironment {
-            markers = SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMazeEnvironment.goalRadius)
+        if let goal = environment.goalMarker {
+            markers = SceneMarker.goal(goal)
         }
         var frame = try renderer.render(environment.data, markers: markers)
         let background = frame
@@ -174,7 +174,8 @@ final class EpisodeVideoRecorder {
             let episodeReturn = environment.episodeReturn
             frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
                                   "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
-                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"])
+                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"]
+                                 + environment.overlayLines)
         }
         try recording.add(frame, step: step, background: options.overlay ? background : nil)
     }
@@ -189,6 +190,9 @@ final class EpisodeVideoRecorder {
                        "return \(String(format: "%.1f", result.return))",
                        "score \(String(format: "%.1f", result.normalizedScore))"]
         if let success = result.success { summary.append(success ? "goal reached" : "goal not reached") }
+        for (name, value) in (result.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
+            summary.append("\(name.replacingOccurrences(of: "_", with: " ")) \(value)")
+        }
         return try recording.finish(summary: summary)
     }
 }

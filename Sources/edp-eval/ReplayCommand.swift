@@ -9,7 +9,8 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Start a task's environment from a given state and feed it given actions.",
         discussion: """
         Checks recorded trajectories (for example a dataset's) against the simulator. \
-        Input JSON:  {"qpos": [...], "qvel": [...], "actions": [[...], ...]}   (antmaze may add "goal": [x, y]) \
+        Input JSON:  {"qpos": [...], "qvel": [...], "actions": [[...], ...]}   (goal-reaching tasks may add "goal": [x, y]; \
+        "seed": S starts from a seeded reset instead, and with "qpos" and "qvel" too writes that state after it) \
         Output JSON: {"observations": [[...], ...], "rewards": [...], "terminated": [...], "truncated": [...]} \
         The initial observation comes first; the time limit and termination apply as in a rollout, so \
         the output stops at the step that ends the episode. Numbers read back to the identical double.

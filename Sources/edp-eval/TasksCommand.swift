@@ -15,7 +15,7 @@ struct TasksCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Only tasks of this robot (hopper, walker2d, halfcheetah, antmaze).")
+    @Option(help: ArgumentHelp("Only tasks of this robot (\(RobotCatalog.all.map { $0.robot }.joined(separator: ", "))).", valueName: "robot"))
     var robot: String?
 
     @Flag(help: "Print JSON instead of a table.")

@@ -35,8 +35,14 @@ int cmj_step(const mjModel* m, mjData* d, int count);
 int cmj_forward(const mjModel* m, mjData* d);
 /// mj_resetData under the error trap. Returns 0, or 1 on a MuJoCo error.
 int cmj_reset_data(const mjModel* m, mjData* d);
+/// mj_step1 (positions and velocities stage) under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_step1(const mjModel* m, mjData* d);
+/// mj_step2 (forces, acceleration, integration) under the error trap. Returns 0, or 1 on a MuJoCo error.
+int cmj_step2(const mjModel* m, mjData* d);
 /// mj_makeData under the error trap; NULL on a MuJoCo error (message in cmj_last_error()).
 mjData* cmj_make_data(const mjModel* m);
+/// mj_copyModel into a new model under the error trap; NULL on a MuJoCo error.
+mjModel* cmj_copy_model(const mjModel* m);
 
 /// Compiles a model from an XML string via a one-file virtual file system. `name` is the file
 /// name the string is given (used in MuJoCo's messages). NULL on failure, message in `error`.

@@ -42,7 +42,8 @@ public final class PenEnvironment: MuJoCoEnvironment {
     private let actuatorHalfRange: [Double]
     private var control: [Double]
 
-    /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next).
+    /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next),
+    /// on its own copy of the compiled model.
     public init(task: TaskSpec, seed: UInt64 = 0) throws {
         let model = try PenModel.compiled().copy()
         sites = try PenSites(model: model)
@@ -60,7 +61,9 @@ public final class PenEnvironment: MuJoCoEnvironment {
         targetLength = Self.norm(data.sitePosition(sites.targetTop) - data.sitePosition(sites.targetBottom))
     }
 
-    public override var observationSize: Int { 45 }
+    /// 45 = the hand's coordinates (nq − 6) + pen position 3 + pen velocities 6 + 4 × 3 (pen axis,
+    /// target axis, position error, axis error).
+    public override var observationSize: Int { model.nq - 6 + 3 + 6 + 12 }
 
     /// The target orientation (w, x, y, z) of the current episode (the `target` body's quaternion).
     public var goalQuaternion: [Double] {
@@ -84,7 +87,7 @@ public final class PenEnvironment: MuJoCoEnvironment {
     }
 
     public override func observation() -> [Double] {
-        let nq = model.nq, nv = model.nv
+        let nv = model.nv
         var obs = [Double](repeating: 0, count: 45)
         for i in 0..<Self.handCoordinates { obs[i] = data.qpos(i) }
         let pen = penPosition, goal = data.sitePosition(sites.goal)
@@ -97,7 +100,6 @@ public final class PenEnvironment: MuJoCoEnvironment {
             obs[39 + k] = pen[k] - goal[k]
             obs[42 + k] = penAxis[k] - targetAxis[k]
         }
-        precondition(nq == Self.handCoordinates + 6, "pen model has nq \(nq), expected 30")
         return obs
     }
 
@@ -139,4 +141,31 @@ public final class PenEnvironment: MuJoCoEnvironment {
 
     /// `np.linalg.norm` of a 3-vector: `sqrt(dot(v, v))`.
     static func norm(_ v: SIMD3<Double>) -> Double { dot(v, v).squareRoot() }
+}
+
+extension PenEnvironment: RobotDescriptor {
+    public static let robot = "pen"
+
+    /// D4RL's pen XML, its includes, meshes and textures (installed by `Scripts/bootstrap`).
+    public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] {
+        try PenModel.sourceFiles.map(ProjectResources.d4rlAsset)
+    }
+
+    /// `DAPG_pen.xml` as compiled, before D4RL's retuning and any goal (every environment edits
+    /// its own copy).
+    public static func model(for task: TaskSpec) throws -> MjModel { try PenModel.compiled() }
+
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
+        try PenEnvironment(task: task, seed: seed)
+    }
+
+    /// D4RL's viewer (`pen_v0.py` `mj_viewer_setup`): azimuth −45°, distance 1.0 m, on mujoco_py's
+    /// free camera, whose elevation is MuJoCo's default −45° and whose lookat is the median of the
+    /// geom positions when the viewer opens (mujoco_py `MjRenderContext._init_camera`; measured
+    /// after a reset: (0.0086, −0.1747, 0.2005) m).
+    public static let defaultCamera = CameraView.free(distance: 1.0, azimuth: -45, elevation: -45,
+                                                      lookat: SIMD3(0.0086, -0.1747, 0.2005))
+
+    /// EDP normalizes observations on the Adroit tasks (trainer.py:438-443).
+    public static let edpNormalizesObservations = true
 }

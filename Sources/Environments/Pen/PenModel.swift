@@ -9,11 +9,21 @@ enum PenModel {
     /// The model file, relative to the D4RL asset tree (`ProjectResources.d4rlAssets`).
     static let file = "hand_manipulation_suite/assets/DAPG_pen.xml"
 
+    /// Every file the compile reads, relative to the D4RL asset tree: the pen XML, the two files
+    /// it includes, and the meshes and textures `DAPG_assets.xml` names (its `meshdir` and
+    /// `texturedir` are `../Adroit/resources/…`).
+    static let sourceFiles: [String] = [file, "hand_manipulation_suite/assets/DAPG_Adroit.xml",
+                                        "hand_manipulation_suite/assets/DAPG_assets.xml"]
+        + ["forearm_simple", "wrist", "palm", "lfmetacarpal", "knuckle", "F3", "F2", "F1", "TH3_z", "TH2_z", "TH1_z"]
+            .map { "hand_manipulation_suite/Adroit/resources/meshes/\($0).stl" }
+        + ["wood", "square", "silverRaw", "woodb", "marble"]
+            .map { "hand_manipulation_suite/Adroit/resources/textures/\($0).png" }
+
     /// The installed model file.
     static func url() throws -> URL { try ProjectResources.d4rlAsset(file) }
 
     /// The compiled model exactly as the XML describes it (shared, read-only; never edited).
-    static func compiled() throws -> MjModel { try ModelCache.shared.model(at: url()) }
+    static func compiled() throws -> MjModel { try PenEnvironment.compiledModel(at: url()) }
 
     /// D4RL's actuator retuning, applied to `model` after construction: the two wrist actuators
     /// `A_WRJ1…A_WRJ0` become position servos with gain 10 (gainprm[:3] = (10, 0, 0),

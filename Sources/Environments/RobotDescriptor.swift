@@ -1,0 +1,70 @@
+import Foundation
+import MuJoCo
+
+/// Everything that makes one robot family (the `robot` field of `envs/tasks.json`) what it is,
+/// in one type: the environment subclass itself conforms, so its file holds the model, frame skip,
+/// step sequence, action mapping, observation, reset, reward, termination and goal handling (the
+/// instance hooks of `MuJoCoEnvironment`) beside the static facts below (how the model is built,
+/// default camera, what an episode reports). Registered once in `RobotCatalog.all`; the rest of
+/// the code asks the descriptor and never names a robot (docs/architecture.md "A new environment").
+public protocol RobotDescriptor: MuJoCoEnvironment {
+    /// The `robot` field of the tasks this type implements (`envs/tasks.json`, written by
+    /// `Tools/generate_registry.py` from `Tools/registry/<robot>.json`).
+    static var robot: String { get }
+
+    /// Every file the task's compiled model is built from, for provenance hashes (MJCF files,
+    /// included files, data such as maze maps).
+    static func modelSourceURLs(for task: TaskSpec) throws -> [URL]
+
+    /// The compiled model for `task` as it is before any episode-specific edit, shared and
+    /// read-only (renderers and size checks use it). An environment that edits its model (e.g. a
+    /// goal written into a body) builds its own copy in `makeEnvironment`.
+    static func model(for task: TaskSpec) throws -> MjModel
+
+    /// A fresh environment for `task` with its generator seeded with `seed` (call `reset()` next).
+    static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment
+
+    /// The camera videos use unless the user picks one (`edp-eval record --camera default`).
+    static var defaultCamera: CameraView { get }
+
+    /// Whether episodes report `success` and `time_to_goal` (from `StepInfo.success`) and the
+    /// report a success rate. Default: false.
+    static var reportsGoalSuccess: Bool { get }
+
+    /// Whether EDP's trainer normalizes observations on this robot's tasks when its variant sets
+    /// `obs_norm` (EDP trainer.py:438-443; docs/edp-inference.md). Default: false.
+    static var edpNormalizesObservations: Bool { get }
+}
+
+extension RobotDescriptor {
+    public static var reportsGoalSuccess: Bool { false }
+    public static var edpNormalizesObservations: Bool { false }
+
+    /// The compiled model of a file under `assets/models/`, compiled once per process and shared.
+    public static func bundledModel(_ file: String) throws -> MjModel {
+        try ModelCache.shared.model(at: ProjectResources.model(file))
+    }
+
+    /// The compiled model of an MJCF file anywhere (e.g. an asset folder installed by
+    /// `Scripts/bootstrap`, whose `<include>`s resolve next to it), compiled once per path and shared.
+    public static func compiledModel(at url: URL) throws -> MjModel {
+        try ModelCache.shared.model(at: url)
+    }
+
+    /// A compiled model built from `xml` (e.g. a generated variant of a bundled file), compiled
+    /// once per distinct text and shared; `name` labels it in messages.
+    public static func compiledModel(xml: String, name: String) throws -> MjModel {
+        try ModelCache.shared.model(key: xml) { try MjModel(xml: xml, name: name) }
+    }
+}
+
+extension MuJoCoEnvironment {
+    /// This environment's robot descriptor: its own type, which every robot registered in
+    /// `RobotCatalog` is.
+    public var descriptor: any RobotDescriptor.Type {
+        guard let descriptor = type(of: self) as? any RobotDescriptor.Type else {
+            preconditionFailure("\(type(of: self)) does not conform to RobotDescriptor")
+        }
+        return descriptor
+    }
+}
