@@ -67,6 +67,50 @@ import TestSupport
         }
     }
 
+    /// A feed-forward checkpoint of the pen's widths (45 → 16 → 24) evaluates on pen; the same
+    /// network on a 17-wide task is refused with both widths named.
+    @Test func evaluateTakesACheckpointOfThePensWidths() throws {
+        let folder = try temporaryFolder()
+        let checkpoint = folder.appendingPathComponent("ff-pen.safetensors")
+        try Self.feedForwardCheckpoint(widths: [45, 16, 24]).write(to: checkpoint)
+        let report = folder.appendingPathComponent("report.json")
+        let run = try CLI.run(["evaluate", "--task", "pen-human-v1", "--checkpoint", checkpoint.path, "--episodes", "2",
+                               "--output", report.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let episodes = try #require((json["tasks"] as? [[String: Any]])?.first?["episodes"] as? [[String: Any]])
+        #expect(episodes.count == 2 && episodes.allSatisfy { ($0["end"] as? String) != "error" })
+        let wrong = try CLI.run(["evaluate", "--task", "walker2d-medium-v2", "--checkpoint", checkpoint.path, "--episodes", "1"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("observations of 45") && wrong.stderr.contains("observations of 17"))
+    }
+
+    /// A `ff-deterministic` checkpoint in the project's `.safetensors` layout (README "Feed-forward
+    /// baselines"): ReLU MLP with the given layer widths, weights 0.05·sin(k), biases 0.
+    static func feedForwardCheckpoint(widths: [Int]) throws -> Data {
+        var header: [String: Any] = [:]
+        var body = Data()
+        func append(_ name: String, _ shape: [Int], _ values: [Float]) {
+            let start = body.count
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [start, body.count]]
+        }
+        for layer in 0..<widths.count - 1 {
+            let (input, output) = (widths[layer], widths[layer + 1])
+            append("policy/params/Dense_\(layer)/kernel", [input, output], (0..<input * output).map { Float(0.05 * sin(Double($0))) })
+            append("policy/params/Dense_\(layer)/bias", [output], [Float](repeating: 0, count: output))
+        }
+        let configuration: [String: Any] = ["family": "ff-deterministic", "observationSize": widths[0],
+                                            "actionSize": widths[widths.count - 1],
+                                            "policyHiddenSizes": Array(widths.dropFirst().dropLast())]
+        let configurationText = String(decoding: try JSONSerialization.data(withJSONObject: configuration), as: UTF8.self)
+        header["__metadata__"] = ["edp_eval.configuration": configurationText]
+        var headerData = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while headerData.count % 8 != 0 { headerData.append(0x20) }
+        var file = Data()
+        withUnsafeBytes(of: UInt64(headerData.count).littleEndian) { file.append(contentsOf: $0) }
+        return file + headerData + body
+    }
+
     /// `record` renders pen episodes at 1/dt = 100 frames per second (frame skip 5 × 0.002 s).
     @Test(.enabled(if: RunIntegrityTests.canRecord)) func recordWritesAPenVideo() throws {
         let folder = try temporaryFolder()
