@@ -76,8 +76,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
-        // The one locator of Tests/Fixtures, shared by every test target (Foundation only).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The one locator of Tests/Fixtures, shared by every test target (Foundation, plus
+        // ZIPFoundation's deflate decoder for gzip-compressed fixtures).
+        .target(name: "TestSupport", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
             "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),

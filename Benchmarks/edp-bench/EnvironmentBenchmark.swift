@@ -19,14 +19,14 @@ struct EnvironmentBenchmark: ParsableCommand {
     @Option(help: "Interleaved repetitions (the median is reported).")
     var repetitions = 5
 
-    @Option(parsing: .upToNextOption, help: "Robots to measure.")
-    var robots = ["hopper", "walker2d", "halfcheetah"]
+    @Option(parsing: .upToNextOption, help: "Robots to measure (pen: pen-human-v1).")
+    var robots = ["hopper", "walker2d", "halfcheetah", "pen"]
 
     func run() throws {
         print("MuJoCo \(MuJoCoLibrary.version); \(steps) env steps × \(repetitions) repetitions, random actions U[-1, 1)")
         print("robot        env steps/s   bare steps/s   overhead")
         for robot in robots {
-            let task = try TaskRegistry.standard().task("\(robot)-medium-v2")
+            let task = try benchmarkTask(robot: robot)
             let workload = try Workload(task: task, steps: steps)
             var envTimes: [Double] = [], bareTimes: [Double] = []
             for _ in 0..<repetitions {
@@ -38,6 +38,16 @@ struct EnvironmentBenchmark: ParsableCommand {
             print("\(robot.padding(toLength: 11, withPad: " ", startingAt: 0))  \(format(env, 11))  \(format(bare, 13))   \(format(overhead, 6, decimals: 1))%")
         }
     }
+}
+
+/// The task measured for a robot: `<robot>-medium-v2` where it exists, else the robot's first
+/// registered task (pen: `pen-human-v1`, listed first).
+private func benchmarkTask(robot: String) throws -> TaskSpec {
+    let registry = try TaskRegistry.standard()
+    if let task = registry.tasks.first(where: { $0.id == "\(robot)-medium-v2" }) { return task }
+    if let task = registry.tasks.first(where: { $0.robot == robot && $0.version == "v1" })
+        ?? registry.tasks.first(where: { $0.robot == robot }) { return task }
+    return try registry.task("\(robot)-medium-v2")      // the registry's unknown-task error
 }
 
 /// A fixed sequence of random actions and the episode boundaries the environment produces.
@@ -68,25 +78,34 @@ private struct Workload {
         let env = try EnvironmentFactory.make(task: task)        // only for the start states and termination rule
         let m = env.model.pointer, d = env.data.pointer
         let nu = Int(m.pointee.nu), frameSkip = Int32(env.frameSkip)
+        // Control = mid + clip(a, −1, 1)·halfRange of each actuator's range: clip(a, −1, 1) for the
+        // locomotion robots (range [−1, 1]), D4RL's act_mid/act_rng mapping for the pen.
+        let range = m.pointee.actuator_ctrlrange!
+        let mid = (0..<nu).map { (range[2 * $0] + range[2 * $0 + 1]) / 2 }
+        let half = (0..<nu).map { 0.5 * (range[2 * $0 + 1] - range[2 * $0]) }
+        let penBody = Int(mj_name2id(m, Int32(mjOBJ_BODY.rawValue), "Object"))   // −1 for the other robots
         try env.reset(seed: seed)
         var t = 0
         for action in actions {
             let ctrl = d.pointee.ctrl!
-            for i in 0..<nu { ctrl[i] = min(max(action[i], -1), 1) }
+            for i in 0..<nu { ctrl[i] = mid[i] + min(max(action[i], -1), 1) * half[i] }
             for _ in 0..<frameSkip { mj_step(m, d) }
             t += 1
-            if bareDone(d, t) {
+            if bareDone(d, t, penBody: penBody) {
                 try env.reset()      // same reset noise stream as the environment run
                 t = 0
             }
         }
     }
 
-    private func bareDone(_ d: UnsafeMutablePointer<mjData>, _ t: Int) -> Bool {
+    /// The environment's termination and time limit, read straight from mjData (pen: the `Object`
+    /// body's height, D4RL's drop rule).
+    private func bareDone(_ d: UnsafeMutablePointer<mjData>, _ t: Int, penBody: Int) -> Bool {
         let q = d.pointee.qpos!
         switch task.robot {
         case "hopper": return !(q[1] > 0.7 && abs(q[2]) < 0.2) || t >= 1000
         case "walker2d": return !(q[1] > 0.8 && q[1] < 2 && q[2] > -1 && q[2] < 1) || t >= 1000
+        case "pen": return d.pointee.xpos[3 * penBody + 2] < 0.075 || t >= 100
         default: return t >= 1000
         }
     }

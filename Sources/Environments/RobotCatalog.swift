@@ -4,7 +4,7 @@ public enum RobotCatalog {
     /// Every robot, in the order `envs/tasks.json` lists their tasks.
     public static var all: [any RobotDescriptor.Type] {
         [HopperEnvironment.self, Walker2dEnvironment.self, HalfCheetahEnvironment.self, AntMazeEnvironment.self,
-         KitchenEnvironment.self]
+         KitchenEnvironment.self, PenEnvironment.self]
     }
 
     /// The descriptor whose `robot` is `name`, or nil.

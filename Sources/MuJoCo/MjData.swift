@@ -173,3 +173,13 @@ public final class MjData {
 /// `MjData` is not `Sendable` (see the type's notes on threads).
 @available(*, unavailable)
 extension MjData: Sendable {}
+
+extension MjData {
+    /// Cartesian position (m, world frame) of a site (`site_xpos`), valid after `forward()` or
+    /// `step()` (a step leaves the positions of the state before its last integration).
+    public func sitePosition(_ site: Int) -> SIMD3<Double> {
+        precondition(site >= 0 && site < model.nsite, "site index \(site) out of range 0..<\(model.nsite)")
+        let p = pointer.pointee.site_xpos + 3 * site
+        return SIMD3(p[0], p[1], p[2])
+    }
+}

@@ -35,6 +35,8 @@ extension MjModel {
     public var geomBody: [Int] { copy(pointer.pointee.geom_bodyid, ngeom).map(Int.init) }
     /// Joint types as `mjtJoint` values (`jnt_type`, njnt).
     public var jointType: [Int] { copy(pointer.pointee.jnt_type, njnt).map(Int.init) }
+    /// Index of each joint's first coordinate in qpos (`jnt_qposadr`, njnt).
+    public var jointQposAddress: [Int] { copy(pointer.pointee.jnt_qposadr, njnt).map(Int.init) }
     /// Joint limits, rad or m (`jnt_range`, njnt × 2).
     public var jointRange: [Double] { copy(pointer.pointee.jnt_range, 2 * njnt) }
     /// Whether each joint is limited (`jnt_limited`, njnt).

@@ -73,6 +73,8 @@ public final class MjModel: @unchecked Sendable {
     public var ngeom: Int { Int(pointer.pointee.ngeom) }
     /// Number of joints (`njnt`).
     public var njnt: Int { Int(pointer.pointee.njnt) }
+    /// Number of sites (`nsite`).
+    public var nsite: Int { Int(pointer.pointee.nsite) }
 
     // MARK: Options and defaults
 
@@ -117,13 +119,14 @@ public final class MjModel: @unchecked Sendable {
         case .geom: count = ngeom
         case .actuator: count = nu
         case .camera: count = Int(pointer.pointee.ncam)
+        case .site: count = nsite
         }
         return (0..<count).map { name(of: type, id: $0) }
     }
 
     /// Kinds of named objects this wrapper can look up (a subset of `mjtObj`).
     public enum ObjectType: Sendable {
-        case body, joint, geom, actuator, camera
+        case body, joint, geom, actuator, camera, site
 
         var cValue: mjtObj {
             switch self {
@@ -132,6 +135,7 @@ public final class MjModel: @unchecked Sendable {
             case .geom: return mjOBJ_GEOM
             case .actuator: return mjOBJ_ACTUATOR
             case .camera: return mjOBJ_CAMERA
+            case .site: return mjOBJ_SITE
             }
         }
     }

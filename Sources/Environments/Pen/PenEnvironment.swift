@@ -1,0 +1,171 @@
+import Foundation
+import MuJoCo
+
+/// D4RL's Adroit pen (`pen-human-v1`, `pen-cloned-v1`, …): D4RL 1.1
+/// `hand_manipulation_suite/pen_v0.py` on mjrl's `MujocoEnv` (3871d937), reproduced bit for bit
+/// on MuJoCo 2.3.7 (docs/environments.md §13).
+///
+/// - Model: D4RL's `DAPG_pen.xml`, a private copy per environment (the goal is written into it).
+///   Construction as mjrl does it: one step of 5 substeps with zero controls, then the actuator
+///   retuning (`PenModel.actuatorRetuning`), then the pen and target lengths measured once.
+/// - Action (24): clip to [−1, 1], then `mid + a · halfRange` of each actuator's control range.
+///   Frame skip 5 × `mj_step` (timestep 0.002 s) → dt 0.01 s.
+/// - Observation (45): qpos[0..<24] (hand), pen position (m, world), pen velocity (qvel[24..<30]),
+///   pen axis and target axis (unit-length by the construction lengths), pen − goal-site position,
+///   pen axis − target axis.
+/// - Reward: −‖pen − goal site‖ + pen axis · target axis; +10 if distance < 0.075 m and similarity
+///   > 0.9, another +50 if similarity > 0.95; −5 and terminated when the pen's height < 0.075 m.
+/// - Reset: mjrl's order (`mj_resetData`, forward, write the initial state, forward), then roll and
+///   pitch ~ U(−1, 1) from the generator → the `target` body's quaternion, forward.
+public final class PenEnvironment: MuJoCoEnvironment {
+    static let frameSkip = 5
+    /// Number of hand coordinates at the start of qpos; the pen's 6 free coordinates follow.
+    static let handCoordinates = 24
+    /// Distance (m) below which the orientation bonuses apply (`pen_v0.py`).
+    static let bonusDistance = 0.075
+    /// Orientation similarities (cosines) above which +10 and +50 are paid (`pen_v0.py`).
+    static let smallBonusSimilarity = 0.9
+    static let largeBonusSimilarity = 0.95
+    static let smallBonus = 10.0
+    static let largeBonus = 50.0
+    /// Pen height (m, world z of the `Object` body) below which the pen counts as dropped.
+    static let dropHeight = 0.075
+    static let dropPenalty = 5.0
+
+    private let sites: PenSites
+    /// The pen's and the target's length (m, top site to bottom site), measured once after the
+    /// construction step, as D4RL does; the axes in the observation are divided by them.
+    public private(set) var penLength = 1.0
+    public private(set) var targetLength = 1.0
+    /// Per actuator: centre and half-width of the control range (D4RL's `act_mid`, `act_rng`).
+    private let actuatorMid: [Double]
+    private let actuatorHalfRange: [Double]
+    private var control: [Double]
+
+    /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next),
+    /// on its own copy of the compiled model.
+    public init(task: TaskSpec, seed: UInt64 = 0) throws {
+        let model = try PenModel.compiled().copy()
+        sites = try PenSites(model: model)
+        let ranges = model.actuatorControlRange
+        // numpy: mean over the two bounds = (low + high)/2; 0.5·(high − low).
+        actuatorMid = ranges.map { ($0.lowerBound + $0.upperBound) / 2 }
+        actuatorHalfRange = ranges.map { 0.5 * ($0.upperBound - $0.lowerBound) }
+        control = [Double](repeating: 0, count: model.nu)
+        try super.init(task: task, model: model, frameSkip: Self.frameSkip, seed: seed)
+        // mjrl's constructor steps once with zero controls before D4RL retunes the actuators and
+        // measures the lengths, so the lengths come from that state (docs/environments.md §13.1).
+        try data.step(count: Self.frameSkip)
+        try PenModel.retuneActuators(model)
+        penLength = Self.norm(data.sitePosition(sites.penTop) - data.sitePosition(sites.penBottom))
+        targetLength = Self.norm(data.sitePosition(sites.targetTop) - data.sitePosition(sites.targetBottom))
+    }
+
+    /// 45 = the hand's coordinates (nq − 6) + pen position 3 + pen velocities 6 + 4 × 3 (pen axis,
+    /// target axis, position error, axis error).
+    public override var observationSize: Int { model.nq - 6 + 3 + 6 + 12 }
+
+    /// The target orientation (w, x, y, z) of the current episode (the `target` body's quaternion).
+    public var goalQuaternion: [Double] {
+        Array(model.bodyQuaternion[4 * sites.targetBody..<4 * sites.targetBody + 4])
+    }
+
+    public override func applyAction(_ action: [Double]) -> [Double] {
+        for i in 0..<control.count {
+            control[i] = actuatorMid[i] + min(max(action[i], -1), 1) * actuatorHalfRange[i]
+        }
+        control.withUnsafeBufferPointer { data.setControl($0) }
+        return control
+    }
+
+    public override func resetSimulation() throws {
+        try data.reset()
+        try data.forward()
+        try writeState(qpos: initialQpos, qvel: initialQvel)
+        model.setBodyQuaternion(sites.targetBody, PenGoalOrientation.draw(from: &random))
+        try data.forward()
+    }
+
+    public override func observation() -> [Double] {
+        let nv = model.nv
+        var obs = [Double](repeating: 0, count: 45)
+        for i in 0..<Self.handCoordinates { obs[i] = data.qpos(i) }
+        let pen = penPosition, goal = data.sitePosition(sites.goal)
+        let penAxis = self.penAxis, targetAxis = self.targetAxis
+        for k in 0..<3 { obs[24 + k] = pen[k] }
+        for k in 0..<6 { obs[27 + k] = data.qvel(nv - 6 + k) }
+        for k in 0..<3 {
+            obs[33 + k] = penAxis[k]
+            obs[36 + k] = targetAxis[k]
+            obs[39 + k] = pen[k] - goal[k]
+            obs[42 + k] = penAxis[k] - targetAxis[k]
+        }
+        return obs
+    }
+
+    public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
+        let pen = penPosition
+        let distance = Self.norm(pen - data.sitePosition(sites.goal))
+        let similarity = Self.dot(penAxis, targetAxis)
+        var reward = -distance
+        reward += similarity
+        if distance < Self.bonusDistance && similarity > Self.smallBonusSimilarity { reward += Self.smallBonus }
+        if distance < Self.bonusDistance && similarity > Self.largeBonusSimilarity { reward += Self.largeBonus }
+        var terminated = false
+        if pen.z < Self.dropHeight {
+            reward -= Self.dropPenalty
+            terminated = true
+        }
+        var info = StepInfo()
+        info.distanceToGoal = distance
+        return (reward, terminated, info)
+    }
+
+    /// World position (m) of the pen body's frame.
+    private var penPosition: SIMD3<Double> { data.bodyPosition(sites.penBody) }
+    /// Pen axis, bottom site → top site, divided by the construction length.
+    private var penAxis: SIMD3<Double> {
+        (data.sitePosition(sites.penTop) - data.sitePosition(sites.penBottom)) / penLength
+    }
+    /// Target axis, bottom site → top site, divided by the construction length.
+    private var targetAxis: SIMD3<Double> {
+        (data.sitePosition(sites.targetTop) - data.sitePosition(sites.targetBottom)) / targetLength
+    }
+
+    /// NumPy's `dot` of two 3-vectors as the reference run computed it: rounded products summed
+    /// in index order, `(a₀b₀ + a₁b₁) + a₂b₂`, no fused multiply-add (all 498 fixture rewards agree
+    /// with this form; a fused form, which some OpenBLAS kernels use, misses a third of them).
+    static func dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double {
+        (a.x * b.x + a.y * b.y) + a.z * b.z
+    }
+
+    /// `np.linalg.norm` of a 3-vector: `sqrt(dot(v, v))`.
+    static func norm(_ v: SIMD3<Double>) -> Double { dot(v, v).squareRoot() }
+}
+
+extension PenEnvironment: RobotDescriptor {
+    public static let robot = "pen"
+
+    /// D4RL's pen XML, its includes, meshes and textures (installed by `Scripts/bootstrap`).
+    public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] {
+        try PenModel.sourceFiles.map(ProjectResources.d4rlAsset)
+    }
+
+    /// `DAPG_pen.xml` as compiled, before D4RL's retuning and any goal (every environment edits
+    /// its own copy).
+    public static func model(for task: TaskSpec) throws -> MjModel { try PenModel.compiled() }
+
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
+        try PenEnvironment(task: task, seed: seed)
+    }
+
+    /// D4RL's viewer (`pen_v0.py` `mj_viewer_setup`): azimuth −45°, distance 1.0 m, on mujoco_py's
+    /// free camera, whose elevation is MuJoCo's default −45° and whose lookat is the median of the
+    /// geom positions when the viewer opens (mujoco_py `MjRenderContext._init_camera`; measured
+    /// after a reset: (0.0086, −0.1747, 0.2005) m).
+    public static let defaultCamera = CameraView.free(distance: 1.0, azimuth: -45, elevation: -45,
+                                                      lookat: SIMD3(0.0086, -0.1747, 0.2005))
+
+    /// EDP normalizes observations on the Adroit tasks (trainer.py:438-443).
+    public static let edpNormalizesObservations = true
+}
