@@ -59,8 +59,8 @@ struct EvaluateCommand: ParsableCommand {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
         if resume && overwrite { throw ValidationError("give either --resume or --overwrite, not both") }
         if let output {
-            try ReportFiles.checkOutputPath(output)
-            try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite)
+            try OutputPath.checkReport(output)
+            try refuseExistingFiles(output)
         }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
@@ -97,6 +97,11 @@ struct EvaluateCommand: ParsableCommand {
 
     private final class RecorderTable { var current: EpisodeVideoRecorder? }
 
+    /// An earlier run's report or log at `output` is refused (usage error) unless `--resume` or `--overwrite`.
+    private func refuseExistingFiles(_ output: String) throws {
+        try asUsageError { try ReportFiles.refuseExisting(URL(fileURLWithPath: output), resume: resume, overwrite: overwrite) }
+    }
+
     func run() throws {
         let registry = try TaskRegistry.standard()
         var tasks = try uniqueTasks(task, registry: registry)
@@ -113,7 +118,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         defer { lock?.release() }
         // Checked again under the lock: another run may have written the files since `validate`.
-        if let output { try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite) }
+        if let output { try refuseExistingFiles(output) }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let hooks = try videoHooks(policyCount: sources.count)
@@ -124,95 +129,11 @@ struct EvaluateCommand: ParsableCommand {
         progress.finish()
         print(ReportText.render(report))
         if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }
-        if let outputURL { try ReportFiles.write(report, to: outputURL) }
-        // A policy that cannot act on most episodes gives no score worth reporting as a success.
-        let failing = report.tasks.filter { t in 2 * ((t.ends["unstable"] ?? 0) + (t.ends["error"] ?? 0)) > t.episodes.count }
+        if let outputURL { try OutputPath.write(report, to: outputURL) }
+        let failing = report.mostlyFailedTasks
         if !failing.isEmpty {
             throw CLIError.message("most episodes ended unstable or failed for " + failing.map { "\($0.task) with \(ReportText.shortPolicy($0.policy))" }.joined(separator: "; ")
                                    + " (reasons in the report's episodes[].detail); exit status 1")
         }
-    }
-}
-
-/// The files of a report: JSON, CSV of episodes, JSON Lines log.
-enum ReportFiles {
-    static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
-    static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
-    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
-    static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
-
-    /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
-    /// Without --resume or --overwrite, an existing log or report is refused; with --resume, a
-    /// report without its log is refused (there is nothing to continue, and it would be replaced).
-    static func refuseExisting(_ output: String, resume: Bool, overwrite: Bool) throws {
-        if overwrite { return }
-        let url = URL(fileURLWithPath: output)
-        let exists = { (file: URL) in FileManager.default.fileExists(atPath: file.path) }
-        if resume {
-            if exists(url) && !exists(log(for: url)) {
-                throw ValidationError("--resume: \(url.path) exists but its episode log \(log(for: url).path) does not, so there is no run to continue; add --overwrite (instead of --resume) to replace the report")
-            }
-            return
-        }
-        for file in [log(for: url), url] where exists(file) {
-            throw ValidationError("\(file.path) already exists (an earlier run): add --resume to continue it or --overwrite to replace it")
-        }
-    }
-
-    /// The JSON report must not share a name with its CSV or its episode log (writing one would
-    /// destroy the other): `.csv` and `.jsonl` are refused for `--output`.
-    static func checkOutputPath(_ output: String) throws {
-        try OutputPath.check(output)
-        let url = URL(fileURLWithPath: output)
-        guard url.standardizedFileURL != log(for: url).standardizedFileURL,
-              url.standardizedFileURL != csv(for: url).standardizedFileURL else {
-            throw ValidationError("--output \(output): the JSON report's path must not end in .csv or .jsonl (those names are used for its episode table and log); use e.g. report.json")
-        }
-    }
-
-    static func write(_ report: EvaluationReport, to output: URL) throws {
-        try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: output)
-        try OutputPath.write(report.episodesCSV(), to: csv(for: output))
-    }
-}
-
-/// The human-readable summary of a report.
-enum ReportText {
-    static func render(_ report: EvaluationReport) -> String {
-        var rows: [[String]] = []
-        // Both columns are mean ± standard error ("—" with one episode, where it is undefined).
-        func meanAndError(_ s: Summary) -> String { "\(Format.fixed(s.mean)) ± \(s.stderr.map { Format.fixed($0) } ?? "—")" }
-        let goalTasks = report.tasks.contains { $0.successRate != nil }
-        for t in report.tasks {
-            let n = t.normalizedScore
-            let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
-            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), meanAndError(n), ci]
-            if goalTasks { row.append(t.successRate.map { "\(Format.fixed(100 * $0))%" } ?? "") }
-            // The random policy's "inference" is drawing uniforms: no inference speed to show.
-            row += ["\(Int(t.sps.total))", "\(Int(t.sps.physics))", t.policy == "random" ? "—" : "\(Int(t.sps.inference))"]
-            rows.append(row)
-        }
-        var header = ["task", "policy", "episodes", "return (mean ± s.e.)", "normalized (mean ± s.e.)", "95% CI"]
-        if goalTasks { header.append("success") }
-        header += ["SPS", "physics SPS", "inference SPS"]
-        let firstSPS = header.count - 3
-        var text = Table(header: header, rows: rows,
-                         rightAligned: Set([2, firstSPS, firstSPS + 1, firstSPS + 2] + (goalTasks ? [firstSPS - 1] : []))).render()
-        for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
-            text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
-        }
-        if let series = report.series {
-            for (task, s) in series.sorted(by: { $0.key < $1.key }) {
-                text += "\n\(task): RAT (last \(s.window)) \(Format.fixed(s.rat)), OMS \(Format.fixed(s.oms)) (checkpoint #\(s.omsIndex + 1))"
-            }
-        }
-        let p = report.provenance
-        text += "\nMuJoCo \(p.mujocoVersion), edp-eval \(p.package), \(p.threads) threads, seeds \(p.seeds.map(String.init).joined(separator: ","))"
-        if let first = report.tasks.first { text += "; policy: \(first.policySummary)" }
-        return text
-    }
-
-    static func shortPolicy(_ label: String) -> String {
-        label.count > 40 ? "…" + label.suffix(39) : label
     }
 }

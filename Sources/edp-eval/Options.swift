@@ -240,8 +240,3 @@ final class ProgressLine {
         shown = false
     }
 }
-
-/// Number formatting for the terminal.
-enum Format {
-    static func fixed(_ value: Double, _ decimals: Int = 1) -> String { String(format: "%.\(decimals)f", value) }
-}
