@@ -3,7 +3,8 @@
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
 //   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments / Rendering
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + DiffusionPolicy) -> edp-eval (command-line tool)
+//   Evaluation (Environments + DiffusionPolicy); RolloutVideo (Evaluation + Rendering)
+//   -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
 
@@ -55,6 +56,9 @@ let package = Package(
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoShims", "CPNG"]),
+        // Rollouts recorded to video as they run (`record`, `evaluate --video`): the one place
+        // where Evaluation's rollouts meet Rendering, so neither depends on the other.
+        .target(name: "RolloutVideo", dependencies: ["Environments", "Evaluation", "Rendering"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
@@ -63,7 +67,7 @@ let package = Package(
             "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "Datasets",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.

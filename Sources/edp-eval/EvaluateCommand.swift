@@ -3,6 +3,7 @@ import Environments
 import Evaluation
 import Foundation
 import Rendering
+import RolloutVideo
 
 /// `edp-eval evaluate`: roll out policies and report normalized scores, intervals and SPS.
 struct EvaluateCommand: ParsableCommand {
@@ -52,8 +53,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("video-dir"), help: "Folder for --video files (default: videos/ beside --output, else ./videos).")
     var videoDirectory: String?
 
-    @Option(help: ArgumentHelp("OpenGL backend for --video: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
-    var gl: String?
+    @Option(help: ArgumentHelp("OpenGL backend for --video (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
+    var gl: GLBackend?
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
@@ -66,36 +67,15 @@ struct EvaluateCommand: ParsableCommand {
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
 
-    /// Per-task recorders for --video, created lazily when a task's rollouts start.
-    /// With several policies, file names carry the policy's position (`<task>-policy2-seed0-ep0.mp4`).
-    private func videoHooks(policyCount: Int) throws -> (observers: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
-                                                         finish: ((EpisodeResult) throws -> Void)?) {
-        guard let video else { return (nil, nil) }
+    /// The recorders of `--video`, nil without it.
+    private func videos(policyCount: Int) -> EvaluationVideos? {
+        guard let video else { return nil }
         let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
             ?? (output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("videos") }
                 ?? URL(fileURLWithPath: "videos"))
-        let options = RecordingOptions(render: RenderOptions(backend: try gl.map { try GLBackend(userValue: $0) }))
-        let firstSeed = runOptions.seed, perSeed = UInt64(runOptions.episodes)
-        let recorders = RecorderTable()
-        // Groups (task, policy) run one after another, so the episodes finishing belong to the
-        // recorder of the group that started last.
-        let observers: (TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, policyIndex, _ in
-            let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options,
-                                                    fileTag: policyCount > 1 ? "policy\(policyIndex + 1)" : nil, shouldRecord: { id in
-                (id.seed - firstSeed) * perSeed + UInt64(id.episode) < UInt64(video)
-            })
-            recorders.current = recorder
-            return recorder.observe
-        }
-        let finish: (EpisodeResult) throws -> Void = { result in
-            guard let recorder = recorders.current, recorder.task.id == result.task else { return }
-            let files = try recorder.finish(id: result.id, result: result)
-            if let path = files.video?.path { print("video: \(path)") }
-        }
-        return (observers, finish)
+        return EvaluationVideos(directory: folder, options: RecordingOptions(render: RenderOptions(backend: gl)), count: video,
+                                firstSeed: runOptions.seed, episodesPerSeed: runOptions.episodes, policyCount: policyCount)
     }
-
-    private final class RecorderTable { var current: EpisodeVideoRecorder? }
 
     /// An earlier run's report or log at `output` is refused (usage error) unless `--resume` or `--overwrite`.
     private func refuseExistingFiles(_ output: String) throws {
@@ -121,11 +101,14 @@ struct EvaluateCommand: ParsableCommand {
         if let output { try refuseExistingFiles(output) }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
-        let hooks = try videoHooks(policyCount: sources.count)
+        let videos = videos(policyCount: sources.count)
         let runner = EvaluationRunner(plan: plan, registry: registry)
         let report = try runner
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
-                 onEpisode: hooks.finish, observerFactory: hooks.observers)
+                 onEpisode: videos.map { videos in { result in
+                     if let path = try videos.finish(result)?.video?.path { print("video: \(path)") }
+                 } },
+                 observerFactory: videos.map { videos in { task, policyIndex, _ in try videos.observer(task: task, policyIndex: policyIndex) } })
         progress.finish()
         print(ReportText.render(report))
         if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }

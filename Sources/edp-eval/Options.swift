@@ -3,6 +3,7 @@ import DiffusionPolicy
 import Environments
 import Evaluation
 import Foundation
+import Rendering
 
 /// Which policy to run: checkpoints, the random reference policy, and inference overrides.
 struct PolicyOptions: ParsableArguments {
@@ -12,7 +13,7 @@ struct PolicyOptions: ParsableArguments {
     var checkpoints: [String] = []
 
     @Option(help: ArgumentHelp("A built-in policy instead of a checkpoint: random (uniform actions, D4RL's reference point).", valueName: "name"))
-    var policy: String?
+    var policy: BuiltInPolicy?
 
     @Option(help: "Sampler override: ddpm, ddim or dpm.")
     var sampler: PolicyConfiguration.Sampler?
@@ -40,9 +41,6 @@ struct PolicyOptions: ParsableArguments {
         if policy != nil && !checkpoints.isEmpty {
             throw ValidationError("give either --checkpoint or --policy, not both")
         }
-        if let policy, policy != "random" {
-            throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
-        }
         let limits = PolicyConfiguration.Limits.self
         if let candidates, !(1...limits.maxCandidates).contains(candidates) {
             throw ValidationError("--candidates must be between 1 and \(limits.maxCandidates)")
@@ -59,7 +57,7 @@ struct PolicyOptions: ParsableArguments {
 
     /// The policy sources, defaulting to the bundled checkpoint.
     func sources() throws -> [PolicySource] {
-        if policy == "random" { return [.random] }
+        if policy == .random { return [.random] }
         if checkpoints.isEmpty { return [.checkpoint(Self.bundledCheckpoint)] }
         return try checkpoints.map { path in
             let url = URL(fileURLWithPath: path)
@@ -111,6 +109,12 @@ func uniqueTasks(_ ids: [String], registry: TaskRegistry) throws -> [TaskSpec] {
         tasks.append(try registry.task(id))
     }
     return tasks
+}
+
+/// The policies of `--policy`, built in rather than read from a checkpoint.
+enum BuiltInPolicy: String, CaseIterable, ExpressibleByArgument {
+    /// Uniform actions over the action box: D4RL's reference point for normalized scores.
+    case random
 }
 
 extension PolicyConfiguration.Sampler: ExpressibleByArgument {}
@@ -239,4 +243,11 @@ final class ProgressLine {
         if shown { FileHandle.standardError.write(Data("\n".utf8)) }
         shown = false
     }
+}
+
+extension RenderQuality: ExpressibleByArgument {}
+
+extension GLBackend: ExpressibleByArgument {
+    /// Case-insensitive, as `MUJOCO_GL` is read (`--gl EGL` is `egl`).
+    public init?(argument: String) { try? self.init(userValue: argument) }
 }
