@@ -134,25 +134,43 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of seeds K.")
     var seeds = 1
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
-    var threads: Int?
+    /// `--threads` and `--environments`.
+    @OptionGroup var parallel: ParallelOptions
 
-    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); at most \(RunLimits.maxEnvironments)).")
-    var environments: Int?
+    var threads: Int? { parallel.threads }
+    var environments: Int? { parallel.environments }
 
     func validate() throws {
         try RunLimits.checkEpisodes(episodes: episodes, seeds: seeds)
-        try RunLimits.checkThreads(threads)
-        do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
-            throw ValidationError("\(error) (it sets the default of --threads)")
-        }
-        try RunLimits.checkEnvironments(environments)
         guard UInt64(seeds - 1) <= UInt64.max - seed else {
             throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
         }
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
+    /// The threads that run (`ParallelOptions.threadCount`).
+    func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        try parallel.threadCount(environment: environment)
+    }
+}
+
+/// Parallelism: threads for stepping and inference, and environments in flight (the policy's
+/// batch size). Shared by `evaluate`, `verify` (through `RunOptions`) and `bench`.
+struct ParallelOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: evaluate and verify: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); bench: 50, at most --transitions; at most \(RunLimits.maxEnvironments)).")
+    var environments: Int?
+
+    func validate() throws {
+        try RunLimits.checkThreads(threads)
+        do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
+            throw ValidationError("\(error) (it sets the default of --threads)")
+        }
+        try RunLimits.checkEnvironments(environments)
+    }
+
     /// The threads that run: `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`),
     /// else all cores; capped to the machine's cores (a note on stderr when capped).
     func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
