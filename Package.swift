@@ -85,7 +85,11 @@ let package = Package(
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
+        // Runs the built binary; `CommandParsingTests` also parses the commands in process.
+        .testTarget(name: "CLITests", dependencies: [
+            "edp-eval", "TestSupport", "Evaluation", "Rendering",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
