@@ -4,7 +4,8 @@
 //   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments -> Rendering (+ CMuJoCoRenderShims; default
 //   cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets) -> edp-eval (command-line tool)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets); RolloutVideo (Evaluation + Rendering)
+//   -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
 
@@ -59,6 +60,9 @@ let package = Package(
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCo", "CMuJoCoRenderShims", "CPNG", "Environments"]),
+        // Rollouts recorded to video as they run (`record`, `evaluate --video`): the one place
+        // where Evaluation's rollouts meet Rendering, so neither depends on the other.
+        .target(name: "RolloutVideo", dependencies: ["Environments", "Evaluation", "Rendering"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
@@ -67,7 +71,7 @@ let package = Package(
             "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "Datasets",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
@@ -88,7 +92,11 @@ let package = Package(
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "Environments", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["edp-eval", "TestSupport"]),
+        // Runs the built binary; `CommandParsingTests` also parses the commands in process.
+        .testTarget(name: "CLITests", dependencies: [
+            "edp-eval", "TestSupport", "Evaluation", "Rendering",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

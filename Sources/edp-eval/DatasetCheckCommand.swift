@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Evaluation
 import Foundation
 
 /// `edp-eval dataset check`: the one-step consistency report of a D4RL file against the simulator.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Evaluation
 import Foundation
 
 /// `edp-eval dataset info`: keys, shapes, dtypes, transitions, episodes and returns of a D4RL file.

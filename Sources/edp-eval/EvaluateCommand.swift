@@ -3,6 +3,7 @@ import Environments
 import Evaluation
 import Foundation
 import Rendering
+import RolloutVideo
 
 /// `edp-eval evaluate`: roll out policies and report normalized scores, intervals and SPS.
 struct EvaluateCommand: ParsableCommand {
@@ -52,50 +53,34 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("video-dir"), help: "Folder for --video files (default: videos/ beside --output, else ./videos).")
     var videoDirectory: String?
 
-    @Option(help: ArgumentHelp("OpenGL backend for --video: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
-    var gl: String?
+    @Option(help: ArgumentHelp("OpenGL backend for --video (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
+    var gl: GLBackend?
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output (the run is read back from <output>.jsonl)") }
         if resume && overwrite { throw ValidationError("give either --resume or --overwrite, not both") }
         if let output {
-            try ReportFiles.checkOutputPath(output)
-            try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite)
+            try OutputPath.checkReport(output)
+            try refuseExistingFiles(output)
         }
         if let shard { _ = try Shard(shard) }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
 
-    /// Per-task recorders for --video, created lazily when a task's rollouts start.
-    /// With several policies, file names carry the policy's position (`<task>-policy2-seed0-ep0.mp4`).
-    private func videoHooks(policyCount: Int) throws -> (observers: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
-                                                         finish: ((EpisodeResult) throws -> Void)?) {
-        guard let video else { return (nil, nil) }
+    /// The recorders of `--video`, nil without it.
+    private func videos(policyCount: Int) -> EvaluationVideos? {
+        guard let video else { return nil }
         let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
             ?? (output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("videos") }
                 ?? URL(fileURLWithPath: "videos"))
-        let options = RecordingOptions(render: RenderOptions(backend: try gl.map { try GLBackend(userValue: $0) }))
-        let firstSeed = runOptions.seed, perSeed = UInt64(runOptions.episodes)
-        let recorders = RecorderTable()
-        // Groups (task, policy) run one after another, so the episodes finishing belong to the
-        // recorder of the group that started last.
-        let observers: (TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, policyIndex, _ in
-            let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options,
-                                                    fileTag: policyCount > 1 ? "policy\(policyIndex + 1)" : nil, shouldRecord: { id in
-                (id.seed - firstSeed) * perSeed + UInt64(id.episode) < UInt64(video)
-            })
-            recorders.current = recorder
-            return recorder.observe
-        }
-        let finish: (EpisodeResult) throws -> Void = { result in
-            guard let recorder = recorders.current, recorder.task.id == result.task else { return }
-            let files = try recorder.finish(id: result.id, result: result)
-            if let path = files.video?.path { print("video: \(path)") }
-        }
-        return (observers, finish)
+        return EvaluationVideos(directory: folder, options: RecordingOptions(render: RenderOptions(backend: gl)), count: video,
+                                firstSeed: runOptions.seed, episodesPerSeed: runOptions.episodes, policyCount: policyCount)
     }
 
-    private final class RecorderTable { var current: EpisodeVideoRecorder? }
+    /// An earlier run's report or log at `output` is refused (usage error) unless `--resume` or `--overwrite`.
+    private func refuseExistingFiles(_ output: String) throws {
+        try asUsageError { try ReportFiles.refuseExisting(URL(fileURLWithPath: output), resume: resume, overwrite: overwrite) }
+    }
 
     func run() throws {
         let registry = try TaskRegistry.standard()
@@ -113,116 +98,25 @@ struct EvaluateCommand: ParsableCommand {
         }
         defer { lock?.release() }
         // Checked again under the lock: another run may have written the files since `validate`.
-        if let output { try ReportFiles.refuseExisting(output, resume: resume, overwrite: overwrite) }
+        if let output { try refuseExistingFiles(output) }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
-        let hooks = try videoHooks(policyCount: sources.count)
+        let videos = videos(policyCount: sources.count)
         let runner = EvaluationRunner(plan: plan, registry: registry)
         let report = try runner
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,
-                 onEpisode: hooks.finish, observerFactory: hooks.observers)
+                 onEpisode: videos.map { videos in { result in
+                     if let path = try videos.finish(result)?.video?.path { print("video: \(path)") }
+                 } },
+                 observerFactory: videos.map { videos in { task, policyIndex, _ in try videos.observer(task: task, policyIndex: policyIndex) } })
         progress.finish()
         print(ReportText.render(report))
         if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }
-        if let outputURL { try ReportFiles.write(report, to: outputURL) }
-        // A policy that cannot act on most episodes gives no score worth reporting as a success.
-        let failing = report.tasks.filter { t in 2 * ((t.ends["unstable"] ?? 0) + (t.ends["error"] ?? 0)) > t.episodes.count }
+        if let outputURL { try OutputPath.write(report, to: outputURL) }
+        let failing = report.mostlyFailedTasks
         if !failing.isEmpty {
             throw CLIError.message("most episodes ended unstable or failed for " + failing.map { "\($0.task) with \(ReportText.shortPolicy($0.policy))" }.joined(separator: "; ")
                                    + " (reasons in the report's episodes[].detail); exit status 1")
         }
-    }
-}
-
-/// The files of a report: JSON, CSV of episodes, JSON Lines log.
-enum ReportFiles {
-    static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
-    static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
-    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
-    static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
-
-    /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
-    /// Without --resume or --overwrite, an existing log or report is refused; with --resume, a
-    /// report without its log is refused (there is nothing to continue, and it would be replaced).
-    static func refuseExisting(_ output: String, resume: Bool, overwrite: Bool) throws {
-        if overwrite { return }
-        let url = URL(fileURLWithPath: output)
-        let exists = { (file: URL) in FileManager.default.fileExists(atPath: file.path) }
-        if resume {
-            if exists(url) && !exists(log(for: url)) {
-                throw ValidationError("--resume: \(url.path) exists but its episode log \(log(for: url).path) does not, so there is no run to continue; add --overwrite (instead of --resume) to replace the report")
-            }
-            return
-        }
-        for file in [log(for: url), url] where exists(file) {
-            throw ValidationError("\(file.path) already exists (an earlier run): add --resume to continue it or --overwrite to replace it")
-        }
-    }
-
-    /// The JSON report must not share a name with its CSV or its episode log (writing one would
-    /// destroy the other): `.csv` and `.jsonl` are refused for `--output`.
-    static func checkOutputPath(_ output: String) throws {
-        try OutputPath.check(output)
-        let url = URL(fileURLWithPath: output)
-        guard url.standardizedFileURL != log(for: url).standardizedFileURL,
-              url.standardizedFileURL != csv(for: url).standardizedFileURL else {
-            throw ValidationError("--output \(output): the JSON report's path must not end in .csv or .jsonl (those names are used for its episode table and log); use e.g. report.json")
-        }
-    }
-
-    static func write(_ report: EvaluationReport, to output: URL) throws {
-        try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: output)
-        try OutputPath.write(report.episodesCSV(), to: csv(for: output))
-    }
-}
-
-/// The human-readable summary of a report.
-enum ReportText {
-    static func render(_ report: EvaluationReport) -> String {
-        var rows: [[String]] = []
-        // Both columns are mean ± standard error ("—" with one episode, where it is undefined).
-        func meanAndError(_ s: Summary) -> String { "\(Format.fixed(s.mean)) ± \(s.stderr.map { Format.fixed($0) } ?? "—")" }
-        let goalTasks = report.tasks.contains { $0.successRate != nil }
-        let metricNames = report.episodeMetricNames
-        for t in report.tasks {
-            let n = t.normalizedScore
-            let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
-            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), meanAndError(n), ci]
-            if goalTasks { row.append(t.successRate.map { "\(Format.fixed(100 * $0))%" } ?? "") }
-            row += metricNames.map { name in t.metrics?[name].map { metricText(name, $0.mean) } ?? "" }
-            // The random policy's "inference" is drawing uniforms: no inference speed to show.
-            row += ["\(Int(t.sps.total))", "\(Int(t.sps.physics))", t.policy == "random" ? "—" : "\(Int(t.sps.inference))"]
-            rows.append(row)
-        }
-        var header = ["task", "policy", "episodes", "return (mean ± s.e.)", "normalized (mean ± s.e.)", "95% CI"]
-        if goalTasks { header.append("success") }
-        header += metricNames.map { $0.replacingOccurrences(of: "_", with: " ") + " (mean)" }
-        header += ["SPS", "physics SPS", "inference SPS"]
-        let firstSPS = header.count - 3
-        let metricColumns = (firstSPS - metricNames.count)..<firstSPS
-        var text = Table(header: header, rows: rows,
-                         rightAligned: Set([2, firstSPS, firstSPS + 1, firstSPS + 2] + Array(metricColumns)
-                                           + (goalTasks ? [metricColumns.lowerBound - 1] : []))).render()
-        for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
-            text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
-        }
-        if let series = report.series {
-            for (task, s) in series.sorted(by: { $0.key < $1.key }) {
-                text += "\n\(task): RAT (last \(s.window)) \(Format.fixed(s.rat)), OMS \(Format.fixed(s.oms)) (checkpoint #\(s.omsIndex + 1))"
-            }
-        }
-        let p = report.provenance
-        text += "\nMuJoCo \(p.mujocoVersion), edp-eval \(p.package), \(p.threads) threads, seeds \(p.seeds.map(String.init).joined(separator: ","))"
-        if let first = report.tasks.first { text += "; policy: \(first.policySummary)" }
-        return text
-    }
-
-    /// A metric's mean over a task's episodes: `*_rate` metrics (fractions) as a percentage.
-    static func metricText(_ name: String, _ mean: Double) -> String {
-        name.hasSuffix("_rate") ? "\(Format.fixed(100 * mean))%" : Format.fixed(mean, 2)
-    }
-
-    static func shortPolicy(_ label: String) -> String {
-        label.count > 40 ? "…" + label.suffix(39) : label
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiffusionPolicy
+import Evaluation
 import Foundation
 
 /// `edp-eval inspect`: what a checkpoint holds and how its policy will act.

@@ -34,7 +34,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report file") }
-        if let output { try ReportFiles.checkOutputPath(output) }
+        if let output { try OutputPath.checkReport(output) }
     }
 
     func run() throws {
@@ -68,6 +68,6 @@ struct MergeCommand: ParsableCommand {
                 + "Give the missing shards' reports (rerun those array tasks; with --resume they continue from their .jsonl), or pass --allow-incomplete to merge what is there.")
         }
         print(ReportText.render(merged))
-        if let output { try ReportFiles.write(merged, to: URL(fileURLWithPath: output)) }
+        if let output { try OutputPath.write(merged, to: URL(fileURLWithPath: output)) }
     }
 }

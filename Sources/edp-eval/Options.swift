@@ -3,6 +3,7 @@ import DiffusionPolicy
 import Environments
 import Evaluation
 import Foundation
+import Rendering
 
 /// Which policy to run: checkpoints, the random reference policy, and inference overrides.
 struct PolicyOptions: ParsableArguments {
@@ -12,7 +13,7 @@ struct PolicyOptions: ParsableArguments {
     var checkpoints: [String] = []
 
     @Option(help: ArgumentHelp("A built-in policy instead of a checkpoint: random (uniform actions, D4RL's reference point).", valueName: "name"))
-    var policy: String?
+    var policy: BuiltInPolicy?
 
     @Option(help: "Sampler override: ddpm, ddim or dpm.")
     var sampler: PolicyConfiguration.Sampler?
@@ -40,9 +41,6 @@ struct PolicyOptions: ParsableArguments {
         if policy != nil && !checkpoints.isEmpty {
             throw ValidationError("give either --checkpoint or --policy, not both")
         }
-        if let policy, policy != "random" {
-            throw ValidationError("unknown --policy '\(policy)': the built-in policy is 'random'")
-        }
         let limits = PolicyConfiguration.Limits.self
         if let candidates, !(1...limits.maxCandidates).contains(candidates) {
             throw ValidationError("--candidates must be between 1 and \(limits.maxCandidates)")
@@ -59,7 +57,7 @@ struct PolicyOptions: ParsableArguments {
 
     /// The policy sources, defaulting to the bundled checkpoint.
     func sources() throws -> [PolicySource] {
-        if policy == "random" { return [.random] }
+        if policy == .random { return [.random] }
         if checkpoints.isEmpty { return [.checkpoint(Self.bundledCheckpoint)] }
         return try checkpoints.map { path in
             let url = URL(fileURLWithPath: path)
@@ -113,6 +111,12 @@ func uniqueTasks(_ ids: [String], registry: TaskRegistry) throws -> [TaskSpec] {
     return tasks
 }
 
+/// The policies of `--policy`, built in rather than read from a checkpoint.
+enum BuiltInPolicy: String, CaseIterable, ExpressibleByArgument {
+    /// Uniform actions over the action box: D4RL's reference point for normalized scores.
+    case random
+}
+
 extension PolicyConfiguration.Sampler: ExpressibleByArgument {}
 extension PolicyConfiguration.ActionSelection: ExpressibleByArgument {}
 extension ObservationStatistics.DatasetRule: ExpressibleByArgument {}
@@ -130,25 +134,43 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of seeds K.")
     var seeds = 1
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
-    var threads: Int?
+    /// `--threads` and `--environments`.
+    @OptionGroup var parallel: ParallelOptions
 
-    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); at most \(RunLimits.maxEnvironments)).")
-    var environments: Int?
+    var threads: Int? { parallel.threads }
+    var environments: Int? { parallel.environments }
 
     func validate() throws {
         try RunLimits.checkEpisodes(episodes: episodes, seeds: seeds)
-        try RunLimits.checkThreads(threads)
-        do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
-            throw ValidationError("\(error) (it sets the default of --threads)")
-        }
-        try RunLimits.checkEnvironments(environments)
         guard UInt64(seeds - 1) <= UInt64.max - seed else {
             throw ValidationError("--seed \(seed) with --seeds \(seeds): the last seed would exceed \(UInt64.max)")
         }
     }
 
     var seedList: [UInt64] { (0..<UInt64(seeds)).map { seed + $0 } }
+    /// The threads that run (`ParallelOptions.threadCount`).
+    func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        try parallel.threadCount(environment: environment)
+    }
+}
+
+/// Parallelism: threads for stepping and inference, and environments in flight (the policy's
+/// batch size). Shared by `evaluate`, `verify` (through `RunOptions`) and `bench`.
+struct ParallelOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: evaluate and verify: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); bench: 50, at most --transitions; at most \(RunLimits.maxEnvironments)).")
+    var environments: Int?
+
+    func validate() throws {
+        try RunLimits.checkThreads(threads)
+        do { _ = try Scheduler.defaultThreads(environment: ProcessInfo.processInfo.environment, cores: 1) } catch let error as SchedulerError {
+            throw ValidationError("\(error) (it sets the default of --threads)")
+        }
+        try RunLimits.checkEnvironments(environments)
+    }
+
     /// The threads that run: `--threads`, else the CPUs Slurm gave each task (`SLURM_CPUS_PER_TASK`),
     /// else all cores; capped to the machine's cores (a note on stderr when capped).
     func threadCount(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
@@ -241,7 +263,9 @@ final class ProgressLine {
     }
 }
 
-/// Number formatting for the terminal.
-enum Format {
-    static func fixed(_ value: Double, _ decimals: Int = 1) -> String { String(format: "%.\(decimals)f", value) }
+extension RenderQuality: ExpressibleByArgument {}
+
+extension GLBackend: ExpressibleByArgument {
+    /// Case-insensitive, as `MUJOCO_GL` is read (`--gl EGL` is `egl`).
+    public init?(argument: String) { try? self.init(userValue: argument) }
 }

@@ -3,6 +3,7 @@ import Environments
 import Evaluation
 import Foundation
 import Rendering
+import RolloutVideo
 
 /// `edp-eval record`: render a policy's rollouts to MP4 (and PNG frames / a contact sheet).
 struct RecordCommand: ParsableCommand {
@@ -44,12 +45,12 @@ struct RecordCommand: ParsableCommand {
     var width = 480
     @Option(help: "Frame height in pixels (even for MP4).")
     var height = 480
-    @Option(help: "fast (no shadows, reflections or multisampling) or quality.")
-    var quality: String = "fast"
+    @Option(help: "fast (no shadows, reflections or multisampling) or quality (shadows, reflections, 4× multisampling).")
+    var quality: RenderQuality = .fast
     @Option(help: ArgumentHelp("default (the robot's own view: a side view tracking the torso, or a top-down view of a maze), a model camera name (e.g. track), free:DIST,AZIMUTH,ELEVATION[,X,Y,Z] or track-body:BODY,DIST,AZIMUTH,ELEVATION.", valueName: "name"))
     var camera = "default"
-    @Option(help: ArgumentHelp("OpenGL backend: egl, osmesa or glfw (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
-    var gl: String?
+    @Option(help: ArgumentHelp("OpenGL backend (default: MUJOCO_GL, else EGL then OSMesa).", valueName: "backend"))
+    var gl: GLBackend?
     @Flag(help: "Print task, episode, step, time, return and normalized score so far on every frame, and end each video on the episode's totals.")
     var overlay = false
     @Option(help: "Video frame rate (default: 1/dt of the task, i.e. real time).")
@@ -71,7 +72,6 @@ struct RecordCommand: ParsableCommand {
         }
         guard !folder.isEmpty else { throw ValidationError("--output is empty: give a folder, e.g. videos") }
         try RunLimits.checkEpisodes(episodes: episodes, seeds: 1)
-        guard RenderQuality(rawValue: quality) != nil else { throw ValidationError("--quality must be fast or quality") }
         do {
             _ = try recordingOptions()
         } catch let error as RenderingError {
@@ -80,9 +80,8 @@ struct RecordCommand: ParsableCommand {
     }
 
     func recordingOptions() throws -> RecordingOptions {
-        let render = RenderOptions(width: width, height: height, quality: RenderQuality(rawValue: quality) ?? .fast,
-                                   camera: try CameraSelection(argument: camera),
-                                   backend: try gl.map { try GLBackend(userValue: $0) }, showWindow: watch)
+        let render = RenderOptions(width: width, height: height, quality: quality,
+                                   camera: try CameraSelection(argument: camera), backend: gl, showWindow: watch)
         let options = RecordingOptions(render: render, video: video, pngFrames: pngFrames, contactSheet: contactSheet,
                                        overlay: overlay, framesPerSecond: fps, maxFrames: maxFrames)
         try options.validate()
@@ -103,96 +102,11 @@ struct RecordCommand: ParsableCommand {
                                                     fileTag: sources.count > 1 ? "policy\(index + 1)" : nil)
             if index == 0 { print("rendering with \(recorder.backendDescription)") }
             if sources.count > 1 { print("policy \(index + 1) of \(sources.count): \(source.description)") }
-            let engine = RolloutEngine(task: spec, policy: made.policy, width: 1, threads: 1)
-            let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }
-            _ = try engine.run(episodes: ids, onEpisode: { result in
-                let files = try recorder.finish(id: result.id, result: result)
+            try recorder.record(policy: made.policy, seed: seed, episodes: episodes) { result, files in
                 let written = [files.video, files.frames, files.contactSheet].compactMap { $0?.path }.joined(separator: ", ")
                 print("\(result.task) seed \(result.seed) episode \(result.episode): return \(Format.fixed(result.return, 2)), "
                       + "normalized score \(Format.fixed(result.normalizedScore, 2)), \(result.length) steps (\(result.end.rawValue)) -> \(written)")
-            }, observer: recorder.observe)
+            }
         }
-    }
-}
-
-/// Records rollouts of the `RolloutEngine` as they run: give `observe` to `RolloutEngine.run` as its
-/// observer and call `finish` from `onEpisode`. Renders on the calling thread only and only reads
-/// the simulation. Episodes not accepted by `shouldRecord` are skipped (e.g. `evaluate --video K`:
-/// `{ $0.episode < K }`).
-final class EpisodeVideoRecorder {
-    let task: TaskSpec
-    let directory: URL
-    let options: RecordingOptions
-    let shouldRecord: (EpisodeID) -> Bool
-    /// Inserted into file names after the task id when several policies share a folder.
-    let fileTag: String?
-    private var renderer: Renderer?
-    private var recordings: [EpisodeID: EpisodeRecording] = [:]
-
-    /// Checks the options and that `directory` can be written, and makes the GL context now, so
-    /// that a missing GL library or an unwritable folder fails before any rollout runs.
-    init(task: TaskSpec, directory: URL, options: RecordingOptions, fileTag: String? = nil,
-         shouldRecord: @escaping (EpisodeID) -> Bool = { _ in true }) throws {
-        try options.validate()
-        try EpisodeRecording.prepare(directory: directory)
-        self.task = task
-        self.directory = directory
-        self.options = options
-        self.shouldRecord = shouldRecord
-        self.fileTag = fileTag
-        renderer = try Renderer(model: EnvironmentFactory.model(for: task), robot: task.robot, options: options.render)
-    }
-
-    /// The GL backend and renderer in use, for logs.
-    var backendDescription: String {
-        guard let renderer else { return "no renderer" }
-        return "\(renderer.context.backend): \(renderer.context.description)"
-    }
-
-    /// The file name stem of an episode: `<task>-seed<S>-ep<e>`, or `<task>-<tag>-seed<S>-ep<e>`.
-    func stem(for id: EpisodeID) -> String { "\(task.id)\(fileTag.map { "-\($0)" } ?? "")-seed\(id.seed)-ep\(id.episode)" }
-
-    /// Renders the environment's current state as frame `step` of episode `id`.
-    func observe(id: EpisodeID, step: Int, environment: MuJoCoEnvironment) throws {
-        guard shouldRecord(id), let renderer else { return }
-        if step == 0 { recordings[id] = nil }
-        let recording: EpisodeRecording
-        if let existing = recordings[id] {
-            recording = existing
-        } else {
-            recording = try EpisodeRecording(directory: directory, stem: stem(for: id), options: options, stepSeconds: environment.dt)
-            recordings[id] = recording
-        }
-        guard recording.wantsMoreFrames else { return }
-        var markers: [SceneMarker] = []
-        if let goal = environment.goalMarker {
-            markers = SceneMarker.goal(goal)
-        }
-        var frame = try renderer.render(environment.data, markers: markers)
-        let background = frame
-        if options.overlay {
-            let episodeReturn = environment.episodeReturn
-            frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
-                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
-                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"]
-                                 + environment.overlayLines)
-        }
-        try recording.add(frame, step: step, background: options.overlay ? background : nil)
-    }
-
-    /// Closes the episode's files (the overlay's last frame shows its return and normalized score).
-    @discardableResult
-    func finish(id: EpisodeID, result: EpisodeResult) throws -> RecordedFiles {
-        guard let recording = recordings.removeValue(forKey: id) else {
-            return RecordedFiles(video: nil, frames: nil, contactSheet: nil, frameCount: 0)
-        }
-        var summary = [task.id, "seed \(id.seed) ep \(id.episode)", "steps \(result.length) (\(result.end.rawValue))",
-                       "return \(String(format: "%.1f", result.return))",
-                       "score \(String(format: "%.1f", result.normalizedScore))"]
-        if let success = result.success { summary.append(success ? "goal reached" : "goal not reached") }
-        for (name, value) in (result.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
-            summary.append("\(name.replacingOccurrences(of: "_", with: " ")) \(value)")
-        }
-        return try recording.finish(summary: summary)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Environments
+import Evaluation
 import Foundation
 
 /// `edp-eval replay`: run recorded actions from a recorded start state.

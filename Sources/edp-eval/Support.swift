@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 
 /// Errors the command-line tool reports, each naming the file and what was wrong.
@@ -14,58 +15,15 @@ enum CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// JSON helpers shared by the subcommands.
-enum JSONText {
-    /// Encodes with sorted keys; doubles are written in shortest round-trip form.
-    static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    /// A one-line explanation of a decoding error naming the field path.
-    static func explain(_ error: Error) -> String {
-        guard let error = error as? DecodingError else {
-            return (error as NSError).localizedDescription
-        }
-        func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return p.isEmpty ? "top level" : String(p.drop { $0 == "." })
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            return "missing field \"\(key.stringValue)\"" + (parent == "top level" ? "" : " in \(parent)")
-        case .typeMismatch(let type, let context):
-            return "field \(path(context)): expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "field \(path(context)): expected \(type), found null"
-        case .dataCorrupted(let context):
-            return "malformed JSON at \(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-}
-
-/// A plain-text table with aligned columns.
-struct Table {
-    var header: [String]
-    var rows: [[String]]
-    var rightAligned: Set<Int> = []
-
-    func render() -> String {
-        let widths = header.indices.map { column in
-            ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return rightAligned.contains(column) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+/// Runs `body`, turning an error of the library into a usage error (exit 64, with the usage
+/// line): for checks of the command line that the library makes (`ReportFiles`, …).
+func asUsageError<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw ValidationError("\(error)")
     }
 }
 
@@ -124,4 +82,18 @@ enum OutputPath {
     }
 
     static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
+}
+
+extension OutputPath {
+    /// A JSON report's path (`--output` of `evaluate` and `merge`): a file path that can be
+    /// written and is not the name its CSV or episode log take.
+    static func checkReport(_ output: String) throws {
+        try check(output)
+        try asUsageError { try ReportFiles.checkName(output) }
+    }
+
+    /// Writes a report's JSON and its CSV of episodes (`ReportFiles`).
+    static func write(_ report: EvaluationReport, to output: URL) throws {
+        for file in try ReportFiles.contents(of: report, at: output) { try write(file.text, to: file.url) }
+    }
 }

@@ -58,18 +58,6 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// "tasks: 20, all checkable" or "tasks: 20, checkable: 18; not checkable (…)": a row can be
-    /// checked when its task is registered and a robot descriptor implements it.
-    static func checkability(of tasks: [String], registry: TaskRegistry) -> String {
-        let unchecked = tasks.filter { id in
-            guard let task = try? registry.task(id) else { return true }
-            return RobotCatalog.descriptor(named: task.robot) == nil
-        }
-        if unchecked.isEmpty { return "tasks: \(tasks.count), all checkable" }
-        return "tasks: \(tasks.count), checkable: \(tasks.count - unchecked.count); not checkable (no environment): "
-            + unchecked.joined(separator: ", ")
-    }
-
     struct Output: Codable {
         var table: String
         var verdicts: [Verdict]
@@ -77,88 +65,33 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if list {
-            let registry = try TaskRegistry.standard()
-            for (name, file) in ClaimedTable.named.sorted(by: { $0.key < $1.key }) {
-                let claims = try ClaimedTable.read(tableURL(file))
-                let methods = claims.map(\.method).uniqued()
-                print("\(name) (\(file)): \(claims.count) claims; methods: \(methods.joined(separator: ", "))")
-                print("  \(Self.checkability(of: claims.map(\.task).uniqued(), registry: registry))")
-            }
-            return
-        }
+        if list { return try listTables() }
         let registry = try TaskRegistry.standard()
         let tableName = table!
-        let tableFile: URL
-        if let shipped = ClaimedTable.named[tableName] {
-            tableFile = tableURL(shipped)
-        } else if FileManager.default.fileExists(atPath: tableName) || tableName.contains("/") || tableName.contains(".") {
-            tableFile = URL(fileURLWithPath: tableName)
-        } else {
-            throw ValidationError("unknown table '\(tableName)': the shipped tables are \(ClaimedTable.named.keys.sorted().joined(separator: ", ")) (or give a CSV/Markdown file path)")
-        }
-        var claims = try ClaimedTable.read(tableFile)
-        let unknownTasks = claims.map(\.task).uniqued().filter { (try? registry.task($0)) == nil }
+        let tableFile = try asUsageError { try ClaimVerification.tableFile(tableName) }
+        let claims = try ClaimedTable.read(tableFile)
+        let unknownTasks = ClaimVerification.unknownTasks(in: claims, registry: registry)
         if !unknownTasks.isEmpty {
             FileHandle.standardError.write(Data("note: \(tableFile.lastPathComponent) names tasks edp-eval does not know (their rows cannot be checked): \(unknownTasks.joined(separator: ", "))\n".utf8))
         }
-        if let method {
-            let methods = claims.map(\.method).uniqued()
-            claims = claims.filter { $0.method == method }
-            if claims.isEmpty {
-                // A usage error (exit 64), like an unknown table: the command line names something that is not there.
-                throw ValidationError("--method '\(method)': \(tableFile.path) has no rows for it; the table's methods are: \(methods.joined(separator: ", "))")
-            }
-        }
-        // Checkpoints per task, in the order given (training order for a series).
-        var byTask: [String: [URL]] = [:]
-        for pair in checkpoints {
+        let pairs = checkpoints.map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            _ = try registry.task(parts[0])
-            guard FileManager.default.fileExists(atPath: parts[1]) else {
-                throw CLIError.badInput(file: parts[1], reason: "no such checkpoint file or folder")
-            }
-            byTask[parts[0], default: []].append(URL(fileURLWithPath: parts[1]))
+            return (task: parts[0], path: parts[1])
         }
-        let checked = claims.filter { byTask[$0.task] != nil }
-        if checked.isEmpty {
-            throw CLIError.message("none of the table's rows has a --checkpoint for its task (the table's tasks: \(claims.map(\.task).uniqued().joined(separator: ", ")))")
+        let verification: ClaimVerification
+        do {
+            verification = try ClaimVerification(table: tableName, file: tableFile, claims: claims, method: method, checkpoints: pairs,
+                                                 seriesProtocol: seriesProtocol, registry: registry)
+        } catch let error as ClaimVerificationError where error.isUsageError {
+            throw ValidationError(error.description)
         }
-        // A series needs to know how the table scored it; decide before any evaluation runs.
-        var protocols: [Int: SeriesProtocol] = [:]
-        for (i, claim) in checked.enumerated() where byTask[claim.task]!.count > 1 {
-            guard let p = seriesProtocol ?? ClaimedTable.seriesProtocol(table: tableName, method: claim.method) else {
-                throw ValidationError("\(byTask[claim.task]!.count) checkpoints for \(claim.task), but it is not known whether \(tableName)'s '\(claim.method)' reports RAT or OMS: add --protocol rat or --protocol oms")
-            }
-            protocols[i] = p
-        }
-
-        var verdicts: [Verdict] = []
-        var reports: [EvaluationReport] = []
         let progress = ProgressLine()
-        for task in checked.map(\.task).uniqued() {
-            let series = byTask[task]!
-            let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: series.map { .checkpoint($0) },
-                                      seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
-                                      width: runOptions.environments,
-                                      threads: try runOptions.threadCount(),
-                                      overrides: statistics.applied(to: PolicyOverrides()))
-            let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress.update)
-            progress.finish()
-            reports.append(report)
-            for (i, claim) in checked.enumerated() where claim.task == task {
-                verdicts.append(Verdict.checking(claim, against: report.tasks, seriesProtocol: protocols[i]))
-            }
-        }
-        let rows = verdicts.map { v in
-            [v.task, v.method, Format.fixed(v.claimed) + (v.claimedPlusMinus.map { " ± \(Format.fixed($0))" } ?? ""),
-             Format.fixed(v.measured) + (v.basis.map { " (\($0))" } ?? ""),
-             v.measuredCI95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-",
-             "\(v.episodes)", v.consistent ? "consistent" : "NOT consistent"]
-        }
-        print(Table(header: ["task", "method", "claimed", "measured", "95% CI", "episodes", "verdict"], rows: rows,
-                    rightAligned: [2, 5]).render())
-        let skipped = claims.count - checked.count
+        let (verdicts, reports) = try verification.run(seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
+                                                       width: runOptions.environments, threads: try runOptions.threadCount(),
+                                                       overrides: statistics.applied(to: PolicyOverrides()), registry: registry,
+                                                       progress: progress.update, taskFinished: progress.finish)
+        print(Self.table(of: verdicts))
+        let skipped = verification.claims.count - verification.checked.count
         if skipped > 0 { print("\(skipped) rows skipped (no --checkpoint for their task)") }
         if let output {
             let merged = try EvaluationReport.merged(reports, files: reports.map { _ in "verify" })
@@ -172,8 +105,27 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    private func tableURL(_ file: String) -> URL {
-        ProjectResources.envs.appendingPathComponent("paper_tables").appendingPathComponent(file)
+    /// `--list`: the shipped tables with their claim counts and methods.
+    private func listTables() throws {
+        let registry = try TaskRegistry.standard()
+        for (name, file) in ClaimedTable.named.sorted(by: { $0.key < $1.key }) {
+            let claims = try ClaimedTable.read(ClaimVerification.shippedTable(file))
+            let methods = claims.map(\.method).uniqued()
+            print("\(name) (\(file)): \(claims.count) claims; methods: \(methods.joined(separator: ", "))")
+            print("  \(ClaimVerification.checkability(of: claims.map(\.task).uniqued(), registry: registry))")
+        }
+    }
+
+    /// The verdicts as a table: claimed and measured scores, interval, episodes, verdict.
+    static func table(of verdicts: [Verdict]) -> String {
+        let rows = verdicts.map { v in
+            [v.task, v.method, Format.fixed(v.claimed) + (v.claimedPlusMinus.map { " ± \(Format.fixed($0))" } ?? ""),
+             Format.fixed(v.measured) + (v.basis.map { " (\($0))" } ?? ""),
+             v.measuredCI95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-",
+             "\(v.episodes)", v.consistent ? "consistent" : "NOT consistent"]
+        }
+        return Table(header: ["task", "method", "claimed", "measured", "95% CI", "episodes", "verdict"], rows: rows,
+                     rightAligned: [2, 5]).render()
     }
 }
 extension SeriesProtocol: ExpressibleByArgument {}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The files of an evaluation report written at `output` (`evaluate --output report.json`): the
+/// JSON report, the CSV of its episodes (`report.csv`), the JSON Lines episode log
+/// (`report.jsonl`) and the lock held while a run writes them (`report.json.lock`).
+public enum ReportFiles {
+    public static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
+    public static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
+    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
+    public static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
+
+    /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
+    /// Without `resume` or `overwrite`, an existing log or report is refused; with `resume`, a
+    /// report without its log is refused (there is nothing to continue, and it would be replaced).
+    /// - Throws: `ReportFilesError.nothingToResume` or `.earlierRun`.
+    public static func refuseExisting(_ output: URL, resume: Bool, overwrite: Bool) throws {
+        if overwrite { return }
+        let exists = { (file: URL) in FileManager.default.fileExists(atPath: file.path) }
+        if resume {
+            if exists(output) && !exists(log(for: output)) {
+                throw ReportFilesError.nothingToResume(report: output.path, log: log(for: output).path)
+            }
+            return
+        }
+        for file in [log(for: output), output] where exists(file) {
+            throw ReportFilesError.earlierRun(file: file.path)
+        }
+    }
+
+    /// The JSON report must not share a name with its CSV or its episode log (writing one would
+    /// destroy the other): a path ending in `.csv` or `.jsonl` is refused.
+    /// - Parameter output: the path as the user gave it (named in the error).
+    /// - Throws: `ReportFilesError.sharedName`.
+    public static func checkName(_ output: String) throws {
+        let url = URL(fileURLWithPath: output)
+        guard url.standardizedFileURL != log(for: url).standardizedFileURL,
+              url.standardizedFileURL != csv(for: url).standardizedFileURL else {
+            throw ReportFilesError.sharedName(output: output)
+        }
+    }
+
+    /// The texts to write for `report` at `output`: the JSON report (pretty, sorted keys) and the
+    /// CSV of its episodes, in that order.
+    public static func contents(of report: EvaluationReport, at output: URL) throws -> [(url: URL, text: String)] {
+        [(output, try JSONText.encode(report, pretty: true) + "\n"), (csv(for: output), report.episodesCSV())]
+    }
+}
+
+/// Why a report's files cannot be written where asked (usage errors: the command line must change).
+public enum ReportFilesError: Error, CustomStringConvertible, Equatable {
+    /// `--resume` with a report but no episode log: there is no run to continue.
+    case nothingToResume(report: String, log: String)
+    /// The log or report of an earlier run is there, and neither `--resume` nor `--overwrite` was given.
+    case earlierRun(file: String)
+    /// The JSON report's path is the one its CSV or log would take.
+    case sharedName(output: String)
+
+    public var description: String {
+        switch self {
+        case .nothingToResume(let report, let log):
+            return "--resume: \(report) exists but its episode log \(log) does not, so there is no run to continue; add --overwrite (instead of --resume) to replace the report"
+        case .earlierRun(let file):
+            return "\(file) already exists (an earlier run): add --resume to continue it or --overwrite to replace it"
+        case .sharedName(let output):
+            return "--output \(output): the JSON report's path must not end in .csv or .jsonl (those names are used for its episode table and log); use e.g. report.json"
+        }
+    }
+}
