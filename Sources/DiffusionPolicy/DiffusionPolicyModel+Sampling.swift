@@ -79,64 +79,100 @@ extension DiffusionPolicyModel {
 
     /// EDP's noise-clipped model for DPM-Solver (nets.py:149-191): ε at network time
     /// `plan.networkTimes[call]`, clipped so the implied x̂0 stays in ±A using the discrete ᾱ
-    /// at `plan.clipIndices[call]`.
-    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, candidates n: Int,
-                              input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
-        let count = rows * actionSize
-        network.predict(time: plan.networkTimes[call], actions: input, rows: rows, group: n, workspace: workspace,
-                        into: output)
-        let raw = trace == nil ? nil : Array(UnsafeBufferPointer(start: output, count: count))
+    /// at `plan.clipIndices[call]`. Computes the rows `range` of `output`: with `rowWorkspace`, on
+    /// the calling thread only (a worker's share of the batch); without, `range` is every row and
+    /// the network call is one fork-join of its own (the traced path).
+    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, candidates n: Int, input: UnsafePointer<Float>,
+                              rows range: Range<Int>, rowWorkspace: NetworkWorkspace?, into output: UnsafeMutablePointer<Float>) {
+        let a = actionSize, elements = (range.lowerBound * a)..<(range.upperBound * a)
+        if let rowWorkspace {
+            network.predict(time: plan.networkTimes[call], actions: input, rows: range, group: n,
+                            states: workspace.stateProjection.pointer, workspace: rowWorkspace, into: output)
+        } else {
+            network.predict(time: plan.networkTimes[call], actions: input, rows: range.count, group: n, workspace: workspace,
+                            into: output)
+        }
+        let raw = trace == nil ? nil : Array(UnsafeBufferPointer(start: output, count: elements.count))
         let k = plan.clipIndices[call]
         let xw = schedule.sqrtRecipAlphasCumprod[k], ew = schedule.sqrtRecipm1AlphasCumprod[k]
         let limit = configuration.maxAction
-        for e in 0..<count {
+        for e in elements {
             let scaled: Float = xw * input[e]
             let upper: Float = (limit + scaled) / ew
             let lower: Float = (-limit + scaled) / ew
             output[e] = min(max(output[e], lower), upper)
         }
-        if let trace, let raw { trace(.dpmCall(call: call, raw: raw, clipped: Array(UnsafeBufferPointer(start: output, count: count)))) }
+        if let trace, let raw { trace(.dpmCall(call: call, raw: raw, clipped: Array(UnsafeBufferPointer(start: output, count: elements.count)))) }
     }
 
     /// Singlestep DPM-Solver-fast (order 3, noise prediction) over the precomputed plan (docs/edp-inference.md §3.3);
     /// no final clip.
+    ///
+    /// Every row's solver is independent of the other rows, so each worker runs all the plan's
+    /// network calls and updates on its own rows in ONE parallel section (`RowParallel`), instead
+    /// of one fork-join per network call (15 for the paper's setting): a small batch no longer
+    /// pays a thread hand-over per call (README "Environments in flight"). Bit-identical to the
+    /// call-by-call order, which the traced path (tests) keeps.
     func runDPMSolver(rows: Int, candidates n: Int) {
         let plan = dpmPlan!
         let count = rows * actionSize
-        let x = state.pointer
-        let epsS = epsilon.reserve(count), eps1 = epsilon1.reserve(count), eps2 = epsilon2.reserve(count)
-        let u = intermediate.reserve(count)
+        let buffers = DPMBuffers(x: state.pointer, epsS: epsilon.reserve(count), eps1: epsilon1.reserve(count),
+                                 eps2: epsilon2.reserve(count), u: intermediate.reserve(count))
+        if trace != nil {
+            runDPMSolver(plan, buffers, rows: 0..<rows, candidates: n, rowWorkspace: nil)
+            return
+        }
+        while rowWorkspaces.count < BLASThreading.threadCount { rowWorkspaces.append(NetworkWorkspace()) }
+        let workspaces = rowWorkspaces
+        RowParallel.run(rows: rows, workers: workspaces.count) { w, range in
+            runDPMSolver(plan, buffers, rows: range, candidates: n, rowWorkspace: workspaces[w])
+        }
+    }
+
+    /// The sampler's buffers, rows × A floats each.
+    struct DPMBuffers {
+        var x, epsS, eps1, eps2, u: UnsafeMutablePointer<Float>
+    }
+
+    /// The plan's steps on the rows `range` (see `clippedNoise` for `rowWorkspace`).
+    private func runDPMSolver(_ plan: DPMSolverPlan, _ buffers: DPMBuffers, rows range: Range<Int>, candidates n: Int,
+                              rowWorkspace: NetworkWorkspace?) {
+        let x = buffers.x, epsS = buffers.epsS, eps1 = buffers.eps1, eps2 = buffers.eps2, u = buffers.u
+        let elements = (range.lowerBound * actionSize)..<(range.upperBound * actionSize)
+        func noise(_ call: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+            clippedNoise(plan, call: call, candidates: n, input: input, rows: range, rowWorkspace: rowWorkspace, into: output)
+        }
         var call = 0
         for (index, step) in plan.outerSteps.enumerated() {
-            clippedNoise(plan, call: call, candidates: n, input: x, rows: rows, into: epsS)
+            noise(call, x, epsS)
             call += 1
             switch step.order {
             case 1:
-                for e in 0..<count { x[e] = step.a * x[e] - step.b * epsS[e] }
+                for e in elements { x[e] = step.a * x[e] - step.b * epsS[e] }
             case 2:
-                for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
+                for e in elements { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
+                noise(call, u, eps1)
                 call += 1
-                for e in 0..<count {
+                for e in elements {
                     let first: Float = step.a * x[e] - step.b * epsS[e]
                     x[e] = first - step.c * (eps1[e] - epsS[e])
                 }
             default:
-                for e in 0..<count { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps1)
+                for e in elements { u[e] = step.a1 * x[e] - step.b1 * epsS[e] }
+                noise(call, u, eps1)
                 call += 1
-                for e in 0..<count {
+                for e in elements {
                     let first: Float = step.a2 * x[e] - step.b2 * epsS[e]
                     u[e] = first - step.c2 * (eps1[e] - epsS[e])
                 }
-                clippedNoise(plan, call: call, candidates: n, input: u, rows: rows, into: eps2)
+                noise(call, u, eps2)
                 call += 1
-                for e in 0..<count {
+                for e in elements {
                     let first: Float = step.a * x[e] - step.b * epsS[e]
                     x[e] = first - step.c * (eps2[e] - epsS[e])
                 }
             }
-            if let trace { trace(.dpmOuterStep(step: index, state: Array(UnsafeBufferPointer(start: x, count: count)))) }
+            if let trace { trace(.dpmOuterStep(step: index, state: Array(UnsafeBufferPointer(start: x, count: elements.count)))) }
         }
     }
 }
