@@ -68,7 +68,7 @@ struct EvaluateCommand: ParsableCommand {
 
     /// Per-task recorders for --video, created lazily when a task's rollouts start.
     /// With several policies, file names carry the policy's position (`<task>-policy2-seed0-ep0.mp4`).
-    private func videoHooks(policyCount: Int) throws -> (observers: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)?,
+    private func videoHooks(policyCount: Int) throws -> (observers: EvaluationRunner.ObserverFactory?,
                                                          finish: ((EpisodeResult) throws -> Void)?) {
         guard let video else { return (nil, nil) }
         let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
@@ -79,7 +79,7 @@ struct EvaluateCommand: ParsableCommand {
         let recorders = RecorderTable()
         // Groups (task, policy) run one after another, so the episodes finishing belong to the
         // recorder of the group that started last.
-        let observers: (TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)? = { task, policyIndex, _ in
+        let observers: EvaluationRunner.ObserverFactory = { task, policyIndex, _ in
             let recorder = try EpisodeVideoRecorder(task: task, directory: folder, options: options,
                                                     fileTag: policyCount > 1 ? "policy\(policyIndex + 1)" : nil, shouldRecord: { id in
                 (id.seed - firstSeed) * perSeed + UInt64(id.episode) < UInt64(video)

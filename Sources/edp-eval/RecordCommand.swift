@@ -168,15 +168,12 @@ final class EpisodeVideoRecorder {
         if let ant = environment as? AntMazeEnvironment {
             markers = SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMazeEnvironment.goalRadius)
         }
-        var frame = try renderer.render(environment.data, markers: markers)
-        let background = frame
-        if options.overlay {
-            let episodeReturn = environment.episodeReturn
-            frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
-                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
-                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"])
-        }
-        try recording.add(frame, step: step, background: options.overlay ? background : nil)
+        let frame = try renderer.render(environment.data, markers: markers)
+        let episodeReturn = environment.episodeReturn
+        try recording.add(rendered: frame, step: step, overlayLines: [
+            task.id, "seed \(id.seed) ep \(id.episode)",
+            "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
+            "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"])
     }
 
     /// Closes the episode's files (the overlay's last frame shows its return and normalized score).
