@@ -79,48 +79,81 @@ extension DiffusionPolicyModel {
 
     /// EDP's noise-clipped model for DPM-Solver (nets.py:149-191): ε at network time
     /// `plan.networkTimes[call]`, clipped so the implied x̂0 stays in ±A using the discrete ᾱ
-    /// at `plan.clipIndices[call]`.
-    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, candidates n: Int,
-                              input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
-        let count = rows * actionSize
-        network.predict(time: plan.networkTimes[call], actions: input, rows: rows, group: n, workspace: workspace,
-                        into: output)
-        let raw = trace == nil ? nil : Array(UnsafeBufferPointer(start: output, count: count))
+    /// at `plan.clipIndices[call]`. Computes the rows `range` of `output`: with `rowWorkspace`, on
+    /// the calling thread only (a worker's share of the batch); without, `range` is every row and
+    /// the network call is one fork-join of its own (the traced path).
+    private func clippedNoise(_ plan: DPMSolverPlan, call: Int, candidates n: Int, input: UnsafePointer<Float>,
+                              rows range: Range<Int>, rowWorkspace: NetworkWorkspace?, into output: UnsafeMutablePointer<Float>) {
+        let a = actionSize, elements = (range.lowerBound * a)..<(range.upperBound * a)
+        if let rowWorkspace {
+            network.predict(time: plan.networkTimes[call], actions: input, rows: range, group: n,
+                            states: workspace.stateProjection.pointer, workspace: rowWorkspace, into: output)
+        } else {
+            network.predict(time: plan.networkTimes[call], actions: input, rows: range.count, group: n, workspace: workspace,
+                            into: output)
+        }
+        let raw = trace == nil ? nil : Array(UnsafeBufferPointer(start: output, count: elements.count))
         let k = plan.clipIndices[call]
         let xw = schedule.sqrtRecipAlphasCumprod[k], ew = schedule.sqrtRecipm1AlphasCumprod[k]
         let limit = configuration.maxAction
-        for e in 0..<count {
+        for e in elements {
             let scaled: Float = xw * input[e]
             let upper: Float = (limit + scaled) / ew
             let lower: Float = (-limit + scaled) / ew
             output[e] = min(max(output[e], lower), upper)
         }
-        if let trace, let raw { trace(.dpmCall(call: call, raw: raw, clipped: Array(UnsafeBufferPointer(start: output, count: count)))) }
+        if let trace, let raw { trace(.dpmCall(call: call, raw: raw, clipped: Array(UnsafeBufferPointer(start: output, count: elements.count)))) }
     }
 
     /// Singlestep DPM-Solver-fast (order 3, noise prediction) over the precomputed plan (docs/edp-inference.md §3.3);
     /// no final clip.
+    ///
+    /// Every row's solver is independent of the other rows, so each worker runs all the plan's
+    /// network calls and updates on its own rows in ONE parallel section (`RowParallel`), instead
+    /// of one fork-join per network call (15 for the paper's setting): a small batch no longer
+    /// pays a thread hand-over per call (README "Environments in flight"). Bit-identical to the
+    /// call-by-call order, which the traced path (tests) keeps.
     func runDPMSolver(rows: Int, candidates n: Int) {
         let plan = dpmPlan!
         let count = rows * actionSize
-        let x = state.pointer
-        let epsS = epsilon.reserve(count), eps1 = epsilon1.reserve(count), eps2 = epsilon2.reserve(count)
-        let u = intermediate.reserve(count)
+        let buffers = DPMBuffers(x: state.pointer, epsS: epsilon.reserve(count), eps1: epsilon1.reserve(count),
+                                 eps2: epsilon2.reserve(count), u: intermediate.reserve(count))
+        if trace != nil {
+            runDPMSolver(plan, buffers, rows: 0..<rows, candidates: n, rowWorkspace: nil)
+            return
+        }
+        while rowWorkspaces.count < BLASThreading.threadCount { rowWorkspaces.append(NetworkWorkspace()) }
+        let workspaces = rowWorkspaces
+        RowParallel.run(rows: rows, workers: workspaces.count) { w, range in
+            runDPMSolver(plan, buffers, rows: range, candidates: n, rowWorkspace: workspaces[w])
+        }
+    }
+
+    /// The sampler's buffers, rows × A floats each.
+    struct DPMBuffers {
+        var x, epsS, eps1, eps2, u: UnsafeMutablePointer<Float>
+    }
+
+    /// The plan's steps on the rows `range` (see `clippedNoise` for `rowWorkspace`).
+    private func runDPMSolver(_ plan: DPMSolverPlan, _ buffers: DPMBuffers, rows range: Range<Int>, candidates n: Int,
+                              rowWorkspace: NetworkWorkspace?) {
+        let x = buffers.x, epsS = buffers.epsS, eps1 = buffers.eps1, eps2 = buffers.eps2, u = buffers.u
+        let elements = (range.lowerBound * actionSize)..<(range.upperBound * actionSize)
         var call = 0
-        /// The next model call: ε for `input`, clipped, into `output`.
+        /// The next model call: ε for `input` on this worker's rows, clipped, into `output`.
         func noise(_ input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>) {
-            clippedNoise(plan, call: call, candidates: n, input: input, rows: rows, into: output)
+            clippedNoise(plan, call: call, candidates: n, input: input, rows: range, rowWorkspace: rowWorkspace, into: output)
             call += 1
         }
-        /// target = a·x − b·ε_s, minus c·(ε_k − ε_s) when ε_k (`correction`) is given: the update
-        /// forms of `DPMSolverPlan.Step`.
+        /// target = a·x − b·ε_s, minus c·(ε_k − ε_s) when ε_k (`correction`) is given, on this
+        /// worker's elements: the update forms of `DPMSolverPlan.Step`.
         func update(_ target: UnsafeMutablePointer<Float>, a: Float, b: Float, c: Float = 0,
                     correction: UnsafeMutablePointer<Float>? = nil) {
             guard let correction else {
-                for e in 0..<count { target[e] = a * x[e] - b * epsS[e] }
+                for e in elements { target[e] = a * x[e] - b * epsS[e] }
                 return
             }
-            for e in 0..<count {
+            for e in elements {
                 let first: Float = a * x[e] - b * epsS[e]
                 target[e] = first - c * (correction[e] - epsS[e])
             }
@@ -141,7 +174,7 @@ extension DiffusionPolicyModel {
                 noise(u, into: eps2)
                 update(x, a: step.a, b: step.b, c: step.c, correction: eps2)
             }
-            if let trace { trace(.dpmOuterStep(step: index, state: Array(UnsafeBufferPointer(start: x, count: count)))) }
+            if let trace { trace(.dpmOuterStep(step: index, state: Array(UnsafeBufferPointer(start: x, count: elements.count)))) }
         }
     }
 }

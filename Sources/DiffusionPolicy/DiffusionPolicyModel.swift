@@ -32,6 +32,9 @@ public final class DiffusionPolicyModel: BatchedPolicy {
     let epsilon1 = ScratchBuffer(), epsilon2 = ScratchBuffer(), intermediate = ScratchBuffer()
     let noise = ScratchBuffer()
     let q1 = ScratchBuffer(), q2 = ScratchBuffer(), selectionNoise = ScratchBuffer()
+    /// One network workspace per worker for samplers that run all their steps on a worker's rows
+    /// in one parallel section (DPM-Solver); grown to `BLASThreading.threadCount`.
+    var rowWorkspaces: [NetworkWorkspace] = []
     /// Rows of the latest `act` whose candidates' Q-values were not usable (`EnergySelection.problem`).
     public internal(set) var rowProblems: [Int: String] = [:]
     /// Test hook: sampler intermediates (DDPM x after each index, DPM ε per call and x per outer step).

@@ -166,6 +166,27 @@ public struct NoisePredictionNetwork: Sendable {
             into: output, record: nil)
     }
 
+    /// `predict(time:…)` for the rows `range` only, on the calling thread (no fork-join), with
+    /// `workspace`'s own time buffers and first `WorkerScratch`: row r belongs to observation
+    /// r / group, whose first-layer state projection is `states + (r / group) · paddedWidth`
+    /// (`prepareStates`). Writes the rows `range` of `output`; bit-identical to `predict(time:…)`
+    /// (the same projection, bias table and per-row kernel). Lets a sampler run all its steps on a
+    /// worker's rows in one parallel section.
+    func predict(time t: Float, actions: UnsafePointer<Float>, rows range: Range<Int>, group: Int,
+                 states: UnsafePointer<Float>, workspace: NetworkWorkspace, into output: UnsafeMutablePointer<Float>) {
+        guard !range.isEmpty else { return }
+        let h = packed.first.paddedWidth, count = (range.upperBound + group - 1) / group
+        let projection = timeProjection(t, workspace: workspace, hidden: nil, embedding: nil)
+        let table = workspace.table.reserve(count * h)
+        for b in (range.lowerBound / group)..<count {
+            (table + b * h).update(from: states + b * h, count: h)
+            addInPlace(table + b * h, projection, count: h)
+        }
+        packed.forward(actions, inputStride: actionSize, rows: range,
+                       firstBias: PackedLayer.Bias(base: table, stride: h, group: group),
+                       scratch: workspace.workers[0], into: output)
+    }
+
     /// state·W_s + b (first layer, state columns) for `count` observations, kept in `workspace`
     /// for `predict(time:…)`.
     func prepareStates(observations: UnsafePointer<Float>, count: Int, workspace: NetworkWorkspace) {

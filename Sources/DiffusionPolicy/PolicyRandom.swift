@@ -18,15 +18,12 @@ public struct PolicyRandom: RandomNumberGenerator, Sendable, Equatable {
     /// A generator for `seed`; `stream` selects an independent sequence (e.g. the environment
     /// index), so `PolicyRandom(seed: s, stream: i)` are distinct for distinct i.
     public init(seed: UInt64, stream: UInt64 = 0) {
-        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03) ^ (stream == 0 ? 0 : 0x8CB9_2BA7_2F3D_8DD7)
-        func splitMix() -> UInt64 {
-            mixer &+= 0x9E37_79B9_7F4A_7C15
-            var z = mixer
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        // The stream is folded into SplitMix64's starting state with two odd 64-bit constants of
+        // mixed bits (a multiplier spreading i over all bits, and a tag keeping stream 0 equal to
+        // the plain seed); they are this project's choice, not taken from a paper: SplitMix64's
+        // finalizer decorrelates whatever starting states they give.
+        var mixer = SplitMix64(state: seed ^ (stream &* 0xD1B5_4A32_D192_ED03) ^ (stream == 0 ? 0 : 0x8CB9_2BA7_2F3D_8DD7))
+        state = (mixer.next(), mixer.next(), mixer.next(), mixer.next())
         if state == (0, 0, 0, 0) { state.0 = 1 }
     }
 

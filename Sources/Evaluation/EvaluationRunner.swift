@@ -72,64 +72,35 @@ public final class EvaluationRunner {
         }
     }
 
+    /// Per (task, policy) group, given the task, the policy's index in `plan.policies` and the
+    /// loaded policy: an optional observer for the group's engine (video).
+    public typealias ObserverFactory = (TaskSpec, Int, RolloutPolicy) throws -> RolloutEngine.EpisodeObserver?
+
     /// - Parameters:
     ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
     ///   - resume: continue the run recorded in `logURL` instead of starting over.
-    ///   - observerFactory: per (task, policy) group, given the task, the policy's index in
-    ///     `plan.policies` and the loaded policy: an optional observer for the engine (video).
+    ///   - observerFactory: an optional observer per (task, policy) group (`ObserverFactory`).
     ///   - onEpisode: called with each episode as it finishes (after it is logged); its time, like
     ///     the observer's, is counted in `observerSeconds`, not in the report's SPS.
     public func run(logURL: URL? = nil, resume: Bool = false,
                     progress: ((GroupProgress) -> Void)? = nil,
                     onEpisode: ((EpisodeResult) throws -> Void)? = nil,
-                    observerFactory: ((TaskSpec, Int, RolloutPolicy) throws -> ((EpisodeID, Int, MuJoCoEnvironment) throws -> Void)?)? = nil)
+                    observerFactory: ObserverFactory? = nil)
         throws -> EvaluationReport {
         // Policy inference uses `plan.threads` threads of its own (rows split across them;
         // OpenBLAS pinned to 1 thread); it alternates with the physics phase, which uses the same
         // threads. Results are bit-identical for any thread count (BatchInvarianceTests).
         BLASThreading.setThreadCount(plan.threads)
         let items = sweepItems(tasks: plan.tasks.count, policies: plan.policies.count, seeds: plan.seeds, shard: plan.shard)
-
-        // Load every policy once per task it runs on; checkpoints are hashed for the header.
-        var checkpointFiles: [Provenance.File] = []
-        var records: [Provenance.PolicyRecord] = []
-        var loaded: [Int: [Int: RolloutPolicy]] = [:]
-        for (p, source) in plan.policies.enumerated() {
-            var hash = ""
-            var files: [String: String]?
-            for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
-                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], overrides: plan.overrides)
-                loaded[p, default: [:]][t] = policy
-                if let checkpoint {
-                    hash = checkpoint.sha256
-                    // Every file that decides actions (a Diffusion-QL critic too) is recorded.
-                    if checkpoint.fileHashes.count > 1 { files = checkpoint.fileHashes }
-                    for file in Provenance.File.all(checkpoint) where !checkpointFiles.contains(file) {
-                        checkpointFiles.append(file)
-                    }
-                }
-            }
-            // Settings of the policy as loaded for its first task (the same for every task); a
-            // policy this shard does not run is not loaded, so its hash and settings are unknown.
-            let policySettings = loaded[p]?.min { $0.key < $1.key }?.value.settings
-            records.append(Provenance.PolicyRecord(label: source.description, sha256: policySettings == nil ? nil : hash,
-                                                   settings: policySettings, files: policySettings == nil ? nil : files))
-        }
-
-        let header = EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
-                                       policyHashes: records.map(\.identity),
-                                       policySettings: records.map { ($0.settings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") },
-                                       seeds: plan.seeds,
-                                       episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
-                                       taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: MuJoCoLibrary.version)
-        let log = try logURL.map { try EpisodeLog(url: $0, header: header, resume: resume) }
+        let policies = try loadPolicies(items)
+        let log = try logURL.map { try EpisodeLog(url: $0, header: header(policies.records), resume: resume) }
 
         var reports: [TaskReport] = []
         var widest = 0
         let groups = orderedGroups(items)
         for (g, key) in groups.enumerated() {
             let task = plan.tasks[key.task], source = plan.policies[key.policy]
-            let policy = loaded[key.policy]![key.task]!
+            let policy = policies.loaded[key.policy]![key.task]!
             let label = source.description
             let seeds = items.filter { $0.taskIndex == key.task && $0.policyIndex == key.policy }.map(\.seed)
             var results = log?.recordedEpisodes.filter { $0.policy == label && $0.result.task == task.id }.map(\.result) ?? []
@@ -163,20 +134,68 @@ public final class EvaluationRunner {
             reports.append(TaskReport(task: task.id, policy: label, policySummary: policy.summary, episodes: results,
                                       timing: timing, flopsPerAction: policy.flopsPerAction))
         }
+        let checkpoints = plan.policies.filter { if case .checkpoint = $0 { return true } else { return false } }.count
+        return EvaluationReport(provenance: try provenance(policies, widest: widest), tasks: reports,
+                                series: EvaluationReport.trainingCurves(reports, policies: plan.policies.map(\.description),
+                                                                        checkpoints: checkpoints))
+    }
 
+    /// The plan's policies as loaded for the tasks they run on here, with what provenance records.
+    struct LoadedPolicies {
+        /// [policy index][task index] → the policy.
+        var loaded: [Int: [Int: RolloutPolicy]] = [:]
+        var records: [Provenance.PolicyRecord] = []
+        var checkpointFiles: [Provenance.File] = []
+    }
+
+    /// Loads every policy once per task it runs on; checkpoints are hashed for the header.
+    private func loadPolicies(_ items: [SweepItem]) throws -> LoadedPolicies {
+        var result = LoadedPolicies()
+        for (p, source) in plan.policies.enumerated() {
+            var hash = ""
+            var files: [String: String]?
+            for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
+                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], overrides: plan.overrides)
+                result.loaded[p, default: [:]][t] = policy
+                if let checkpoint {
+                    hash = checkpoint.sha256
+                    // Every file that decides actions (a Diffusion-QL critic too) is recorded.
+                    if checkpoint.fileHashes.count > 1 { files = checkpoint.fileHashes }
+                    for file in Provenance.File.all(checkpoint) where !result.checkpointFiles.contains(file) {
+                        result.checkpointFiles.append(file)
+                    }
+                }
+            }
+            // Settings of the policy as loaded for its first task (the same for every task); a
+            // policy this shard does not run is not loaded, so its hash and settings are unknown.
+            let policySettings = result.loaded[p]?.min { $0.key < $1.key }?.value.settings
+            result.records.append(Provenance.PolicyRecord(label: source.description, sha256: policySettings == nil ? nil : hash,
+                                                          settings: policySettings, files: policySettings == nil ? nil : files))
+        }
+        return result
+    }
+
+    /// The episode log's header: what a resumed run must match.
+    private func header(_ records: [Provenance.PolicyRecord]) -> EpisodeLog.Header {
+        EpisodeLog.Header(tasks: plan.tasks.map(\.id), policies: plan.policies.map(\.description),
+                          policyHashes: records.map(\.identity),
+                          policySettings: records.map { ($0.settings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") },
+                          seeds: plan.seeds,
+                          episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
+                          taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: MuJoCoLibrary.version)
+    }
+
+    /// The report's provenance; `widest`: the most environments any group had in flight.
+    private func provenance(_ policies: LoadedPolicies, widest: Int) throws -> Provenance {
         var modelFiles: [Provenance.File] = []
         for task in plan.tasks {
             for file in try Provenance.modelFiles(for: task) where !modelFiles.contains(file) { modelFiles.append(file) }
         }
-        let provenance = Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
-                                    checkpoints: checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
-                                    policy: records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
-                                    blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width ?? max(1, widest),
-                                    shard: plan.shard?.description, tasks: plan.tasks.map(\.id), policies: records)
-        let checkpoints = plan.policies.filter { if case .checkpoint = $0 { return true } else { return false } }.count
-        return EvaluationReport(provenance: provenance, tasks: reports,
-                                series: EvaluationReport.trainingCurves(reports, policies: plan.policies.map(\.description),
-                                                                        checkpoints: checkpoints))
+        return Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
+                          checkpoints: policies.checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
+                          policy: policies.records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
+                          blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width ?? max(1, widest),
+                          shard: plan.shard?.description, tasks: plan.tasks.map(\.id), policies: policies.records)
     }
 
     private func orderedGroups(_ items: [SweepItem]) -> [(task: Int, policy: Int)] {

@@ -17,30 +17,7 @@ extension EvaluationReport {
         guard var provenance = reports.first?.provenance else {
             throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
-        for (report, file) in zip(reports, files) {
-            try SweepGaps.checkPlan(of: report, file: file)
-            guard report.provenance.mujocoVersion == provenance.mujocoVersion,
-                  report.provenance.taskSemanticsVersion == provenance.taskSemanticsVersion else {
-                throw EvaluationError.mergeMismatch(file: file, reason: "it was made with MuJoCo \(report.provenance.mujocoVersion) / task semantics v\(report.provenance.taskSemanticsVersion), the first report with MuJoCo \(provenance.mujocoVersion) / v\(provenance.taskSemanticsVersion)")
-            }
-            guard report.provenance.episodesPerSeed == provenance.episodesPerSeed else {
-                throw EvaluationError.mergeMismatch(file: file, reason: "it ran \(report.provenance.episodesPerSeed) episodes per seed, the first report \(provenance.episodesPerSeed)")
-            }
-        }
-        // Policies: the same labels must mean the same checkpoint and settings in every report
-        // that ran them (a shard that did not run a policy does not know them).
-        var known: [String: (record: Provenance.PolicyRecord, file: String)] = [:]
-        for (report, file) in zip(reports, files) {
-            for record in report.provenance.policies ?? [] where record.settings != nil {
-                if let seen = known[record.label] {
-                    guard seen.record == record else {
-                        throw EvaluationError.mergeMismatch(file: file, reason: "its policies differ from \(seen.file)'s (checkpoint hash or inference settings of \(record.label)); merge only runs of the same policies")
-                    }
-                } else {
-                    known[record.label] = (record, file)
-                }
-            }
-        }
+        let known = try checkedPolicies(reports, files: files, against: provenance)
         let gaps = SweepGaps(reports)
         if !gaps.isComplete && !allowIncomplete { throw EvaluationError.incompleteSweep(gaps.explanation) }
         var order: [String] = []
@@ -109,4 +86,34 @@ extension EvaluationReport {
                                 series: trainingCurves(tasks, policies: policies, checkpoints: checkpoints))
     }
 
+    /// Checks that every report can join the first one (same MuJoCo, task semantics and episodes
+    /// per seed, a complete plan) and that a policy label means the same checkpoint and settings
+    /// in every report that ran it (a shard that did not run a policy does not know them).
+    /// Returns each run policy's record and the first file that had it.
+    private static func checkedPolicies(_ reports: [EvaluationReport], files: [String], against provenance: Provenance) throws
+        -> [String: (record: Provenance.PolicyRecord, file: String)] {
+        for (report, file) in zip(reports, files) {
+            try SweepGaps.checkPlan(of: report, file: file)
+            guard report.provenance.mujocoVersion == provenance.mujocoVersion,
+                  report.provenance.taskSemanticsVersion == provenance.taskSemanticsVersion else {
+                throw EvaluationError.mergeMismatch(file: file, reason: "it was made with MuJoCo \(report.provenance.mujocoVersion) / task semantics v\(report.provenance.taskSemanticsVersion), the first report with MuJoCo \(provenance.mujocoVersion) / v\(provenance.taskSemanticsVersion)")
+            }
+            guard report.provenance.episodesPerSeed == provenance.episodesPerSeed else {
+                throw EvaluationError.mergeMismatch(file: file, reason: "it ran \(report.provenance.episodesPerSeed) episodes per seed, the first report \(provenance.episodesPerSeed)")
+            }
+        }
+        var known: [String: (record: Provenance.PolicyRecord, file: String)] = [:]
+        for (report, file) in zip(reports, files) {
+            for record in report.provenance.policies ?? [] where record.settings != nil {
+                if let seen = known[record.label] {
+                    guard seen.record == record else {
+                        throw EvaluationError.mergeMismatch(file: file, reason: "its policies differ from \(seen.file)'s (checkpoint hash or inference settings of \(record.label)); merge only runs of the same policies")
+                    }
+                } else {
+                    known[record.label] = (record, file)
+                }
+            }
+        }
+        return known
+    }
 }

@@ -142,6 +142,16 @@ public final class EpisodeRecording {
         frames += 1
     }
 
+    /// Adds the rendered frame of environment step `step` with `overlayLines` drawn on it when the
+    /// recording's overlay is on; the end card is later drawn on the frame as rendered (without
+    /// these lines), so no ghost of the step's text shows under the summary (issue 11 item 6).
+    public func add(rendered frame: Frame, step: Int, overlayLines: @autoclosure () -> [String]) throws {
+        guard options.overlay else { return try add(frame, step: step) }
+        var annotated = frame
+        annotated.overlay(lines: overlayLines())
+        try add(annotated, step: step, background: frame)
+    }
+
     /// The end card: the last frame, without its per-step overlay, with `summary` on it.
     public func closingFrame(summary: [String]) -> Frame? {
         guard var last = lastFrame else { return nil }

@@ -56,16 +56,13 @@ public final class EpisodeVideoRecorder {
         if let goal = environment.goalMarker {
             markers = SceneMarker.goal(goal)
         }
-        var frame = try renderer.render(environment.data, markers: markers)
-        let background = frame
-        if options.overlay {
-            let episodeReturn = environment.episodeReturn
-            frame.overlay(lines: [task.id, "seed \(id.seed) ep \(id.episode)",
-                                  "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
-                                  "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))"]
-                                 + environment.overlayLines)
-        }
-        try recording.add(frame, step: step, background: options.overlay ? background : nil)
+        let frame = try renderer.render(environment.data, markers: markers)
+        let episodeReturn = environment.episodeReturn
+        try recording.add(rendered: frame, step: step, overlayLines: [
+            task.id, "seed \(id.seed) ep \(id.episode)",
+            "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
+            "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))",
+        ] + environment.overlayLines)
     }
 
     /// Closes the episode's files (the overlay's last frame shows its return and normalized score).

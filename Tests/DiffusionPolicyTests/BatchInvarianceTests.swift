@@ -64,6 +64,26 @@ struct BatchInvarianceTests {
         Self.checkInvariance(model, label: "EDP DPM + EAS")
     }
 
+    @Test("DPM-Solver in one parallel section per call (each worker runs every step on its rows) gives the call-by-call path's bits")
+    func dpmOneSectionMatchesCallByCall() throws {
+        let model = try DiffusionPolicyModel.randomEDP(observationSize: 17, actionSize: 6, seed: 11, candidates: 10)
+        let traced = model.makeCopy() as! DiffusionPolicyModel
+        // A trace makes the sampler evaluate the network on all rows per call, one call at a time
+        // (the path the golden tests check); without one, each worker runs all 15 steps on its rows.
+        var tracedCalls = 0
+        traced.trace = { if case .dpmCall = $0 { tracedCalls += 1 } }
+        var random = PolicyRandom(seed: 5)
+        let pool = (0..<(137 * 17)).map { _ in random.nextNormal() }
+        for threads in [1, 2] {
+            let oneSection = Self.act(model, pool: pool, indices: Array(0..<137), threads: threads)
+            let callByCall = Self.act(traced, pool: pool, indices: Array(0..<137), threads: threads)
+            #expect(oneSection.actions.map(\.bitPattern) == callByCall.actions.map(\.bitPattern),
+                    "threads \(threads): actions differ between the two paths")
+            #expect(oneSection.generators == callByCall.generators)
+        }
+        #expect(tracedCalls == 2 * model.functionEvaluations, "the traced model took the call-by-call path")
+    }
+
     @Test("EDP DDPM K=50 single sample: bit-identical across batch 1/7/50/137 and threads 1/2")
     func edpDDPMSingle() throws {
         let model = try DiffusionPolicyModel.randomEDP(observationSize: 17, actionSize: 6, seed: 12, candidates: 10) {

@@ -12,18 +12,6 @@ import ZIPFoundation
 /// huge values, which must be refused before anything is allocated or extracted. Counts are
 /// bounded so the suite runs in well under 30 s in a debug build.
 @Suite struct FuzzCheckpointReaderTests {
-    /// SplitMix64 (Steele, Lea, Flood 2014): small, fast, deterministic.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    }
 
     /// One random mutation: bit flips, interesting bytes, truncation, insertion, deletion, duplication.
     /// `region` limits where edits land (nil: anywhere).
@@ -353,4 +341,9 @@ import ZIPFoundation
             #expect(error?.kind == .invalidConfiguration, "\(label): \(String(describing: error))")
         }
     }
+}
+
+extension SplitMix64 {
+    /// A draw in 0..<n (0 when n ≤ 1; modulo bias is irrelevant for fuzzing).
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }

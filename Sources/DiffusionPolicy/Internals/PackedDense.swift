@@ -269,15 +269,25 @@ enum RowParallel {
     /// Calls `body(worker, rows)` for up to `BLASThreading.threadCount` chunks covering 0..<rows.
     static func run(rows: Int, scratch: [WorkerScratch], minimumRowsPerWorker: Int = 24,
                     _ body: (WorkerScratch, Range<Int>) -> Void) {
+        run(rows: rows, workers: scratch.count, minimumRowsPerWorker: minimumRowsPerWorker) { w, range in
+            body(scratch[w], range)
+        }
+    }
+
+    /// Calls `body(w, rows)` for up to min(`workers`, `BLASThreading.threadCount`) chunks
+    /// covering 0..<rows (chunk w on worker w; whole 6-row tiles, at least `minimumRowsPerWorker`
+    /// rows each), concurrently. One fork-join per call, whatever `body` does with its rows.
+    static func run(rows: Int, workers available: Int, minimumRowsPerWorker: Int = 24,
+                    _ body: (Int, Range<Int>) -> Void) {
         guard rows > 0 else { return }
         let tile = PackedLayer.tileRows
-        let workers = max(1, min(scratch.count, BLASThreading.threadCount, rows / minimumRowsPerWorker))
-        if workers == 1 { body(scratch[0], 0..<rows); return }
+        let workers = max(1, min(available, BLASThreading.threadCount, rows / minimumRowsPerWorker))
+        if workers == 1 { body(0, 0..<rows); return }
         let tiles = (rows + tile - 1) / tile
         let perWorker = (tiles + workers - 1) / workers * tile
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = min(rows, w * perWorker), hi = min(rows, lo + perWorker)
-            if lo < hi { body(scratch[w], lo..<hi) }
+            if lo < hi { body(w, lo..<hi) }
         }
     }
 }
