@@ -6,7 +6,8 @@ import MuJoCo
 import Foundation
 
 /// Environment overhead: `MuJoCoEnvironment.step` against a bare `mj_step` loop doing the same
-/// physics (same model, same actions, same episode resets), interleaved in one run.
+/// physics (same model, same actions, same episode resets), interleaved in one run. The kitchen
+/// (40 heavy substeps per step) runs 1/20 of `--steps`.
 struct EnvironmentBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "environments",
@@ -19,21 +20,21 @@ struct EnvironmentBenchmark: ParsableCommand {
     @Option(help: "Interleaved repetitions (the median is reported).")
     var repetitions = 5
 
-    @Option(parsing: .upToNextOption, help: "Robots to measure (pen: pen-human-v1).")
-    var robots = ["hopper", "walker2d", "halfcheetah", "pen"]
+    @Option(parsing: .upToNextOption, help: "Robots to measure (each on <robot>-medium-v2 where it exists, else its first registered task; pen: pen-human-v1).")
+    var robots = ["hopper", "walker2d", "halfcheetah", "kitchen", "pen"]
 
     func run() throws {
         print("MuJoCo \(MuJoCoLibrary.version); \(steps) env steps × \(repetitions) repetitions, random actions U[-1, 1)")
         print("robot        env steps/s   bare steps/s   overhead")
         for robot in robots {
             let task = try benchmarkTask(robot: robot)
-            let workload = try Workload(task: task, steps: steps)
+            let workload = try Workload(task: task, steps: robot == "kitchen" ? max(1, steps / 20) : steps)
             var envTimes: [Double] = [], bareTimes: [Double] = []
             for _ in 0..<repetitions {
                 envTimes.append(try time { try workload.runEnvironment() })
                 bareTimes.append(try time { try workload.runBare() })
             }
-            let env = Double(steps) / median(envTimes), bare = Double(steps) / median(bareTimes)
+            let env = Double(workload.actions.count) / median(envTimes), bare = Double(workload.actions.count) / median(bareTimes)
             let overhead = 100 * (bare / env - 1)
             print("\(robot.padding(toLength: 11, withPad: " ", startingAt: 0))  \(format(env, 11))  \(format(bare, 13))   \(format(overhead, 6, decimals: 1))%")
         }
@@ -41,13 +42,13 @@ struct EnvironmentBenchmark: ParsableCommand {
 }
 
 /// The task measured for a robot: `<robot>-medium-v2` where it exists, else the robot's first
-/// registered task (pen: `pen-human-v1`, listed first).
+/// v1 task, else its first registered task (pen: `pen-human-v1`; kitchen: `kitchen-complete-v0`).
 private func benchmarkTask(robot: String) throws -> TaskSpec {
     let registry = try TaskRegistry.standard()
     if let task = registry.tasks.first(where: { $0.id == "\(robot)-medium-v2" }) { return task }
     if let task = registry.tasks.first(where: { $0.robot == robot && $0.version == "v1" })
         ?? registry.tasks.first(where: { $0.robot == robot }) { return task }
-    return try registry.task("\(robot)-medium-v2")      // the registry's unknown-task error
+    throw ValidationError("no registered task uses robot '\(robot)'")
 }
 
 /// A fixed sequence of random actions and the episode boundaries the environment produces.
@@ -55,12 +56,15 @@ private struct Workload {
     let task: TaskSpec
     let actions: [[Double]]
     let seed: UInt64 = 1
+    /// Kitchen: the controls the environment applies at each step and where its episodes end.
+    var kitchenControls: (controls: [[Double]], resets: Set<Int>)?
 
     init(task: TaskSpec, steps: Int) throws {
         self.task = task
         var random = NumPyRandom(seed: 99)
         let nu = try EnvironmentFactory.make(task: task).actionSize
         actions = (0..<steps).map { _ in (0..<nu).map { _ in random.uniform(-1, 1) } }
+        kitchenControls = task.robot == "kitchen" ? try Self.recordedControls(task: task, actions: actions, seed: seed) : nil
     }
 
     /// The environment API: reset(seed), step, reset() after each episode.
@@ -75,6 +79,7 @@ private struct Workload {
     /// The same physics with direct C calls: identical start states (drawn the same way), controls
     /// written straight into mjData, frame-skip × mj_step, the same termination points.
     func runBare() throws {
+        if task.robot == "kitchen" { return try runBareKitchen() }
         let env = try EnvironmentFactory.make(task: task)        // only for the start states and termination rule
         let m = env.model.pointer, d = env.data.pointer
         let nu = Int(m.pointee.nu), frameSkip = Int32(env.frameSkip)
@@ -96,6 +101,45 @@ private struct Workload {
                 t = 0
             }
         }
+    }
+
+    /// The kitchen's substeps with direct C calls (docs/environments.md §12.5): the controls the
+    /// environment applied at each step (recorded once, `recordedControls`) written into ctrl, then
+    /// 40 × (`mj_step2`, `mj_step1`), and the environment's own reset where its episodes ended:
+    /// the same physics, state for state. What it leaves out is what the environment adds: the
+    /// 60 noise draws and the observation per step, the position targets and the reward.
+    func runBareKitchen() throws {
+        let env = try EnvironmentFactory.make(task: task)
+        let m = env.model.pointer, d = env.data.pointer
+        let nu = Int(m.pointee.nu), frameSkip = env.frameSkip
+        guard let (controls, resets) = kitchenControls else { preconditionFailure("kitchen workload without recorded controls") }
+        try env.reset(seed: seed)
+        for (t, control) in controls.enumerated() {
+            let ctrl = d.pointee.ctrl!
+            for i in 0..<nu { ctrl[i] = control[i] }
+            for _ in 0..<frameSkip {
+                mj_step2(m, d)
+                mj_step1(m, d)
+            }
+            if resets.contains(t) { try env.reset() }
+        }
+    }
+
+    /// The controls the environment writes at each step of `actions` and the steps after which its
+    /// episodes end (computed once per workload, outside the timed runs).
+    private static func recordedControls(task: TaskSpec, actions: [[Double]], seed: UInt64) throws -> (controls: [[Double]], resets: Set<Int>) {
+        let env = try EnvironmentFactory.make(task: task)
+        try env.reset(seed: seed)
+        var controls: [[Double]] = [], resets = Set<Int>()
+        for (t, action) in actions.enumerated() {
+            let done = try env.step(action).isDone
+            controls.append(env.data.ctrl)
+            if done {
+                resets.insert(t)
+                try env.reset()
+            }
+        }
+        return (controls, resets)
     }
 
     /// The environment's termination and time limit, read straight from mjData (pen: the `Object`

@@ -16,10 +16,10 @@ public enum ObservationStatistics {
         return described + edpNormalizedDomainsWithoutEnvironment.filter { !described.contains($0) }
     }
 
-    /// The rest of EDP's normalized domains, which no robot of this build implements yet (Franka
-    /// kitchen; Adroit pen, hammer, door, relocate): a checkpoint naming one of them still needs
-    /// statistics whatever task it is evaluated on.
-    public static let edpNormalizedDomainsWithoutEnvironment = ["kitchen", "pen", "hammer", "door", "relocate"]
+    /// The rest of EDP's normalized domains, which no robot of this build implements yet (Adroit
+    /// hammer, door, relocate): a checkpoint naming one of them still needs statistics whatever
+    /// task it is evaluated on.
+    public static let edpNormalizedDomainsWithoutEnvironment = ["hammer", "door", "relocate"]
 
     /// Whether an EDP checkpoint's variant asks for normalized observations on its task.
     public static func edpExpectsNormalization(_ checkpoint: Checkpoint, task: TaskSpec) -> Bool {

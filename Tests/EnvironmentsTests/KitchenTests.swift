@@ -68,6 +68,17 @@ import Testing
         #expect(result.instability?.kind == .nonFiniteAction)
     }
 
+    /// Descriptor facts: D4RL's viewer camera, EDP's observation normalization on kitchen, every
+    /// model file in the provenance (the main XML first).
+    @Test func descriptorFacts() throws {
+        #expect(KitchenEnvironment.robot == "kitchen" && KitchenEnvironment.edpNormalizesObservations)
+        #expect(KitchenEnvironment.defaultCamera == .free(distance: 4.5, azimuth: -66, elevation: -65,
+                                                          lookat: SIMD3(-0.03841241123364699, 0.582, 2.187)))
+        let files = try KitchenEnvironment.modelSourceURLs(for: TaskRegistry.standard().task("kitchen-complete-v0"))
+        #expect(files.first?.lastPathComponent == "franka_kitchen_jntpos_act_ab.xml" && files.count > 50)
+        #expect(files.contains { $0.lastPathComponent == "kettle_chain.xml" })
+    }
+
     /// Bad registry entries are errors naming the file, task and field.
     @Test func badTaskElementsAreClearErrors() throws {
         let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"))
