@@ -19,8 +19,6 @@ import MuJoCo
 ///   pitch ~ U(−1, 1) from the generator → the `target` body's quaternion, forward.
 public final class PenEnvironment: MuJoCoEnvironment {
     static let frameSkip = 5
-    /// Number of hand coordinates at the start of qpos; the pen's 6 free coordinates follow.
-    static let handCoordinates = 24
     /// Distance (m) below which the orientation bonuses apply (`pen_v0.py`).
     static let bonusDistance = 0.075
     /// Orientation similarities (cosines) above which +10 and +50 are paid (`pen_v0.py`).
@@ -86,19 +84,21 @@ public final class PenEnvironment: MuJoCoEnvironment {
         try data.forward()
     }
 
+    /// `[hand qpos, pen position, pen velocities, pen axis, target axis, pen − goal, pen axis −
+    /// target axis]` (D4RL `get_obs`; docs/environments.md §13.2).
     public override func observation() -> [Double] {
-        let nv = model.nv
-        var obs = [Double](repeating: 0, count: 45)
-        for i in 0..<Self.handCoordinates { obs[i] = data.qpos(i) }
+        let hand = model.nq - 6, nv = model.nv
+        var obs = [Double](repeating: 0, count: observationSize)
+        for i in 0..<hand { obs[i] = data.qpos(i) }
         let pen = penPosition, goal = data.sitePosition(sites.goal)
         let penAxis = self.penAxis, targetAxis = self.targetAxis
-        for k in 0..<3 { obs[24 + k] = pen[k] }
-        for k in 0..<6 { obs[27 + k] = data.qvel(nv - 6 + k) }
+        for k in 0..<6 { obs[hand + 3 + k] = data.qvel(nv - 6 + k) }
         for k in 0..<3 {
-            obs[33 + k] = penAxis[k]
-            obs[36 + k] = targetAxis[k]
-            obs[39 + k] = pen[k] - goal[k]
-            obs[42 + k] = penAxis[k] - targetAxis[k]
+            obs[hand + k] = pen[k]
+            obs[hand + 9 + k] = penAxis[k]
+            obs[hand + 12 + k] = targetAxis[k]
+            obs[hand + 15 + k] = pen[k] - goal[k]
+            obs[hand + 18 + k] = penAxis[k] - targetAxis[k]
         }
         return obs
     }
