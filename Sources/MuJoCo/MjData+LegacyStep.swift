@@ -2,7 +2,7 @@ import CMuJoCo
 import CMuJoCoShims
 
 /// dm_control's stepping and reset calls (dm_control 1.0.14 `mujoco/engine.py`, `Physics`), for
-/// environments that D4RL runs through dm_control (the Franka kitchen).
+/// environments that D4RL runs through dm_control.
 extension MjData {
     /// Advances `count` time steps the way dm_control's `Physics.step()` does for an Euler model
     /// ("legacy step"): each step finishes with `mj_step2` the step whose `mj_step1` ran before,
