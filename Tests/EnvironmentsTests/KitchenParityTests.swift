@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import TestSupport
-import ZIPFoundation
 @testable import Environments
 @testable import MuJoCo
 
@@ -25,7 +24,7 @@ struct KitchenFixtureEpisode: Decodable {
     /// The 12 kitchen episodes of the fixture file.
     static func all() throws -> [KitchenFixtureEpisode] {
         struct File: Decodable { let episodes: [KitchenFixtureEpisode] }
-        let file = try JSONDecoder().decode(File.self, from: gunzippedFixture("d4rl-kitchen-pen/trajectories.json.gz"))
+        let file = try JSONDecoder().decode(File.self, from: TestFixtures.gunzippedData("d4rl-kitchen-pen/trajectories.json.gz"))
         return file.episodes.filter { $0.task.hasPrefix("kitchen-") }
     }
 
@@ -43,25 +42,6 @@ struct KitchenFixtureEpisode: Decodable {
         }
         return qpos
     }
-}
-
-/// The bytes of a gzip fixture (one member, deflate; RFC 1952), through ZIPFoundation's inflater.
-func gunzippedFixture(_ relative: String) throws -> Data {
-    let bytes = try TestFixtures.data(relative)
-    guard bytes.count >= 18, bytes[0] == 0x1f, bytes[1] == 0x8b, bytes[2] == 8 else {
-        throw FixtureError(path: "Tests/Fixtures/\(relative)", reason: "is not a gzip file")
-    }
-    var offset = 10
-    if bytes[3] & 0x08 != 0, let end = bytes[offset...].firstIndex(of: 0) { offset = end + 1 }   // FNAME
-    let body = bytes.subdata(in: offset..<bytes.count - 8)
-    var output = Data()
-    _ = try Data.decompress(size: Int64(body.count), bufferSize: 1 << 16, skipCRC32: true,
-                            provider: { position, size in
-                                let start = Int(position)
-                                return body.subdata(in: start..<min(start + size, body.count))
-                            },
-                            consumer: { output.append($0) })
-    return output
 }
 
 /// Bit-exact parity with D4RL's kitchen (docs/environments.md §12): the 12 kitchen episodes of
