@@ -160,7 +160,7 @@ struct ParallelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Threads for environment stepping and the policy (default: SLURM_CPUS_PER_TASK under Slurm, else all cores; more than the cores are capped to the cores).", valueName: "n"))
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: evaluate and verify: a quarter of the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); bench: 50, at most --transitions; at most \(RunLimits.maxEnvironments)).")
+    @Option(parsing: .unconditional, help: "Environments in flight, i.e. the policy's batch size; an ended episode's slot takes the next episode (default: evaluate and verify: half the episodes a task and policy run here, rounded up, at most \(EvaluationPlan.maximumDefaultWidth); bench: 50, at most --transitions; at most \(RunLimits.maxEnvironments)).")
     var environments: Int?
 
     func validate() throws {

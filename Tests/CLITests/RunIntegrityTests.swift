@@ -235,32 +235,32 @@ import TestSupport
                               "--output", report.path])
         #expect(r.status == 0, "\(r.stderr)")
         let provenance = try #require(try Self.json(report)["provenance"] as? [String: Any])
-        #expect(provenance["environments_in_flight"] as? Int == 10)
+        #expect(provenance["environments_in_flight"] as? Int == 20)
         let lines = try Self.episodeLines(folder.appendingPathComponent("r.jsonl"))
         #expect(lines.count == 40)
         // Environments step in lockstep, so the steps logged with the first finished episode (all
-        // steps since the start) are (environments in flight) × (its length): 10 × length here,
-        // 40 × length with every episode in flight. So at most 10 episodes had started when the
+        // steps since the start) are (environments in flight) × (its length): 20 × length here,
+        // 40 × length with every episode in flight. So at most 20 episodes had started when the
         // first one was logged: the rest start after episodes have finished.
         let first = try #require(lines.first)
-        #expect(first.steps == 10 * first.length, "first episode: \(first.length) steps long, \(first.steps) steps logged with it")
+        #expect(first.steps == 20 * first.length, "first episode: \(first.length) steps long, \(first.steps) steps logged with it")
     }
 
     @Test func defaultWidthIsSizedFromTheEpisodesAGroupRunsHere() throws {
-        // The default 10-episode run: 3 in flight (⌈10/4⌉), so episodes finish progressively.
+        // The default 10-episode run: 5 in flight (⌈10/2⌉), so episodes finish progressively.
         let folder = try Self.folder()
         let small = folder.appendingPathComponent("small.json")
         let r = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--output", small.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try #require(try Self.json(small)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 3)
-        // Shard 1/4 of 4 seeds × 10 episodes runs one seed, 10 episodes: 3 in flight, not ⌈40/4⌉ = 10.
+        #expect(try #require(try Self.json(small)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 5)
+        // Shard 1/4 of 4 seeds × 10 episodes runs one seed, 10 episodes: 5 in flight, not ⌈40/2⌉ = 20.
         let shard = folder.appendingPathComponent("shard.json")
         let s = try Self.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--seeds", "4",
                               "--shard", "1/4", "--output", shard.path])
         #expect(s.status == 0, "\(s.stderr)")
-        #expect(try #require(try Self.json(shard)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 3)
+        #expect(try #require(try Self.json(shard)["provenance"] as? [String: Any])["environments_in_flight"] as? Int == 5)
         let first = try #require(try Self.episodeLines(folder.appendingPathComponent("shard.jsonl")).first)
-        #expect(first.steps == 3 * first.length)
+        #expect(first.steps == 5 * first.length)
     }
 
     /// Episode lines of a `.jsonl` log in order: each episode's length and the steps logged with it.
