@@ -4,30 +4,7 @@ import TestSupport
 @testable import Environments
 @testable import MuJoCo
 
-/// One kitchen episode of `d4rl-kitchen-pen/trajectories.json.gz` (D4RL's own kitchen code on the
-/// official mujoco 2.3.7 bindings; see the README there).
-struct KitchenFixtureEpisode: Decodable {
-    struct State: Decodable {
-        let qpos: [Double]
-        let qvel: [Double]
-    }
-    let task: String
-    let seed: UInt64
-    let state: State?
-    let actions: [[Double]]
-    let observations: [[Double]]
-    let rewards: [Double]
-    let terminated: [Bool]
-    let truncated: [Bool]
-    let completed: [String]?
-
-    /// The 12 kitchen episodes of the fixture file.
-    static func all() throws -> [KitchenFixtureEpisode] {
-        struct File: Decodable { let episodes: [KitchenFixtureEpisode] }
-        let file = try JSONDecoder().decode(File.self, from: TestFixtures.gunzippedData("d4rl-kitchen-pen/trajectories.json.gz"))
-        return file.episodes.filter { $0.task.hasPrefix("kitchen-") }
-    }
-
+extension D4RLFixtureEpisode {
     /// The qpos D4RL's generator wrote for a state override: the recorded state (read after its
     /// `forward`) with the overridden elements' goal values put back. They are the elements the
     /// episode completed (each override episode completes exactly its overridden elements on step 0).
@@ -50,7 +27,7 @@ struct KitchenFixtureEpisode: Decodable {
 @Suite struct KitchenParityTests {
     @Test(arguments: ["kitchen-complete-v0", "kitchen-partial-v0", "kitchen-mixed-v0"])
     func everyKitchenEpisodeReplaysBitForBit(task: String) throws {
-        let episodes = try KitchenFixtureEpisode.all().filter { $0.task == task }
+        let episodes = try D4RLFixtureEpisode.all(prefix: "kitchen-").filter { $0.task == task }
         #expect(episodes.count == 4)
         var steps = 0
         for episode in episodes {
