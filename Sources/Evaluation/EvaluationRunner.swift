@@ -66,7 +66,10 @@ public final class EvaluationRunner {
         public var group: Int
         public var groups: Int
         public var progress: RolloutProgress
-        public init(task: String, policy: String, group: Int, groups: Int, progress: RolloutProgress) {
+        /// The MuJoCo build the group runs on ("2.1.0").
+        public var physics: String = ""
+        public init(task: String, policy: String, group: Int, groups: Int, progress: RolloutProgress, physics: String = "") {
+            self.physics = physics
             self.task = task
             self.policy = policy
             self.group = group
@@ -128,7 +131,8 @@ public final class EvaluationRunner {
                     var shown = p
                     shown.episodesDone += done.count
                     shown.episodesTotal += done.count
-                    progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown))
+                    progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown,
+                                            physics: self.plan.physics.rawValue))
                 }, observer: observer)
                 try log?.record(timing: fresh.since(logged), task: task.id, policy: label)
                 timing.add(fresh)

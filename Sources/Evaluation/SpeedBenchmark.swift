@@ -97,7 +97,8 @@ public struct SpeedBenchmark {
             let timing = try engine.run(episodes: episodes, stepLimit: budget, onEpisode: { _ in }, onProgress: { p in
                 var shown = p
                 shown.steps += stepsBefore
-                progress?(EvaluationRunner.GroupProgress(task: task.id, policy: source.description, group: 1, groups: 1, progress: shown))
+                progress?(EvaluationRunner.GroupProgress(task: task.id, policy: source.description, group: 1, groups: 1, progress: shown,
+                                                         physics: physics.rawValue))
             })
             collected.add(timing)
             seed += 1

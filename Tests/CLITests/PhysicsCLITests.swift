@@ -24,6 +24,9 @@ import TestSupport
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("MuJoCo \(expected), edp-eval"), "\(result.stdout)")
             #expect(Self.physics(of: try Self.report(output)) == expected)
+            let csv = try String(contentsOf: output.deletingPathExtension().appendingPathExtension("csv"), encoding: .utf8)
+            let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            #expect(rows[0][2] == "mujoco" && rows.count == 2 && rows[1][2] == Substring(expected), "\(csv)")
         }
     }
 
