@@ -3,14 +3,15 @@ import Testing
 @testable import Environments
 
 /// Bit-exact parity with Gymnasium's Hopper-v4, Walker2d-v4 and HalfCheetah-v4 running the same
-/// MuJoCo 2.3.7 binary (fixtures from Tools/fixtures/generate_locomotion.py). Tolerance: none;
-/// every observation, reward and flag must be the identical double/bool.
+/// MuJoCo 2.3.7 binary (fixtures from Tools/fixtures/generate_locomotion.py), replayed through
+/// gym's `-v3` ids: like Gymnasium v4 they take the raw float64 action (no NormalizedBoxEnv).
+/// Tolerance: none; every observation, reward and flag must be the identical double/bool.
 @Suite struct GymnasiumParityTests {
     @Test(arguments: ["hopper", "walker2d", "halfcheetah"])
     func replayReproducesEveryStepBitForBit(robot: String) throws {
         let episodes = try Fixtures.episodes(robot: robot)
         #expect(episodes.count == 4)
-        let env = try environment(robot)
+        let env = try gymEnvironment(robot)
         var steps = 0
         for (name, input, expected) in episodes {
             steps += try expectBitIdenticalReplay(env, input, expected, name)
@@ -31,7 +32,7 @@ import Testing
     @Test(arguments: ["hopper", "walker2d", "halfcheetah"])
     func seededResetMatchesGymnasium(robot: String) throws {
         let rows = try #require(try Fixtures.resets().resets[robot])
-        let env = try environment(robot)
+        let env = try gymEnvironment(robot)
         for row in rows {
             try env.reset(seed: row.seed)
             #expect(env.data.qpos == row.qpos, "\(robot) seed \(row.seed) qpos")
