@@ -111,7 +111,7 @@ open class MuJoCoEnvironment {
         case .raw:
             for i in 0..<control.count { control[i] = action[i] }
         case .normalizedBox:
-            for i in 0..<control.count { control[i] = normalizedBoxAction(action[i], actuator: i) }
+            for i in 0..<control.count { control[i] = normalizedBoxAction(action[i], actuator: i, dtype: actionDType) }
         }
         control.withUnsafeBufferPointer { data.setControl($0) }
         return control
@@ -121,10 +121,10 @@ open class MuJoCoEnvironment {
     /// d4rl/locomotion/wrappers.py, D4RL 1.1): `clip(lb + (a + 1.) * 0.5 * (ub - lb), lb, ub)` with
     /// gym's float32 bounds, evaluated as NumPy 1.x does for the action's dtype: all in float32
     /// for a float32 action; for a float64 action `ub − lb` in float32 (two float32 arrays), the
-    /// rest in float64 (docs/environments.md §1.3).
-    public func normalizedBoxAction(_ a: Double, actuator i: Int) -> Double {
+    /// rest in float64 (docs/environments.md §1.3). `a` must be representable in `dtype`.
+    public func normalizedBoxAction(_ a: Double, actuator i: Int, dtype: ActionDType) -> Double {
         let lb = controlLow[i], ub = controlHigh[i]
-        switch actionDType {
+        switch dtype {
         case .float32:
             let mapped = lb + (Float(a) + 1) * 0.5 * (ub - lb)
             return Double(min(max(mapped, lb), ub))
