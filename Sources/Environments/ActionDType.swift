@@ -7,6 +7,17 @@ public enum ActionDType: String, Codable, Sendable, CaseIterable {
     case float32
     case float64
 
+    /// Reads `"float32"` or `"float64"`; anything else is an error naming both.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let dtype = ActionDType(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription:
+                "expected \"float32\" or \"float64\", got \"\(name)\"")
+        }
+        self = dtype
+    }
+
     /// `value` as an array of this dtype holds it: rounded to the nearest float32 (NumPy's
     /// `astype(np.float32)`, round to nearest even), or unchanged.
     @inlinable
