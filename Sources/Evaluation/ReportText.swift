@@ -33,6 +33,10 @@ public enum ReportText {
         for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
             text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
         }
+        let unscored = report.tasks.filter { $0.normalizedScore == nil }.map(\.task).uniqued()
+        if !unscored.isEmpty {
+            text += "\n\(unscored.joined(separator: ", ")): no D4RL reference scores, so no normalized score (returns only)"
+        }
         if let series = report.series {
             for (task, s) in series.sorted(by: { $0.key < $1.key }) {
                 text += "\n\(task): RAT (last \(s.window)) \(Format.fixed(s.rat)), OMS \(Format.fixed(s.oms)) (checkpoint #\(s.omsIndex + 1))"
