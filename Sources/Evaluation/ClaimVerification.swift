@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import MuJoCo
 
 /// Checks a table of claimed normalized scores against evaluations (`edp-eval verify`): which
 /// rows can be checked (a checkpoint for their task), how a series of checkpoints is scored (RAT
@@ -81,15 +82,17 @@ public struct ClaimVerification {
     /// - Parameters:
     ///   - progress: the runner's progress; `taskFinished` is called after each task's run.
     /// - Returns: the verdicts in `checked` order (grouped by task) and one report per task.
+    ///   - physics: the MuJoCo build of every task, or nil for each task's source physics.
     public func run(seeds: [UInt64], episodesPerSeed: Int, width: Int?, threads: Int, overrides: PolicyOverrides,
-                    registry: TaskRegistry, progress: ((EvaluationRunner.GroupProgress) -> Void)? = nil,
+                    physics: MuJoCoPhysics?, registry: TaskRegistry, progress: ((EvaluationRunner.GroupProgress) -> Void)? = nil,
                     taskFinished: (() -> Void)? = nil) throws -> (verdicts: [Verdict], reports: [EvaluationReport]) {
         var verdicts: [Verdict] = []
         var reports: [EvaluationReport] = []
         for task in checked.map(\.task).uniqued() {
-            let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: checkpoints[task]!.map { .checkpoint($0) },
+            let spec = try registry.task(task)
+            let plan = EvaluationPlan(tasks: [spec], policies: checkpoints[task]!.map { .checkpoint($0) },
                                       seeds: seeds, episodesPerSeed: episodesPerSeed, width: width, threads: threads,
-                                      overrides: overrides)
+                                      overrides: overrides, physics: physics ?? spec.sourcePhysics)
             let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress)
             taskFinished?()
             reports.append(report)

@@ -43,6 +43,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     @OptionGroup var statistics: ObservationStatsOptions
+    @OptionGroup var physics: PhysicsOptions
 
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
@@ -51,6 +52,7 @@ struct VerifyCommand: ParsableCommand {
     var list = false
 
     func validate() throws {
+        _ = try physics.requested()
         if !list && table == nil { throw ValidationError("--table is required (or --list)") }
         if let output { try OutputPath.check(output) }
         for pair in checkpoints where pair.split(separator: "=", maxSplits: 1).count != 2 {
@@ -88,7 +90,8 @@ struct VerifyCommand: ParsableCommand {
         let progress = ProgressLine()
         let (verdicts, reports) = try verification.run(seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                                        width: runOptions.environments, threads: try runOptions.threadCount(),
-                                                       overrides: statistics.applied(to: PolicyOverrides()), registry: registry,
+                                                       overrides: statistics.applied(to: PolicyOverrides()),
+                                                       physics: try physics.requested(), registry: registry,
                                                        progress: progress.update, taskFinished: progress.finish)
         print(Self.table(of: verdicts))
         let skipped = verification.claims.count - verification.checked.count

@@ -4,7 +4,8 @@ import TestSupport
 
 /// `edp-eval` end to end with the action's dtype (docs/environments.md §1.3) and gym's `-v3` ids:
 /// `replay` with `"action_dtype"` against episodes NumPy computed in each dtype
-/// (Tests/Fixtures/action-dtype, tolerance 0), and `evaluate` on a task without reference scores.
+/// (Tests/Fixtures/action-dtype, made on MuJoCo 2.3.7; tolerance 0), and `evaluate` on a task
+/// without reference scores.
 @Suite(.serialized) struct ActionDTypeCLITests {
     struct Episode: Decodable {
         let task: String
@@ -37,7 +38,7 @@ import TestSupport
         var object: [String: Any] = ["qpos": episode.qpos, "qvel": episode.qvel, "actions": episode.actions]
         if let dtype { object["action_dtype"] = dtype }
         try JSONSerialization.data(withJSONObject: object).write(to: input)
-        let run = try CLI.run(["replay", "--task", episode.task, "--input", input.path])
+        let run = try CLI.run(["replay", "--mujoco", "2.3.7", "--task", episode.task, "--input", input.path])
         try #require(run.status == 0, "\(run.stderr)")
         return try JSONDecoder().decode(Output.self, from: Data(run.stdout.utf8))
     }
@@ -88,7 +89,10 @@ import TestSupport
         let episodes = try #require(task["episodes"] as? [[String: Any]])
         #expect(episodes.count == 2 && episodes.allSatisfy { $0["normalized_score"] == nil && $0["return"] is Double })
         let csv = try String(contentsOf: report.deletingPathExtension().appendingPathExtension("csv"), encoding: .utf8)
-        let line = try #require(csv.split(separator: "\n").dropFirst().first).split(separator: ",", omittingEmptySubsequences: false)
-        #expect(line[0] == "Hopper-v3" && Double(line[4]) != nil && line[6].isEmpty, "\(csv)")
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let column = Dictionary(uniqueKeysWithValues: lines[0].enumerated().map { ($1, $0) })
+        let csvRow = try #require(lines.dropFirst().first)
+        let (ret, score) = (try #require(column["return"]), try #require(column["normalized_score"]))
+        #expect(csvRow[0] == "Hopper-v3" && Double(csvRow[ret]) != nil && csvRow[score].isEmpty, "\(csv)")
     }
 }

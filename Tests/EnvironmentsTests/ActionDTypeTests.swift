@@ -7,7 +7,7 @@ import Testing
 /// zero everywhere: these are bit patterns, not approximations.
 @Suite struct ActionDTypeTests {
     private func hopper(_ id: String = "hopper-medium-v2") throws -> MuJoCoEnvironment {
-        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: 0)
+        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: 0, physics: .v2_3_7)
         try env.reset(seed: 3)
         return env
     }
@@ -26,7 +26,7 @@ import Testing
 
     /// The ant's ±30 range: lb = −30, ub = 30, so `ub − lb` = 60 and the product rounds.
     @Test func antMazeMappingFollowsNumPyInEachDType() throws {
-        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task("antmaze-umaze-v2"), seed: 0)
+        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task("antmaze-umaze-v2"), seed: 0, physics: .v2_3_7)
         try env.reset(seed: 1)
         let actions = [0.1, -0.3, 0.123456789, 0.999, -0.77]
         func mapped(_ dtype: ActionDType) -> [Double] {
