@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             "edp-eval", "TestSupport", "Evaluation", "Rendering",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
     ],

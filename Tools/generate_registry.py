@@ -11,6 +11,11 @@ RobotDescriptor in Sources/Environments/):
                             ids are "<robot>-<name>-<version>"; `fields` are copied into each task
   version_fields            {version: {field: value}} copied into each task of that version
   default_reference_scores  {ref_min_score, ref_max_score} for ids absent from the scores table
+  gym_tasks                 [{id, version, max_episode_steps, registration, action_mapping, note?}]:
+                            gym's own ids for the robot (e.g. Hopper-v3, registered in gym 0.23.1's
+                            gym/envs/__init__.py), listed after its D4RL ids; no dataset and no
+                            reference scores (no normalized score); action_mapping "raw" = no
+                            NormalizedBoxEnv (Sources/Environments/TaskRegistry.swift, ActionMapping)
 Reference scores: d4rl/infos.py (REF_MIN_SCORE / REF_MAX_SCORE), copied to
 Tools/d4rl_reference_scores.json; a dataset's own `reference_scores` take precedence.
 Run from anywhere: python3 Tools/generate_registry.py
@@ -22,6 +27,10 @@ SCORES = os.path.join(ROOT, "Tools", "d4rl_reference_scores.json")
 ROBOTS = os.path.join(ROOT, "Tools", "registry")
 # EDP paper (Kang et al. 2023) Section 5.1 and Figure 2: sampling speed is measured on this task.
 EDP_SPEED_PROTOCOL_TASK = "walker2d-medium-expert-v2"
+# Environment semantics version (reports, logs and merges refuse to mix versions):
+# 1 first release; 2 actions stepped in the policy's dtype through NormalizedBoxEnv's exact
+# NumPy formula (docs/environments.md §1.3) and gym's -v3 ids.
+SEMANTICS_VERSION = 2
 
 
 def fail(path, field, expected):
@@ -48,6 +57,14 @@ def tasks_of(path, robot, scores):
             task["ref_min_score"] = ref["ref_min_score"]
             task["ref_max_score"] = ref["ref_max_score"]
             yield task
+    for i, entry in enumerate(robot.get("gym_tasks", [])):
+        for key in ("id", "version", "max_episode_steps", "registration", "action_mapping"):
+            if key not in entry:
+                fail(path, f"gym_tasks[{i}].{key}", "a value (see the field list in Tools/generate_registry.py)")
+        if entry["action_mapping"] not in ("raw", "normalized_box"):
+            fail(path, f"gym_tasks[{i}].action_mapping", '"raw" or "normalized_box"')
+        yield {"id": entry["id"], "robot": robot["robot"], "version": entry["version"],
+               "max_episode_steps": entry["max_episode_steps"], "action_mapping": entry["action_mapping"]}
 
 
 def main():
@@ -59,15 +76,16 @@ def main():
     tasks, registrations = [], []
     for path, robot in robots:
         tasks.extend(tasks_of(path, robot, scores))
-        if robot["registration"] not in registrations:
-            registrations.append(robot["registration"])
+        for registration in [robot["registration"]] + [t["registration"] for t in robot.get("gym_tasks", [])]:
+            if registration not in registrations:
+                registrations.append(registration)
     ids = [task["id"] for task in tasks]
     if len(set(ids)) != len(ids):
         sys.exit(f"{ROBOTS}: a task id is produced twice")
     if EDP_SPEED_PROTOCOL_TASK not in ids:
         sys.exit(f"{ROBOTS}: the EDP speed protocol task {EDP_SPEED_PROTOCOL_TASK} is not registered")
     out = {"source": "D4RL 89141a6: d4rl/infos.py, " + ", ".join(registrations),
-           "semantics_version": 1, "edp_speed_protocol_task": EDP_SPEED_PROTOCOL_TASK, "tasks": tasks}
+           "semantics_version": SEMANTICS_VERSION, "edp_speed_protocol_task": EDP_SPEED_PROTOCOL_TASK, "tasks": tasks}
     with open(os.path.join(ROOT, "envs", "tasks.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

@@ -56,9 +56,8 @@ public struct DatasetSummary: Codable, Sendable {
         episodeLength = Statistic(list.map { Double($0.length) })
         returns = Statistic(list.map(\.return))
         self.task = task?.id
-        if let task {
-            let scale = task.referenceMaxScore - task.referenceMinScore
-            normalizedReturns = Statistic(list.map { 100 * ($0.return - task.referenceMinScore) / scale })
+        if let task, task.hasReferenceScores {
+            normalizedReturns = Statistic(list.map { task.normalizedScore(return: $0.return)! })
         }
         metadata = dataset.metadata()
     }

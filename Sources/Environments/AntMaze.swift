@@ -7,7 +7,8 @@ import MuJoCo
 /// - Model: `assets/models/ant.xml` (D4RL's ant, RK4, timestep 0.02 s) plus one static wall box per
 ///   wall cell of the task's map (`AntMazeModel`, docs/environments.md §6.3); frame skip 5 → dt 0.1 s.
 /// - Action: 8 values, nominally in [−1, 1], in D4RL's actuator order (hip_4, ankle_4, hip_1,
-///   ankle_1, hip_2, ankle_2, hip_3, ankle_3); `ctrl = clip(30·a, −30, 30)` in double (docs/environments.md §1.2).
+///   ankle_1, hip_2, ankle_2, hip_3, ankle_3); D4RL's `NormalizedBoxEnv` maps them onto the ±30
+///   control range, `clip(−30 + (a + 1)·0.5·60, −30, 30)` in the action's dtype (docs/environments.md §1.2-1.3).
 /// - Observation (29): qpos[0…14] (torso x, y, z in m, world frame; torso quaternion w, x, y, z,
 ///   not renormalized; 8 joint angles in rad) then qvel[0…13] (linear velocity m/s world frame,
 ///   angular velocity rad/s body frame, 8 joint velocities), no clipping. The goal is not included.
@@ -27,8 +28,6 @@ import MuJoCo
 ///   only the reset noise (as `env.seed()` leaves D4RL's global stream alone).
 public final class AntMazeEnvironment: MuJoCoEnvironment {
     static let frameSkip = 5
-    /// D4RL's `NormalizedBoxEnv` maps [−1, 1] onto the ±30 control range (docs/environments.md §1.2).
-    static let actionScale = 30.0
     /// `AntEnv.reset_model`: U(−0.1, 0.1) on qpos, 0.1·randn on qvel.
     static let resetNoiseScale = 0.1
     /// `GoalReachingEnv.step`: success iff ‖xy − goal‖ ≤ 0.5 m.
@@ -67,7 +66,7 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         var goalRandom = NumPyRandom(seed: Self.goalSeed(for: seed))
         self.goal = maze.sampleGoal(using: &goalRandom)
         self.goalRandom = goalRandom
-        try super.init(task: task, model: model, frameSkip: Self.frameSkip, actionScale: Self.actionScale, seed: seed)
+        try super.init(task: task, model: model, frameSkip: Self.frameSkip, seed: seed)
         precondition(model.nq == 15 && model.nv == 14 && model.nu == 8, "\(model.source) is not D4RL's ant")
     }
 

@@ -35,18 +35,18 @@ open class MuJoCoEnvironment {
     public let initialQpos: [Double]
     public let initialQvel: [Double]
 
+    /// The dtype of the action the current (or last) `step` applies: the default action mapping
+    /// and `forwardReward`'s control cost compute in it (docs/environments.md §1.3).
+    public private(set) var actionDType: ActionDType = .float64
+
     private var control: [Double]
-    /// Per actuator: `actuator_ctrlrange` bounds (the default action mapping clips to them).
-    private let controlLow: [Double]
-    private let controlHigh: [Double]
-    private let actionScale: Double
+    /// Per actuator: gym's action-space bounds, `actuator_ctrlrange` as float32 (gym 0.23.1
+    /// `MujocoEnv._set_action_space`), which D4RL's `NormalizedBoxEnv` maps onto and clips to.
+    private let controlLow: [Float]
+    private let controlHigh: [Float]
     private var hasBeenReset = false
 
-    /// - Parameters:
-    ///   - actionScale: D4RL's `NormalizedBoxEnv` maps a ∈ [−1, 1] to the control range; the
-    ///     project computes `clip(actionScale · a, low, high)` in double (docs/environments.md §1.2): 1 for the
-    ///     locomotion robots, 30 for the AntMaze ant.
-    public init(task: TaskSpec, model: MjModel, frameSkip: Int, actionScale: Double = 1, seed: UInt64 = 0) throws {
+    public init(task: TaskSpec, model: MjModel, frameSkip: Int, seed: UInt64 = 0) throws {
         self.task = task
         self.model = model
         self.data = try MjData(model: model)
@@ -57,9 +57,8 @@ open class MuJoCoEnvironment {
         self.initialQvel = data.qvel
         self.control = [Double](repeating: 0, count: model.nu)
         let ranges = model.actuatorControlRange
-        self.controlLow = ranges.map(\.lowerBound)
-        self.controlHigh = ranges.map(\.upperBound)
-        self.actionScale = actionScale
+        self.controlLow = ranges.map { Float($0.lowerBound) }
+        self.controlHigh = ranges.map { Float($0.upperBound) }
     }
 
     // MARK: Robot-specific parts (override)
@@ -102,16 +101,38 @@ open class MuJoCoEnvironment {
     /// report summarizes each key over the episodes. Default: none.
     open var episodeMetrics: [String: Double] { [:] }
 
-    /// Maps `action` (length `actionSize`, already checked for NaN) to controls, writes them into
-    /// `data`, and returns the action as applied (what `evaluateStep` receives, e.g. for a control
-    /// cost). Default: D4RL's `NormalizedBoxEnv`, `clip(actionScale · a, ctrlrange)` per actuator
-    /// in double (docs/environments.md §1.2).
+    /// Maps `action` (length `actionSize`, already checked for NaN, each value representable in
+    /// `actionDType`) to controls, writes them into `data`, and returns the action as applied (what
+    /// `evaluateStep` receives, e.g. for a control cost). Default, by the task's `actionMapping`:
+    /// D4RL's `NormalizedBoxEnv` (`normalizedBoxAction`), or gym's raw action written to `ctrl`
+    /// as is (MuJoCo clamps it to a ctrllimited actuator's range; docs/environments.md §1.2).
     open func applyAction(_ action: [Double]) -> [Double] {
-        for i in 0..<control.count {
-            control[i] = min(max(actionScale * action[i], controlLow[i]), controlHigh[i])
+        switch task.actionMapping {
+        case .raw:
+            for i in 0..<control.count { control[i] = action[i] }
+        case .normalizedBox:
+            for i in 0..<control.count { control[i] = normalizedBoxAction(action[i], actuator: i, dtype: actionDType) }
         }
         control.withUnsafeBufferPointer { data.setControl($0) }
         return control
+    }
+
+    /// D4RL's `NormalizedBoxEnv.step` for one component (d4rl/utils/wrappers.py and
+    /// d4rl/locomotion/wrappers.py, D4RL 1.1): `clip(lb + (a + 1.) * 0.5 * (ub - lb), lb, ub)` with
+    /// gym's float32 bounds, evaluated as NumPy 1.x does for the action's dtype: all in float32
+    /// for a float32 action; for a float64 action `ub − lb` in float32 (two float32 arrays), the
+    /// rest in float64 (docs/environments.md §1.3). `a` must be representable in `dtype`.
+    public func normalizedBoxAction(_ a: Double, actuator i: Int, dtype: ActionDType) -> Double {
+        let lb = controlLow[i], ub = controlHigh[i]
+        switch dtype {
+        case .float32:
+            let mapped = lb + (Float(a) + 1) * 0.5 * (ub - lb)
+            return Double(min(max(mapped, lb), ub))
+        case .float64:
+            let low = Double(lb), high = Double(ub)
+            let mapped = low + (a + 1) * 0.5 * Double(ub - lb)
+            return min(max(mapped, low), high)
+        }
     }
     /// Advances the simulation by one environment step's substeps. Default: `frameSkip` × `mj_step`.
     open func runSubsteps() throws {
@@ -187,14 +208,18 @@ open class MuJoCoEnvironment {
 
     /// Applies `action` (length `actionSize`, nominally in [−1, 1]) for one environment step.
     ///
-    /// `applyAction` maps it to controls (default: clipped as D4RL's `NormalizedBoxEnv` does),
-    /// `runSubsteps` advances the simulation (default: `frameSkip` MuJoCo steps), then
-    /// `finishStep` observes and evaluates reward and termination on the new state. A NaN in the
-    /// action ends the episode as unstable without stepping.
+    /// The action arrives in `dtype` (the policy's native NumPy dtype; docs/environments.md §1.3):
+    /// with `.float32` each value is first rounded to the nearest float32 (exact for values a
+    /// float32 policy produced). `applyAction` maps it to controls (default: D4RL's
+    /// `NormalizedBoxEnv` in that dtype), `runSubsteps` advances the simulation (default:
+    /// `frameSkip` MuJoCo steps), then `finishStep` observes and evaluates reward and termination
+    /// on the new state. A NaN in the action ends the episode as unstable without stepping.
     /// - Throws: `MuJoCoError.engine` if MuJoCo raised an error (the episode cannot continue).
-    public func step(_ action: [Double]) throws -> StepResult {
+    public func step(_ action: [Double], dtype: ActionDType = .float64) throws -> StepResult {
         precondition(action.count == model.nu, "\(task.id) takes \(model.nu) action values, got \(action.count)")
         precondition(hasBeenReset, "call reset() before step()")
+        actionDType = dtype
+        let action = dtype == .float64 ? action : action.map(dtype.represent)
         if let bad = action.firstIndex(where: \.isNaN) {
             elapsedSteps += 1
             return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
@@ -244,8 +269,10 @@ open class MuJoCoEnvironment {
         return obs
     }
 
-    /// Gymnasium v4's locomotion reward: `(forward + healthy) − control cost` with forward =
-    /// (x_after − x_before)/dt and control cost = weight · Σa² on the applied action.
+    /// gym's locomotion reward: `(forward + healthy) − control cost` with forward =
+    /// (x_after − x_before)/dt and control cost = weight · `np.square(a).sum()` on the applied
+    /// action, the sum in the action's dtype and the product in float64 (NumPy 1.x promotes
+    /// `float * np.float32` to float64; docs/environments.md §1.3).
     public func forwardReward(xBefore: Double, action: [Double], controlCostWeight: Double,
                               healthyReward: Double) -> (reward: Double, info: StepInfo) {
         var info = StepInfo()
@@ -253,14 +280,16 @@ open class MuJoCoEnvironment {
         info.xVelocity = (info.xPosition - xBefore) / dt
         info.forwardReward = 1.0 * info.xVelocity
         info.healthyReward = healthyReward
-        info.controlCost = controlCostWeight * Self.sumOfSquares(action)
+        info.controlCost = controlCostWeight * sumOfSquares(action)
         return ((info.forwardReward + info.healthyReward) - info.controlCost, info)
     }
 
-    /// Sum of squares in index order, as NumPy's `np.sum(np.square(a))` for fewer than 8 values.
-    public static func sumOfSquares(_ values: [Double]) -> Double {
-        var total = 0.0
-        for v in values { total += v * v }
-        return total
+    /// `np.square(a).sum()` of an applied action in `actionDType`, NumPy's summation order
+    /// (`NumPyArithmetic.sumOfSquares`), returned as a double (a float32 sum widens exactly).
+    public func sumOfSquares(_ action: [Double]) -> Double {
+        switch actionDType {
+        case .float32: return Double(NumPyArithmetic.sumOfSquares(action.map { Float($0) }))
+        case .float64: return NumPyArithmetic.sumOfSquares(action)
+        }
     }
 }

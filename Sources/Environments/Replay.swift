@@ -1,7 +1,13 @@
 import Foundation
 
 /// Input of a replay: how the episode starts and the actions to apply (`edp-eval replay --input`).
-/// JSON: `{"seed": s?, "qpos": [...]?, "qvel": [...]?, "actions": [[...], ...], "goal": [x, y]?}`.
+/// JSON: `{"seed": s?, "qpos": [...]?, "qvel": [...]?, "actions": [[...], ...], "goal": [x, y]?,
+/// "action_dtype": "float32" | "float64"?}`.
+///
+/// `action_dtype` (default float64) is the dtype the recorded actions reached `env.step` in: with
+/// float32, each number is read as a double and rounded to the nearest float32 (what
+/// `np.asarray(actions, dtype=np.float32)` makes of the JSON list), and the step maps, clips and
+/// charges the control cost in float32 (docs/environments.md §1.3).
 ///
 /// The start: with `seed` only, a seeded reset (`reset(seed:)`: every draw a reset makes, e.g.
 /// reset noise, goals, observation noise); with `seed`, `qpos` and `qvel`, that seeded reset and
@@ -16,13 +22,25 @@ public struct ReplayInput: Codable, Equatable, Sendable {
     public var actions: [[Double]]
     /// Goal-reaching tasks only: fixes the goal (m, world frame) instead of sampling it.
     public var goal: [Double]?
+    /// The actions' dtype as given (`"action_dtype"`); nil means float64.
+    public var actionDTypeField: ActionDType?
 
-    public init(seed: UInt64? = nil, qpos: [Double]?, qvel: [Double]?, actions: [[Double]], goal: [Double]? = nil) {
+    /// The dtype the actions are stepped in (`action_dtype`, default float64).
+    public var actionDType: ActionDType { actionDTypeField ?? .float64 }
+
+    enum CodingKeys: String, CodingKey {
+        case seed, qpos, qvel, actions, goal
+        case actionDTypeField = "action_dtype"
+    }
+
+    public init(seed: UInt64? = nil, qpos: [Double]?, qvel: [Double]?, actions: [[Double]], goal: [Double]? = nil,
+                actionDType: ActionDType? = nil) {
         self.seed = seed
         self.qpos = qpos
         self.qvel = qvel
         self.actions = actions
         self.goal = goal
+        self.actionDTypeField = actionDType
     }
 }
 
@@ -83,7 +101,7 @@ extension MuJoCoEnvironment {
         output.observations.append(try start(input))
         output.goal = goalPosition
         for action in input.actions {
-            let result = try step(action)
+            let result = try step(action, dtype: input.actionDType)
             output.observations.append(result.observation)
             output.rewards.append(result.reward)
             output.terminated.append(result.terminated)

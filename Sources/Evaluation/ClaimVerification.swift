@@ -61,6 +61,10 @@ public struct ClaimVerification {
         }
         let checked = claims.filter { byTask[$0.task] != nil }
         if checked.isEmpty { throw ClaimVerificationError.noCheckableRow(tasks: claims.map(\.task).uniqued()) }
+        // The claims are normalized scores: a task without D4RL reference scores has none to compare.
+        for task in checked.map(\.task).uniqued() where !(try registry.task(task)).hasReferenceScores {
+            throw ClaimVerificationError.noReferenceScores(task: task, file: file.path)
+        }
         // A series needs to know how the table scored it; decided before any evaluation runs.
         var protocols: [Int: SeriesProtocol] = [:]
         for (i, claim) in checked.enumerated() where byTask[claim.task]!.count > 1 {
@@ -111,13 +115,15 @@ public enum ClaimVerificationError: Error, CustomStringConvertible, Equatable {
     case noCheckableRow(tasks: [String])
     /// Several checkpoints for a task whose row does not say whether it is RAT or OMS.
     case unknownProtocol(checkpoints: Int, task: String, table: String, method: String)
+    /// A row's task has no D4RL reference scores, so no normalized score to compare with the claim.
+    case noReferenceScores(task: String, file: String)
 
     /// Whether the command line must change (unknown table, method or protocol), as opposed to a
     /// missing file or a table that does not fit the checkpoints.
     public var isUsageError: Bool {
         switch self {
         case .unknownTable, .noRowsForMethod, .unknownProtocol: return true
-        case .noSuchCheckpoint, .noCheckableRow: return false
+        case .noSuchCheckpoint, .noCheckableRow, .noReferenceScores: return false
         }
     }
 
@@ -133,6 +139,8 @@ public enum ClaimVerificationError: Error, CustomStringConvertible, Equatable {
             return "none of the table's rows has a --checkpoint for its task (the table's tasks: \(tasks.joined(separator: ", ")))"
         case .unknownProtocol(let count, let task, let table, let method):
             return "\(count) checkpoints for \(task), but it is not known whether \(table)'s '\(method)' reports RAT or OMS: add --protocol rat or --protocol oms"
+        case .noReferenceScores(let task, let file):
+            return "\(file): the row for \(task) claims a normalized score, but \(task) has no D4RL reference scores (returns only)"
         }
     }
 

@@ -185,14 +185,19 @@ extension Verdict {
     /// checkpoint runs the same episodes).
     public static func checking(_ claim: Claim, against rows: [TaskReport], seriesProtocol: SeriesProtocol?) -> Verdict {
         precondition(!rows.isEmpty && (rows.count == 1 || seriesProtocol != nil))
-        guard rows.count > 1, let seriesProtocol else { return Verdict(claim: claim, measured: rows[0].normalizedScore) }
-        let curve = TrainingCurveScores(scores: rows.map(\.normalizedScore.mean))
+        // ClaimVerification refuses tasks without reference scores before evaluating.
+        func scores(_ row: TaskReport) -> Summary {
+            guard let summary = row.normalizedScore else { preconditionFailure("\(row.task) has no normalized scores") }
+            return summary
+        }
+        guard rows.count > 1, let seriesProtocol else { return Verdict(claim: claim, measured: scores(rows[0])) }
+        let curve = TrainingCurveScores(scores: rows.map { scores($0).mean })
         switch seriesProtocol {
         case .oms:
-            return Verdict(claim: claim, measured: rows[curve.omsIndex].normalizedScore,
+            return Verdict(claim: claim, measured: scores(rows[curve.omsIndex]),
                            basis: "OMS of \(rows.count) checkpoints (best: #\(curve.omsIndex + 1))")
         case .rat:
-            let pooled = rows.suffix(curve.window).flatMap { $0.episodes.map(\.normalizedScore) }
+            let pooled = rows.suffix(curve.window).flatMap { $0.episodes.compactMap(\.normalizedScore) }
             return Verdict(claim: claim, measured: Summary(pooled),
                            basis: "RAT of the last \(curve.window) of \(rows.count) checkpoints")
         }

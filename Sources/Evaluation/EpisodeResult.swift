@@ -20,8 +20,8 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
     public var `return`: Double
     /// Steps taken.
     public var length: Int
-    /// D4RL normalized score × 100.
-    public var normalizedScore: Double
+    /// D4RL normalized score × 100; nil for a task without reference scores (gym ids).
+    public var normalizedScore: Double?
     public var end: EpisodeEnd
     /// Goal-reaching tasks (`RobotDescriptor.reportsGoalSuccess`): whether the goal was reached
     /// (nil for other tasks).

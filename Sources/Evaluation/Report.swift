@@ -31,7 +31,8 @@ public struct SecondsSplit: Codable, Equatable, Sendable {
 /// Per-seed statistics.
 public struct SeedReport: Codable, Equatable, Sendable {
     public var seed: UInt64
-    public var normalizedScore: Summary
+    /// nil for a task without reference scores.
+    public var normalizedScore: Summary?
     public var `return`: Summary
     enum CodingKeys: String, CodingKey { case seed, `return`; case normalizedScore = "normalized_score" }
 }
@@ -44,11 +45,14 @@ public struct TaskReport: Codable, Equatable, Sendable {
     /// Human description of the policy's inference settings.
     public var policySummary: String
     public var episodes: [EpisodeResult]
-    public var normalizedScore: Summary
+    /// Summary of the episodes' normalized scores; nil for a task without reference scores
+    /// (gym ids such as `Hopper-v3`), whose table rows show returns only.
+    public var normalizedScore: Summary?
     public var `return`: Summary
     public var length: Summary
     public var perSeed: [SeedReport]
-    /// Mean and population std of the per-seed mean normalized scores (nil with one seed).
+    /// Mean and population std of the per-seed mean normalized scores (nil with one seed or
+    /// without reference scores).
     public var acrossSeeds: AcrossSeeds?
     /// Goal-reaching tasks: fraction of episodes that reached the goal.
     public var successRate: Double?
@@ -87,16 +91,17 @@ public struct TaskReport: Codable, Equatable, Sendable {
         self.policy = policy
         self.policySummary = policySummary
         self.episodes = sorted
-        normalizedScore = Summary(sorted.map(\.normalizedScore))
+        normalizedScore = Self.scoreSummary(sorted)
         self.return = Summary(sorted.map(\.return))
         length = Summary(sorted.map { Double($0.length) })
         let seeds = Array(Set(sorted.map(\.seed))).sorted()
         perSeed = seeds.map { seed in
             let mine = sorted.filter { $0.seed == seed }
-            return SeedReport(seed: seed, normalizedScore: Summary(mine.map(\.normalizedScore)), return: Summary(mine.map(\.return)))
+            return SeedReport(seed: seed, normalizedScore: Self.scoreSummary(mine), return: Summary(mine.map(\.return)))
         }
-        if perSeed.count > 1 {
-            let means = Summary(perSeed.map(\.normalizedScore.mean))
+        let seedMeans = perSeed.compactMap { $0.normalizedScore?.mean }
+        if seedMeans.count > 1, seedMeans.count == perSeed.count {
+            let means = Summary(seedMeans)
             acrossSeeds = AcrossSeeds(mean: means.mean, std: means.std)
         }
         let successes = sorted.compactMap(\.success)
@@ -113,6 +118,12 @@ public struct TaskReport: Codable, Equatable, Sendable {
         sps = StepsPerSecond(total: rate(timing.total), physics: rate(timing.physics), inference: rate(timing.inference))
         seconds = SecondsSplit(total: timing.total, physics: timing.physics, inference: timing.inference, overhead: timing.overhead)
         flopRate = flopsPerAction > 0 && timing.inference > 0 ? flopsPerAction * Double(timing.steps) / timing.inference : nil
+    }
+
+    /// The normalized scores' summary when every episode has one, else nil (no reference scores).
+    static func scoreSummary(_ episodes: [EpisodeResult]) -> Summary? {
+        let scores = episodes.compactMap(\.normalizedScore)
+        return scores.count == episodes.count && !scores.isEmpty ? Summary(scores) : nil
     }
 }
 
@@ -135,7 +146,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         guard policies.count > 1, checkpoints > 1 else { return nil }
         var result: [String: TrainingCurveScores] = [:]
         for task in Set(tasks.map(\.task)) {
-            let scores = policies.compactMap { p in tasks.first { $0.task == task && $0.policy == p }?.normalizedScore.mean }
+            let scores = policies.compactMap { p in tasks.first { $0.task == task && $0.policy == p }?.normalizedScore?.mean }
             if scores.count == policies.count { result[task] = TrainingCurveScores(scores: scores) }
         }
         return result.isEmpty ? nil : result
@@ -146,7 +157,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         Set(tasks.flatMap { $0.episodes.flatMap { $0.metrics?.keys.map { $0 } ?? [] } }).sorted()
     }
 
-    /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score, end,
+    /// One CSV row per episode: task, policy, seed, episode, return, length, normalized score
+    /// (empty for a task without reference scores), end,
     /// for goal-reaching tasks success, time to goal (steps) and the goal (m), then one column per
     /// episode metric the robots report (`episodeMetricNames`; none for robots without metrics).
     public func episodesCSV() -> String {
@@ -162,7 +174,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
                 let goal: [String] = e.goal.map { $0.map { "\($0)" } } ?? ["", ""]
                 let metrics: [String] = metricNames.map { name in e.metrics?[name].map { "\($0)" } ?? "" }
                 let fields: [String] = [csvField(task.task), csvField(task.policy), physics, "\(e.seed)", "\(e.episode)", "\(e.return)",
-                                        "\(e.length)", "\(e.normalizedScore)", e.end.rawValue, success, timeToGoal] + goal + metrics
+                                        "\(e.length)", e.normalizedScore.map { "\($0)" } ?? "", e.end.rawValue, success, timeToGoal] + goal + metrics
                 lines.append(fields.joined(separator: ","))
             }
         }

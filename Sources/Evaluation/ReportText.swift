@@ -11,9 +11,10 @@ public enum ReportText {
         let goalTasks = report.tasks.contains { $0.successRate != nil }
         let metricNames = report.episodeMetricNames
         for t in report.tasks {
+            // A task without reference scores (gym ids) has returns only: "n/a" in both score columns.
             let n = t.normalizedScore
-            let ci = n.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-"
-            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), meanAndError(n), ci]
+            let ci = n.map { $0.ci95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-" } ?? "n/a"
+            var row = [t.task, shortPolicy(t.policy), "\(t.episodes.count)", meanAndError(t.return), n.map(meanAndError) ?? "n/a", ci]
             if goalTasks { row.append(t.successRate.map { "\(Format.fixed(100 * $0))%" } ?? "") }
             row += metricNames.map { name in t.metrics?[name].map { metricText(name, $0.mean) } ?? "" }
             // The random policy's "inference" is drawing uniforms: no inference speed to show.
@@ -31,6 +32,10 @@ public enum ReportText {
                                            + (goalTasks ? [metricColumns.lowerBound - 1] : []))).render()
         for t in report.tasks where t.ends.keys.contains(where: { $0 == "unstable" || $0 == "error" }) {
             text += "\n\(t.task): \(t.ends["unstable"] ?? 0) unstable, \(t.ends["error"] ?? 0) failed episodes (see the report's episodes[].detail)"
+        }
+        let unscored = report.tasks.filter { $0.normalizedScore == nil }.map(\.task).uniqued()
+        if !unscored.isEmpty {
+            text += "\n\(unscored.joined(separator: ", ")): no D4RL reference scores, so no normalized score (returns only)"
         }
         if let series = report.series {
             for (task, s) in series.sorted(by: { $0.key < $1.key }) {

@@ -29,9 +29,9 @@ extension RolloutEngine {
         }
 
         /// Steps the environment (called on a worker thread; touches only this slot).
-        func advance(action: [Double]) {
+        func advance(action: [Double], dtype: ActionDType) {
             do {
-                let result = try environment.step(action)
+                let result = try environment.step(action, dtype: dtype)
                 length += 1
                 observation = result.observation
                 if result.info.success && timeToGoal == nil {

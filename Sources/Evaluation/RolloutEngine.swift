@@ -133,13 +133,18 @@ public final class RolloutEngine {
         return slots
     }
 
-    /// The batched policy call's input and output, one row per slot (row-major).
+    /// The batched policy call's input and output, one row per slot (row-major). The actions
+    /// are held as doubles whatever the policy's dtype (a float32 action widens exactly); the
+    /// environments step them in `policy.actionDType`.
     struct StepBuffers {
         var observations: [Double]
-        var actions: [Float]
+        var actions: [Double]
+        /// A float32 policy's output before it is widened into `actions`.
+        var float32Actions: [Float]
         init(slots: Int, observationSize: Int, actionSize: Int) {
             observations = [Double](repeating: 0, count: slots * observationSize)
-            actions = [Float](repeating: 0, count: slots * actionSize)
+            actions = [Double](repeating: 0, count: slots * actionSize)
+            float32Actions = [Float](repeating: 0, count: slots * actionSize)
         }
     }
 
@@ -153,11 +158,21 @@ public final class RolloutEngine {
         }
         let streams = live.map { slots[$0].stream! }
         let tPolicy = DispatchTime.now().uptimeNanoseconds
+        let rows = live.count * actSize
         try buffers.observations.withUnsafeBufferPointer { obs in
-            try buffers.actions.withUnsafeMutableBufferPointer { act in
-                try policy.act(observations: UnsafeBufferPointer(rebasing: obs[0..<(live.count * obsSize)]),
-                               batch: live.count, streams: streams,
-                               actions: UnsafeMutableBufferPointer(rebasing: act[0..<(live.count * actSize)]))
+            let observations = UnsafeBufferPointer(rebasing: obs[0..<(live.count * obsSize)])
+            switch policy.actionDType {
+            case .float32:
+                try buffers.float32Actions.withUnsafeMutableBufferPointer { act in
+                    try policy.act(observations: observations, batch: live.count, streams: streams,
+                                   actions: UnsafeMutableBufferPointer(rebasing: act[0..<rows]))
+                }
+                for i in 0..<rows { buffers.actions[i] = Double(buffers.float32Actions[i]) }
+            case .float64:
+                try buffers.actions.withUnsafeMutableBufferPointer { act in
+                    try policy.act(observations: observations, batch: live.count, streams: streams,
+                                   float64Actions: UnsafeMutableBufferPointer(rebasing: act[0..<rows]))
+                }
             }
         }
         timing.inference += Self.seconds(since: tPolicy)
@@ -168,8 +183,8 @@ public final class RolloutEngine {
     }
 
     /// Steps every live environment with its row of `actions`, in parallel on `threads` threads.
-    private func step(_ slots: [Slot], live: [Int], actions: [Float], timing: inout RolloutTiming) {
-        let actSize = policy.actionSize
+    private func step(_ slots: [Slot], live: [Int], actions: [Double], timing: inout RolloutTiming) {
+        let actSize = policy.actionSize, dtype = policy.actionDType
         let tPhysics = DispatchTime.now().uptimeNanoseconds
         let chunks = min(threads, live.count)
         actions.withUnsafeBufferPointer { act in
@@ -177,8 +192,8 @@ public final class RolloutEngine {
                 var row = chunk
                 while row < live.count {
                     if slots[live[row]].end == nil {
-                        let action = (0..<actSize).map { Double(act[row * actSize + $0]) }
-                        slots[live[row]].advance(action: action)
+                        let action = Array(act[(row * actSize)..<((row + 1) * actSize)])
+                        slots[live[row]].advance(action: action, dtype: dtype)
                     }
                     row += chunks
                 }

@@ -22,6 +22,15 @@ public protocol RolloutPolicy: AnyObject {
     /// environment produces them), drawing row `i`'s randomness from `streams[i]`.
     func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
              actions: UnsafeMutableBufferPointer<Float>) throws
+    /// The dtype the policy's own code base hands its actions to `env.step` in, which the
+    /// environment maps, clips and charges the control cost in (docs/environments.md §1.3).
+    /// Default float32 (JAX, PyTorch and SB3 actors; the engine then calls the float32 `act`);
+    /// a float64 policy is called through `act(observations:batch:streams:float64Actions:)`.
+    var actionDType: ActionDType { get }
+    /// A float64 policy's actions in full double precision, otherwise as `act`. Default: `act`
+    /// into float32, widened.
+    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+             float64Actions: UnsafeMutableBufferPointer<Double>) throws
     /// Useful floating-point operations of one `act` call per batch row (multiply-adds × 2), or 0.
     var flopsPerAction: Double { get }
     /// Rows of the latest `act` whose action cannot be trusted, with the reason (e.g. a
@@ -30,6 +39,13 @@ public protocol RolloutPolicy: AnyObject {
 }
 
 extension RolloutPolicy {
+    public var actionDType: ActionDType { .float32 }
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+                    float64Actions: UnsafeMutableBufferPointer<Double>) throws {
+        var single = [Float](repeating: 0, count: float64Actions.count)
+        try single.withUnsafeMutableBufferPointer { try act(observations: observations, batch: batch, streams: streams, actions: $0) }
+        for i in 0..<single.count { float64Actions[i] = Double(single[i]) }
+    }
     public var flopsPerAction: Double { 0 }
     public var rowProblems: [Int: String] { [:] }
     public var settings: [String: SettingValue] { [:] }
@@ -58,12 +74,14 @@ public final class NumPyPolicyStream: PolicyStream {
     }
 }
 
-/// D4RL's "random" reference policy: actions uniform in [−1, 1) per component.
+/// D4RL's "random" reference policy: actions uniform in [−1, 1) per component, drawn as NumPy's
+/// `Generator.uniform(-1, 1)` (float64) and handed over as float64.
 public final class UniformRandomPolicy: RolloutPolicy {
     public let observationSize: Int
     public let actionSize: Int
-    public var summary: String { "uniform random actions in [-1, 1)" }
+    public var summary: String { "uniform random actions in [-1, 1) (float64)" }
     public var settings: [String: SettingValue] { ["policy": "random"] }
+    public var actionDType: ActionDType { .float64 }
 
     public init(observationSize: Int, actionSize: Int) {
         self.observationSize = observationSize
@@ -72,12 +90,23 @@ public final class UniformRandomPolicy: RolloutPolicy {
 
     public func makeStream(seed: UInt64) -> PolicyStream { NumPyPolicyStream(seed: seed) }
 
+    /// The draws rounded to float32 (for callers that want float32 actions).
     public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
                     actions: UnsafeMutableBufferPointer<Float>) throws {
         for row in 0..<batch {
             let stream = streams[row] as! NumPyPolicyStream
             for j in 0..<actionSize {
                 actions[row * actionSize + j] = Float(stream.random.uniform(-1, 1))
+            }
+        }
+    }
+
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+                    float64Actions actions: UnsafeMutableBufferPointer<Double>) throws {
+        for row in 0..<batch {
+            let stream = streams[row] as! NumPyPolicyStream
+            for j in 0..<actionSize {
+                actions[row * actionSize + j] = stream.random.uniform(-1, 1)
             }
         }
     }

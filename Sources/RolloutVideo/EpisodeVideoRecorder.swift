@@ -65,7 +65,8 @@ public final class EpisodeVideoRecorder {
         try recording.add(rendered: frame, step: step, overlayLines: [
             task.id, "seed \(id.seed) ep \(id.episode)",
             "step \(step)  t \(String(format: "%.2f", Double(step) * environment.dt))s",
-            "return \(String(format: "%.1f", episodeReturn))  score \(String(format: "%.1f", task.normalizedScore(return: episodeReturn)))",
+            "return \(String(format: "%.1f", episodeReturn))"
+                + (task.normalizedScore(return: episodeReturn).map { "  score \(String(format: "%.1f", $0))" } ?? ""),
         ] + environment.overlayLines)
     }
 
@@ -76,8 +77,8 @@ public final class EpisodeVideoRecorder {
             return RecordedFiles(video: nil, frames: nil, contactSheet: nil, frameCount: 0)
         }
         var summary = [task.id, "seed \(id.seed) ep \(id.episode)", "steps \(result.length) (\(result.end.rawValue))",
-                       "return \(String(format: "%.1f", result.return))",
-                       "score \(String(format: "%.1f", result.normalizedScore))"]
+                       "return \(String(format: "%.1f", result.return))"]
+        if let score = result.normalizedScore { summary.append("score \(String(format: "%.1f", score))") }
         if let success = result.success { summary.append(success ? "goal reached" : "goal not reached") }
         for (name, value) in (result.metrics ?? [:]).sorted(by: { $0.key < $1.key }) {
             summary.append("\(name.replacingOccurrences(of: "_", with: " ")) \(value)")

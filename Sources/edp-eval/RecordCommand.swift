@@ -110,7 +110,8 @@ struct RecordCommand: ParsableCommand {
             try recorder.record(policy: made.policy, seed: seed, episodes: episodes) { result, files in
                 let written = [files.video, files.frames, files.contactSheet].compactMap { $0?.path }.joined(separator: ", ")
                 print("\(result.task) seed \(result.seed) episode \(result.episode): return \(Format.fixed(result.return, 2)), "
-                      + "normalized score \(Format.fixed(result.normalizedScore, 2)), \(result.length) steps (\(result.end.rawValue)) -> \(written)")
+                      + (result.normalizedScore.map { "normalized score \(Format.fixed($0, 2)), " } ?? "")
+                      + "\(result.length) steps (\(result.end.rawValue)) -> \(written)")
             }
         }
     }

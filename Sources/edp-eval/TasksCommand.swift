@@ -6,7 +6,7 @@ import Evaluation
 struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
-        abstract: "List the registered D4RL tasks with their time limits and reference scores.",
+        abstract: "List the registered tasks (D4RL's and gym's -v3 ids) with their time limits and reference scores.",
         discussion: """
         Examples:
           edp-eval tasks
@@ -37,7 +37,10 @@ struct TasksCommand: ParsableCommand {
         print(Table(header: ["task", "robot", "time limit", "ref min", "ref max"], rows: rows,
                     rightAligned: [2, 3, 4]).render())
         print("\(tasks.count) tasks (environment semantics version \(registry.semanticsVersion))")
+        if tasks.contains(where: { !$0.hasReferenceScores }) {
+            print("—: no D4RL reference scores (gym's -v3 ids: raw actions, returns only, no normalized score)")
+        }
     }
 
-    private func formatScore(_ value: Double) -> String { "\(value)" }
+    private func formatScore(_ value: Double?) -> String { value.map { "\($0)" } ?? "—" }
 }

@@ -70,7 +70,7 @@ func temporaryFolder() throws -> URL {
         #expect(result.stdout.contains("antmaze-umaze-v2"))
         let json = try CLI.run(["tasks", "--robot", "walker2d", "--json"])
         let tasks = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
-        #expect(tasks.count == 17 && tasks.allSatisfy { ($0["robot"] as? String) == "walker2d" })
+        #expect(tasks.count == 18 && tasks.allSatisfy { ($0["robot"] as? String) == "walker2d" })   // 17 D4RL ids + Walker2d-v3
         let unknown = try CLI.run(["tasks", "--robot", "walker"])
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown robot 'walker'") && unknown.stderr.contains("walker2d"))
     }

@@ -222,7 +222,7 @@ import Testing
 @Suite struct RegistryTests {
     @Test func registryHoldsEveryD4RLLocomotionTask() throws {
         let registry = try TaskRegistry.standard()
-        let locomotion = registry.tasks.filter { ["hopper", "walker2d", "halfcheetah"].contains($0.robot) }
+        let locomotion = registry.tasks.filter { ["hopper", "walker2d", "halfcheetah"].contains($0.robot) && $0.dataset != nil }
         #expect(locomotion.count == 51)   // 3 robots × (5 datasets × 3 versions + full-replay v1, v2)
         for robot in ["hopper", "walker2d", "halfcheetah"] {
             for dataset in ["random", "medium", "medium-replay", "medium-expert", "expert"] {
@@ -232,23 +232,39 @@ import Testing
             _ = try registry.task("\(robot)-full-replay-v2")
             #expect(throws: TaskRegistryError.self) { try registry.task("\(robot)-full-replay-v0") }
         }
-        #expect(locomotion.allSatisfy { $0.maxEpisodeSteps == 1000 })
+        #expect(locomotion.allSatisfy { $0.maxEpisodeSteps == 1000 && $0.actionMapping == .normalizedBox && $0.hasReferenceScores })
+    }
+
+    /// gym 0.23.1 registers Hopper-v3, Walker2d-v3, HalfCheetah-v3 with max_episode_steps=1000
+    /// (gym/envs/__init__.py); they take the raw action and D4RL gives them no reference scores.
+    @Test func registryHoldsGymsV3Ids() throws {
+        let registry = try TaskRegistry.standard()
+        let gym = registry.tasks.filter { $0.dataset == nil && ["hopper", "walker2d", "halfcheetah"].contains($0.robot) }
+        #expect(gym.map(\.id) == ["Hopper-v3", "Walker2d-v3", "HalfCheetah-v3"])
+        #expect(gym.map(\.robot) == ["hopper", "walker2d", "halfcheetah"])
+        for task in gym {
+            #expect(task.version == "v3" && task.maxEpisodeSteps == 1000 && task.actionMapping == .raw)
+            #expect(!task.hasReferenceScores && task.normalizedScore(return: 3000) == nil)
+        }
+        #expect(registry.semanticsVersion == 2)
     }
 
     /// D4RL: normalized = (R − ref_min)/(ref_max − ref_min), reported ×100 (d4rl/offline_env.py).
     @Test func normalizedScoreFollowsD4RLsFormula() throws {
         let registry = try TaskRegistry.standard()
         #expect(try registry.normalizedScore(task: "hopper-medium-v2", return: -20.272305) == 0)
-        #expect(abs(try registry.normalizedScore(task: "hopper-medium-v2", return: 3234.3) - 100) < 1e-12)
+        #expect(abs(try #require(try registry.normalizedScore(task: "hopper-medium-v2", return: 3234.3)) - 100) < 1e-12)
         // Hand-computed: 100 · (1000 + 20.272305) / (3234.3 + 20.272305) = 31.348890...
-        #expect(abs(try registry.normalizedScore(task: "hopper-medium-v2", return: 1000) - 31.348890) < 1e-6)
+        #expect(abs(try #require(try registry.normalizedScore(task: "hopper-medium-v2", return: 1000)) - 31.348890) < 1e-6)
         // walker2d: 100 · (4000 − 1.629008) / (4592.3 − 1.629008) = 87.097747...
-        #expect(abs(try registry.normalizedScore(task: "walker2d-medium-expert-v2", return: 4000) - 87.097747) < 1e-6)
+        #expect(abs(try #require(try registry.normalizedScore(task: "walker2d-medium-expert-v2", return: 4000)) - 87.097747) < 1e-6)
         // halfcheetah: 100 · (5000 + 280.178953) / (12135 + 280.178953) = 42.530027...
-        #expect(abs(try registry.normalizedScore(task: "halfcheetah-medium-v0", return: 5000) - 42.530027) < 1e-6)
+        #expect(abs(try #require(try registry.normalizedScore(task: "halfcheetah-medium-v0", return: 5000)) - 42.530027) < 1e-6)
         // Reference values copied by D4RL to every version and dataset.
         let ids = ["hopper-random-v0", "hopper-expert-v1", "hopper-full-replay-v2"]
         #expect(Set(try ids.map { try registry.task($0).referenceMaxScore }) == [3234.3])
+        // gym's -v3 ids have no reference scores, hence no normalized score.
+        #expect(try registry.normalizedScore(task: "Hopper-v3", return: 1000) == nil)
     }
 
     @Test func unknownTaskListsCloseMatches() throws {

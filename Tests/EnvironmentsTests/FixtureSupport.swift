@@ -73,6 +73,13 @@ func environment(_ robot: String, seed: UInt64 = 0) throws -> MuJoCoEnvironment 
     try EnvironmentFactory.make(task: TaskRegistry.standard().task("\(robot)-medium-v2"), seed: seed, physics: .v2_3_7)
 }
 
+/// The environment for a robot's gym `-v3` id (raw actions, no NormalizedBoxEnv): the semantics
+/// of Gymnasium's `-v4` classes (docs/environments.md §8.1).
+func gymEnvironment(_ robot: String, seed: UInt64 = 0) throws -> MuJoCoEnvironment {
+    let ids = ["hopper": "Hopper-v3", "walker2d": "Walker2d-v3", "halfcheetah": "HalfCheetah-v3"]
+    return try EnvironmentFactory.make(task: TaskRegistry.standard().task(ids[robot]!), seed: seed, physics: .v2_3_7)
+}
+
 /// A recorded reference episode in the replay output format.
 protocol RecordedEpisode: Decodable {
     var observations: [[Double]] { get }

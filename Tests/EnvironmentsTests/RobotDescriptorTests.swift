@@ -167,13 +167,15 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
         #expect(decoded == ReplayInput(seed: 3, qpos: nil, qvel: nil, actions: [[0]]))
     }
 
-    /// The default action mapping clips to each actuator's own range (two motors: ±2 and ±0.5)
-    /// and writes the controls.
-    @Test func defaultActionMappingClipsToEachActuatorsRange() throws {
+    /// The default action mapping (D4RL's NormalizedBoxEnv) maps [−1, 1] onto each actuator's own
+    /// range (two motors: ±2 and ±0.5), clips to it and writes the controls.
+    @Test func defaultActionMappingScalesAndClipsToEachActuatorsRange() throws {
         let model = try MjModel(xml: SliderTestEnvironment.xml.replacingOccurrences(
             of: "</actuator>", with: #"<motor joint="x" ctrlrange="-0.5 0.5" ctrllimited="true"/></actuator>"#), physics: .v2_3_7)
         let env = try MuJoCoEnvironment(task: sliderTask, model: model, frameSkip: 1)
         #expect(env.applyAction([5, 5]) == [2, 0.5] && env.data.ctrl == [2, 0.5])
-        #expect(env.applyAction([-0.25, -3]) == [-0.25, -0.5] && env.data.ctrl == [-0.25, -0.5])
+        // −2 + 0.75·0.5·4 = −0.5; −0.5 + (−2)·0.5·1 = −1.5, clipped to −0.5; 0.5 → 1 and 0.25.
+        #expect(env.applyAction([-0.25, -3]) == [-0.5, -0.5] && env.data.ctrl == [-0.5, -0.5])
+        #expect(env.applyAction([0.5, 0.5]) == [1, 0.25])
     }
 }

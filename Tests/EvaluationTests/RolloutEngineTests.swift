@@ -48,25 +48,32 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         let id = EpisodeID(seed: 3, episode: 1)
         let results = try runEngine("walker2d-medium-v2", policy: LinearPolicy(observationSize: 17, actionSize: 6, seed: 2),
                                     episodes: [id], width: 1, threads: 1)
-        // Replaying by hand with the same seeds gives the same return and length.
-        let env = try EnvironmentFactory.make(task: try task("walker2d-medium-v2"), physics: .v2_3_7)
-        let policy = LinearPolicy(observationSize: 17, actionSize: 6, seed: 2)
-        var obs = try env.reset(seed: id.environmentSeed)
-        var total = 0.0, steps = 0
-        var action = [Float](repeating: 0, count: 6)
-        while true {
-            try obs.withUnsafeBufferPointer { o in
-                try action.withUnsafeMutableBufferPointer { a in
-                    try policy.act(observations: o, batch: 1, streams: [PolicyStream()], actions: a)
+        // Replaying by hand with the same seeds gives the same return and length when the actions
+        // are stepped as float32 (the policy's dtype), and not when they are stepped as float64.
+        func byHand(_ dtype: ActionDType) throws -> (total: Double, steps: Int) {
+            let env = try EnvironmentFactory.make(task: try task("walker2d-medium-v2"), physics: .v2_3_7)
+            let policy = LinearPolicy(observationSize: 17, actionSize: 6, seed: 2)
+            var obs = try env.reset(seed: id.environmentSeed)
+            var total = 0.0, steps = 0
+            var action = [Float](repeating: 0, count: 6)
+            while true {
+                try obs.withUnsafeBufferPointer { o in
+                    try action.withUnsafeMutableBufferPointer { a in
+                        try policy.act(observations: o, batch: 1, streams: [PolicyStream()], actions: a)
+                    }
                 }
+                let r = try env.step(action.map(Double.init), dtype: dtype)
+                total += r.reward
+                steps += 1
+                obs = r.observation
+                if r.isDone { break }
             }
-            let r = try env.step(action.map(Double.init))
-            total += r.reward
-            steps += 1
-            obs = r.observation
-            if r.isDone { break }
+            return (total, steps)
         }
+        #expect(LinearPolicy(observationSize: 17, actionSize: 6, seed: 2).actionDType == .float32)
+        let (total, steps) = try byHand(.float32)
         #expect(results[0].return == total && results[0].length == steps)
+        #expect(try byHand(.float64).total != total)
         #expect(results[0].normalizedScore == (try task("walker2d-medium-v2")).normalizedScore(return: total))
         #expect(results[0].end == (steps == 1000 ? .truncated : .terminated))
     }
