@@ -29,6 +29,7 @@ package final class MjSceneRenderer {
     /// - Throws: `MuJoCoError.engine` with MuJoCo's message (no framebuffer objects, GL errors).
     /// The corresponding C functions are `mjv_makeScene` and `mjr_makeContext`.
     package init(model: MjModel, width: Int, height: Int, quality: Bool, maxGeoms: Int) throws {
+        if model.physics == .v2_1_0, let glew = Backend.loadedGLEW { try Backend.loadGLSymbols(for: glew) }
         var error = [CChar](repeating: 0, count: 1024)
         guard let made = model.backend.api.renderer_create(model.handle, Int32(width), Int32(height), quality ? 1 : 0,
                                                              Int32(maxGeoms), &error, Int32(error.count)) else {

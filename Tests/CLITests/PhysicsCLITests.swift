@@ -97,4 +97,18 @@ import TestSupport
                                    "--output", output.path, "--resume"])
         #expect(resumed.status != 0 && resumed.stderr.contains("it was run on MuJoCo 2.1.0 and this run uses MuJoCo 2.3.7"), "\(resumed.stderr)")
     }
+
+    /// MuJoCo 2.1.0 renders through the GL backend it was loaded for (its GLEW build and GL's own
+    /// entry points are put in the global scope first): a video per backend, each in its process.
+    @Test(arguments: [("egl", "hopper-medium-v2"), ("osmesa", "antmaze-umaze-v2")])
+    func recordsVideoOnMuJoCo210(gl: String, task: String) throws {
+        let folder = try temporaryFolder()
+        let result = try CLI.run(["record", "--policy", "random", "--task", task, "--episodes", "1", "--mujoco", "2.1.0",
+                                  "--gl", gl, "--width", "64", "--height", "64", "--output", folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("physics: MuJoCo 2.1.0") && result.stdout.contains("rendering with \(gl)"), "\(result.stdout)")
+        let video = folder.appendingPathComponent("\(task)-seed0-ep0.mp4")
+        let size = (try? FileManager.default.attributesOfItem(atPath: video.path)[.size] as? Int) ?? 0
+        #expect(size > 1000, "\(video.path): \(size) bytes")
+    }
 }

@@ -48,6 +48,27 @@ struct Backend: @unchecked Sendable {
 
     /// The GLEW build loaded for MuJoCo 2.1.0, once that build has been opened.
     nonisolated(unsafe) private(set) static var loadedGLEW: GLEWBuild?
+
+    /// Puts the library exporting OpenGL's own entry points (`glClear`, `glPixelStorei`, …) in
+    /// the global scope, where MuJoCo 2.1.0, which calls them directly and links no GL, resolves
+    /// them (mujoco-py's extension links libGL for the same reason). Called before 2.1.0 renders.
+    /// - Throws: `MuJoCoError.libraryUnavailable` naming the files tried.
+    static func loadGLSymbols(for glew: GLEWBuild) throws {
+        let candidates: [String]
+        switch glew {
+        case .egl: candidates = ["libOpenGL.so.0", "libGL.so.1"]
+        case .osmesa: candidates = ["libOSMesa.so.8", "libOSMesa.so.6", "libOSMesa.so"]
+        case .glx: candidates = ["libGL.so.1", "libOpenGL.so.0"]
+        }
+        var error = [CChar](repeating: 0, count: 512)
+        var reasons: [String] = []
+        for name in candidates {
+            if cmj_load_global(name, &error, Int32(error.count)) == 1 { return }
+            reasons.append(String(cString: error))
+        }
+        throw MuJoCoError.libraryUnavailable(physics: "2.1.0", path: candidates.joined(separator: ", "),
+                                             reason: "no OpenGL library to render with (\(reasons.joined(separator: "; ")))")
+    }
 }
 
 /// The GLEW builds shipped with MuJoCo 2.1.0. Its library leaves GLEW's symbols undefined, and they
