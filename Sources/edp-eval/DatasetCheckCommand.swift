@@ -32,6 +32,9 @@ struct DatasetCheckCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report as JSON here (checked before the run).", valueName: "file"))
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     @Option(help: "Check only the first N transitions.")
     var limit: Int?
 
@@ -45,7 +48,11 @@ struct DatasetCheckCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         try RunLimits.checkThreads(threads)
         guard maxListed >= 0 else { throw ValidationError("--max-listed must be at least 0") }
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: [("--dataset", dataset)])
+        }
     }
 
     func run() throws {

@@ -31,8 +31,15 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the output JSON (default: standard output).")
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     func validate() throws {
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: [("--input", input)])
+        }
     }
 
     func run() throws {

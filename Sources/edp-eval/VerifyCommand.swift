@@ -47,12 +47,20 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     @Flag(help: "List the shipped tables and exit.")
     var list = false
 
     func validate() throws {
         if !list && table == nil { throw ValidationError("--table is required (or --list)") }
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: (table.map { [("--table", $0)] } ?? [])
+                + checkpoints.compactMap { $0.split(separator: "=", maxSplits: 1).last.map { ("--checkpoint", String($0)) } })
+        }
         for pair in checkpoints where pair.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--checkpoint takes TASK=PATH, got '\(pair)'")
         }

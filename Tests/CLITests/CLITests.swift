@@ -135,7 +135,7 @@ func temporaryFolder() throws -> URL {
         for name in ["r.csv", "r.jsonl"] {
             let clash = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--episodes", "1",
                                      "--output", folder.appendingPathComponent(name).path])
-            #expect(clash.status != 0 && clash.stderr.contains("must not end in .csv or .jsonl"), "\(name)")
+            #expect(clash.status != 0 && clash.stderr.contains("must not end in .csv, .jsonl or .lock"), "\(name)")
         }
         let overflow = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--seed", "18446744073709551615", "--seeds", "2"])
         #expect(overflow.status != 0 && overflow.stderr.contains("the last seed would exceed"))

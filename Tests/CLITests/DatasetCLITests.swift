@@ -25,7 +25,7 @@ import Testing
         for key in ["transitions", "checked", "mismatches", "max_abs_diff", "fields", "mismatched"] { #expect(report[key] != nil, "\(key)") }
 
         // -o is the short form of --output.
-        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "-o", output.path])
+        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "-o", output.path, "--overwrite"])
         #expect(bad.status == 1, "\(bad.stderr)")
         let tampered = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         let mismatched = try #require(tampered["mismatched"] as? [[String: Any]])

@@ -181,7 +181,7 @@ import TestSupport
         #expect(try Self.run(arguments + ["--resume", "--overwrite"]).status == 64)
 
         // A live owner (another process holding the lock) is refused, named by the lock file's text.
-        let lock = folder.appendingPathComponent("r.json.lock")
+        let lock = folder.appendingPathComponent("r.lock")
         try Data("PID 4242 on host elsewhere".utf8).write(to: lock)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
