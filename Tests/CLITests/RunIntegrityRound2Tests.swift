@@ -280,4 +280,41 @@ import TestSupport
             #expect(r.status == 1 && r.stderr.contains("records a different sweep"), "\(r.stderr)")
         }
     }
+
+    // MARK: case 7: dataset check judges at the file's precision
+
+    @Test func datasetCheckToleratesFloat32RoundingButNotTampering() throws {
+        let folder = try temporaryFolder()
+        let fixtures = "Tests/Fixtures/d4rl-datasets/"
+        let output = folder.appendingPathComponent("check.json")
+        let base = ["dataset", "check", "--task", "hopper-medium-v2", "--output", output.path, "--overwrite"]
+        // hopper-small with float32 states (as D4RL stores them): 781 next observations differ by
+        // float32 rounding (at most 9.5e-7), none beyond 16 ulps of the transition's largest value.
+        let clean = try CLI.run(base + ["--dataset", fixtures + "hopper-small-float32.hdf5"])
+        #expect(clean.status == 0 && clean.stdout.contains("800 of 800 transitions checked, 0 beyond the tolerance"), "\(clean.status) \(clean.stdout)")
+        var report = try Self.json(output)
+        #expect(report["mismatch_count"] as? Int == 0 && (report["mismatches"] as? [Any])?.isEmpty == true)
+        #expect(report["transitions"] as? Int == 800 && report["checked"] as? Int == 800)
+        let maxDiff = try #require(report["max_abs_diff"] as? Double)
+        #expect(maxDiff > 0 && maxDiff < 1e-6, "rounding differences are there, below 1e-6: \(maxDiff)")
+        let tolerance = try #require(report["tolerance"] as? [String: Any])
+        #expect(tolerance["ulps"] as? Int == 16 && tolerance["precision"] as? String == "float32", "\(tolerance)")
+        let fields = try #require(report["fields"] as? [String: [String: Any]])
+        #expect((fields["next_observations"]?["differing"] as? Int ?? 0) > 700 && fields["next_observations"]?["beyond_tolerance"] as? Int == 0)
+
+        // The tampered copy still fails, with exactly its five edits.
+        let tampered = try CLI.run(base + ["--dataset", fixtures + "hopper-small-tampered.hdf5"])
+        #expect(tampered.status == 1, "\(tampered.stdout)")
+        report = try Self.json(output)
+        #expect(report["mismatch_count"] as? Int == 5)
+        let listed = try #require(report["mismatches"] as? [[String: Any]])
+        #expect(listed.count == 5 && listed.allSatisfy { ($0["max_abs_diff"] as? Double ?? 0) > ($0["tolerance"] as? Double ?? 1) })
+
+        // --tolerance overrides the rule: 0 makes the float32 rounding count.
+        let strict = try CLI.run(base + ["--dataset", fixtures + "hopper-small-float32.hdf5", "--tolerance", "0"])
+        #expect(strict.status == 1 && strict.stdout.contains("beyond the tolerance"), "\(strict.stdout)")
+        #expect(try Self.json(output)["mismatch_count"] as? Int ?? 0 > 700)
+        let bad = try CLI.run(base + ["--dataset", fixtures + "hopper-small-float32.hdf5", "--tolerance", "-1"])
+        #expect(bad.status == 64 && bad.stderr.contains("--tolerance must be a finite number ≥ 0"), "\(bad.stderr)")
+    }
 }
