@@ -63,7 +63,7 @@ struct EvaluateCommand: ParsableCommand {
             try OutputPath.checkReport(output)
             try refuseExistingFiles(output)
         }
-        if let shard { _ = try Shard(shard) }
+        if let shard { _ = try asUsageError { try Shard(shard) } }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
 

@@ -30,7 +30,7 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var policy: PolicyOptions
     @Option(parsing: .unconditional, help: "Episodes to record (at most 1,000,000, as evaluate).")
     var episodes = 1
-    @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
+    @Option(parsing: .unconditional, help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
     var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "dir"))
     var output: String?
@@ -112,8 +112,15 @@ struct RecordCommand: ParsableCommand {
         }
         for (index, source) in sources.enumerated() {
             let made = try PolicyFactory.make(source, task: spec, overrides: policy.overrides)
-            let recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: folder), options: options,
+            let recorder: EpisodeVideoRecorder
+            do {
+                recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: folder), options: options,
                                                     fileTag: tags[index])
+            } catch RenderingError.noContext(let attempts, _) where watch {
+                // --watch chose the window (GLFW) itself: the fix is a display or no --watch, not --gl.
+                throw CLIError.message("--watch shows frames in a window, which needs a display (DISPLAY or WAYLAND_DISPLAY) and libglfw3: "
+                    + attempts.map(\.reason).joined(separator: "; ") + ". Run without --watch to render offscreen (EGL or OSMesa).")
+            }
             if index == 0 { print("rendering with \(recorder.backendDescription)") }
             if sources.count > 1 { print("policy \(index + 1) of \(sources.count): \(source.description)") }
             try recorder.record(policy: made.policy, seed: seed, episodes: episodes) { result, files in

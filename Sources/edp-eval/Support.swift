@@ -48,6 +48,7 @@ enum OutputPath {
                 throw ValidationError("\(option) \(path) is a folder: give a file path, e.g. \(path)/report.json")
             }
             guard fm.isWritableFile(atPath: path) else { throw ValidationError("\(option) \(path): the file exists and is not writable") }
+            try probe(URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL, for: path, option: option)
             return
         }
         var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
@@ -59,12 +60,25 @@ enum OutputPath {
                 guard fm.isWritableFile(atPath: ancestor.path) else {
                     throw ValidationError("\(option) \(path): cannot write in the folder \(ancestor.path) (permission denied)")
                 }
+                try probe(ancestor, for: path, option: option)
                 return
             }
             let up = ancestor.deletingLastPathComponent()
             if up.path == ancestor.path { return }
             ancestor = up
         }
+    }
+
+    /// Creates and removes a hidden file in `folder`: permission bits do not tell whether a file
+    /// can be created there (`/proc`, `/sys`, a read-only mount), trying does.
+    private static func probe(_ folder: URL, for path: String, option: String) throws {
+        let probe = folder.appendingPathComponent(".edp-eval-probe-\(getpid())")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ValidationError("\(option) \(path): cannot create files in \(folder.path) (\(String(cString: strerror(errno)))); choose another path")
+        }
+        close(fd)
+        unlink(probe.path)
     }
 
     /// Writes `data` to `url`: to a temporary name in the same folder (`.<name>.partial-<pid>`),

@@ -202,8 +202,8 @@ func temporaryFolder() throws -> URL {
         let provenance = try #require(json["provenance"] as? [String: Any])
         #expect(provenance["threads"] as? Int == 1)
         let scheduler = try #require(provenance["scheduler"] as? [String: Any])
-        #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? String == "1043"
-                && scheduler["array_job_id"] as? String == "1040" && scheduler["array_task_id"] as? Int == 3
+        #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? Int == 1043
+                && scheduler["array_job_id"] as? Int == 1040 && scheduler["array_task_id"] as? Int == 3
                 && scheduler["node"] as? String == "node17" && scheduler["cpus"] as? Int == 1)
         let explicit = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
                                     "--threads", "2", "--output", folder.appendingPathComponent("t.json").path], environment: slurm)

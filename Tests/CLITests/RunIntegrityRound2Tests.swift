@@ -317,4 +317,103 @@ import TestSupport
         let bad = try CLI.run(base + ["--dataset", fixtures + "hopper-small-float32.hdf5", "--tolerance", "-1"])
         #expect(bad.status == 64 && bad.stderr.contains("--tolerance must be a finite number ≥ 0"), "\(bad.stderr)")
     }
+
+    // MARK: case 9: numbers are numbers
+
+    @Test func jsonStoresNumbersAsNumbers() throws {
+        let inspect = try CLI.run(["inspect", "Tests/Fixtures/edp-hopper-42k/model_final.pkl", "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+        let provenance = try #require(json["provenance"] as? [String: Any])
+        #expect(provenance["epoch"] as? Int == 11 && provenance["total_steps"] as? Int == 42000, "\(provenance)")
+        #expect(provenance["source_sha256"] is String)
+        let variant = try #require(json["variant_highlights"] as? [String: Any])
+        #expect(variant["seed"] as? Int == 43 && variant["algo_cfg.dpm_t_end"] as? Double == 0.001 && variant["n_epochs"] as? Int == 12, "\(variant)")
+        #expect(variant["obs_norm"] as? Bool == false && variant["env"] as? String == "hopper-medium-expert-v2")
+
+        let folder = try temporaryFolder()
+        let report = folder.appendingPathComponent("r.json")
+        let r = try CLI.run(["evaluate"] + Self.random + ["--episodes", "1", "--output", report.path],
+                            environment: ["SLURM_JOB_ID": "1043", "SLURM_ARRAY_JOB_ID": "1040", "SLURM_ARRAY_TASK_ID": "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scheduler = try #require((try Self.json(report)["provenance"] as? [String: Any])?["scheduler"] as? [String: Any])
+        #expect(scheduler["job_id"] as? Int == 1043 && scheduler["array_job_id"] as? Int == 1040, "\(scheduler)")
+        // merge reads it back (and reports of earlier builds with string ids).
+        #expect(try CLI.run(["merge", report.path]).status == 0)
+    }
+
+    // MARK: case 10: one exit-status rule
+
+    @Test func commandLineMistakesExit64() throws {
+        let v = try temporaryFolder().path
+        let bundled = "assets/checkpoints/edp-hopper-reference.safetensors"
+        let cases: [(arguments: [String], message: String)] = [
+            (["evaluate", "--task", "nope", "--policy", "random"], "unknown task id 'nope'"),
+            (["record", "--task", "nope", "--policy", "random", "--output", v], "unknown task id 'nope'"),
+            (["replay", "--task", "nope", "--input", "x.json"], "unknown task id 'nope'"),
+            (["bench", "--task", "nope", "--policy", "random"], "unknown task id 'nope'"),
+            (["verify", "--table", "edp-table2", "--checkpoint", "nope=\(bundled)"], "unknown task id 'nope'"),
+            (["dataset", "info", "--task", "nope", "--dataset", "Tests/Fixtures/d4rl-datasets/hopper-small.hdf5"], "unknown task id 'nope'"),
+            (["tasks", "--robot", "nope"], "unknown robot 'nope'"),
+            (["evaluate"] + Self.random + ["--shard", "0/2"], "invalid shard '0/2'"),
+            (["evaluate", "--task", "hopper-medium-v2", "--dpm-t-end", "0"], "--dpm-t-end must be in (0, 1)"),
+            (["record"] + Self.random + ["--output", v, "--width", "0"], "frame size 0×480"),
+            (["record"] + Self.random + ["--output", v, "--camera", "nope", "--max-frames", "1"], "no camera named 'nope'"),
+            (["evaluate"] + Self.random + ["--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+            (["record"] + Self.random + ["--output", v, "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+        ]
+        for c in cases {
+            let r = try CLI.run(c.arguments)
+            #expect(r.status == 64 && r.stderr.contains(c.message), "\(c.arguments): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("Missing value"))
+        }
+        // A file that fails is 1: a checkpoint that cannot be read.
+        let broken = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "README.md", "--episodes", "1"])
+        #expect(broken.status == 1, "\(broken.stderr)")
+    }
+
+    // MARK: case 11: errors name the file and what to do, never Foundation's text
+
+    @Test func systemErrorsAreNamedInPlainWords() throws {
+        let cases: [(arguments: [String], status: Int32, message: String)] = [
+            (["evaluate"] + Self.random + ["--episodes", "1", "--output", "/proc/foo.json"], 64, "--output /proc/foo.json: cannot create files in /proc"),
+            (["evaluate"] + Self.random + ["--episodes", "1", "--output", "/sys/x/y.json"], 64, "--output /sys/x/y.json: cannot create files in /sys"),
+            (["bench", "--policy", "random", "--transitions", "5", "--output", "/proc/foo.json"], 64, "cannot create files in /proc"),
+            (["inspect", "/dev/null"], 1, "/dev/null: cannot read it: not a regular file"),
+        ]
+        for c in cases {
+            let r = try CLI.run(c.arguments)
+            #expect(r.status == c.status && r.stderr.contains(c.message), "\(c.arguments): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("You don’t have permission") && !r.stderr.contains("in use by cannot"))
+        }
+        let home = try CLI.run(["tasks"], environment: ["EDP_EVAL_HOME": "/nonexistent"])
+        #expect(home.status == 1 && home.stderr.contains("/nonexistent/envs/tasks.json: no such file")
+                && home.stderr.contains("EDP_EVAL_HOME=/nonexistent must be the folder holding envs/"), "\(home.stderr)")
+        #expect(!home.stderr.contains("NSCocoaErrorDomain"))
+    }
+
+    // MARK: case 12: replay seeds, --watch without a display, a checkpoint given twice
+
+    @Test func replaySeedsWatchAndRepeatedCheckpoints() throws {
+        let folder = try temporaryFolder()
+        let input = folder.appendingPathComponent("episode.json")
+        for seed in ["-1", "1.5", "18446744073709551616"] {
+            try Data(#"{"seed": \#(seed), "actions": [[0, 0, 0]]}"#.utf8).write(to: input)
+            let r = try CLI.run(["replay", "--task", "hopper-medium-v2", "--input", input.path])
+            #expect(r.status == 1 && r.stderr.contains("field seed: expected an integer from 0 to 18446744073709551615, got \(seed)"),
+                    "\(seed): \(r.stderr)")
+        }
+        let watch = try CLI.run(["record"] + Self.random + ["--output", folder.path, "--max-frames", "1", "--watch"],
+                                environment: ["DISPLAY": "", "WAYLAND_DISPLAY": "", "MUJOCO_GL": ""])
+        #expect(watch.status == 1 && watch.stderr.contains("--watch shows frames in a window, which needs a display")
+                && !watch.stderr.contains("forced by --gl"), "\(watch.stderr)")
+
+        let report = folder.appendingPathComponent("r.json")
+        // A small feed-forward checkpoint (11 → 16 → 16 → 3): quick to evaluate.
+        let bundled = "Tests/Fixtures/ff-checkpoints/ff-relu.npz"
+        let twice = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", bundled, "--checkpoint", bundled,
+                                 "--episodes", "1", "--output", report.path])
+        #expect(twice.status == 0 && twice.stderr.contains("--checkpoint \(bundled) is \(bundled) again; it is used once"), "\(twice.stderr)")
+        #expect(try #require(try Self.json(report)["tasks"] as? [Any]).count == 1)
+    }
 }
