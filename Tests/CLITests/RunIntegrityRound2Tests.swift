@@ -416,4 +416,33 @@ import TestSupport
         #expect(twice.status == 0 && twice.stderr.contains("--checkpoint \(bundled) is \(bundled) again; it is used once"), "\(twice.stderr)")
         #expect(try #require(try Self.json(report)["tasks"] as? [Any]).count == 1)
     }
+
+    // MARK: case 5: honest verdicts
+
+    @Test func oneEpisodeIsInconclusiveNotAPointComparison() throws {
+        let folder = try temporaryFolder()
+        let table = folder.appendingPathComponent("claims.csv"), output = folder.appendingPathComponent("v.json")
+        let checkpoint = "hopper-medium-v2=Tests/Fixtures/ff-checkpoints/ff-relu.npz"
+        // The measured score of this checkpoint's first episode, as the claim: a point comparison
+        // would call "x" NOT consistent and "x ± 0.1" consistent; both are inconclusive.
+        let probe = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/ff-checkpoints/ff-relu.npz",
+                                 "--episodes", "1", "--output", folder.appendingPathComponent("e.json").path])
+        #expect(probe.status == 0)
+        let row = try #require((try Self.json(folder.appendingPathComponent("e.json"))["tasks"] as? [[String: Any]])?.first)
+        let measured = try #require((row["normalized_score"] as? [String: Any])?["mean"] as? Double)
+        for claim in [String(format: "%.1f", measured), String(format: "%.1f ± 0.1", measured)] {
+            try Data("task,method,score\nhopper-medium-v2,FF,\(claim)\n".utf8).write(to: table)
+            let r = try CLI.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", checkpoint, "--output", output.path, "--overwrite"])
+            #expect(r.status == 0 && r.stdout.contains("inconclusive") && !r.stdout.contains("consistent"), "\(claim): \(r.stdout)")
+            #expect(r.stderr.contains("1 of 1 checked rows are inconclusive") && r.stderr.contains("--strict"), "\(r.stderr)")
+            let verdict = try #require((try Self.json(output)["verdicts"] as? [[String: Any]])?.first)
+            #expect(verdict["verdict"] as? String == "inconclusive" && verdict["consistent"] as? Bool == false)
+            let strict = try CLI.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", checkpoint, "--strict"])
+            #expect(strict.status == 1 && strict.stderr.contains("exit status 1: --strict"), "\(strict.stderr)")
+        }
+        // Two episodes give an interval: a verdict again.
+        try Data("task,method,score\nhopper-medium-v2,FF,90\n".utf8).write(to: table)
+        let judged = try CLI.run(["verify", "--table", table.path, "--episodes", "2", "--checkpoint", checkpoint])
+        #expect(judged.status == 1 && judged.stdout.contains("NOT consistent") && !judged.stdout.contains("inconclusive"), "\(judged.stdout)")
+    }
 }
