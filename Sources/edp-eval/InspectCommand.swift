@@ -142,7 +142,15 @@ struct InspectCommand: ParsableCommand {
         if let critics = r.criticHiddenSizes, let activation = r.criticActivation {
             rows.append(("critics", "hidden \(sizes(critics)), \(activation), layer norm \(r.criticLayerNorm == true ? "yes" : "no")"))
         }
-        rows.append(("normalization", r.observationNormalization?.summary ?? (r.family == "edp" ? "obs / (1 + 1e-6) (EDP default)" : "none")))
+        // As evaluate decides (ObservationStatistics.edpExpectsNormalization): obs_norm counts on
+        // the domains whose EDP trainer normalizes (antmaze, …), named by the variant's env.
+        var obsNorm = false
+        if r.variantHighlights["obs_norm"] == .bool(true), case .string(let env)? = r.variantHighlights["env"] {
+            obsNorm = ObservationStatistics.edpNormalizedDomains.contains { env.hasPrefix($0) }
+        }
+        rows.append(("normalization", r.observationNormalization?.summary ?? (r.family != "edp" ? "none"
+            : obsNorm ? "obs_norm = true: (obs − mean) / std of the training dataset, which the checkpoint does not store; evaluate needs --dataset FILE.hdf5 or --observation-stats stats.json"
+            : "obs / (1 + 1e-6) (EDP default)")))
         rows.append(("tensors", "\(r.tensorCount)"))
         for (network, count) in r.parameterCounts.sorted(by: { $0.key < $1.key }) {
             rows.append(("parameters", "\(network): \(count)"))

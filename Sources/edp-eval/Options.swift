@@ -8,7 +8,7 @@ import Rendering
 /// Which policy to run: checkpoints, the random reference policy, and inference overrides.
 struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("checkpoint"), help: ArgumentHelp(
-        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz, Stable-Baselines3 .zip). Repeat for a series of checkpoints of one run (RAT/OMS are reported).",
+        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz, Stable-Baselines3 .zip). evaluate: repeat for a series of checkpoints of one run (RAT and OMS are reported); record: one video set per checkpoint; bench: one checkpoint.",
         valueName: "path"))
     var checkpoints: [String] = []
 

@@ -445,4 +445,46 @@ import TestSupport
         let judged = try CLI.run(["verify", "--table", table.path, "--episodes", "2", "--checkpoint", checkpoint])
         #expect(judged.status == 1 && judged.stdout.contains("NOT consistent") && !judged.stdout.contains("inconclusive"), "\(judged.stdout)")
     }
+
+    // MARK: case 8: help and README say what the tool does
+
+    @Test func helpAndReadmeMatchTheTool() throws {
+        let readme = try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8)
+        // --checkpoint's help says what each command does with several.
+        let bench = try CLI.run(["bench", "--help"]).stdout, record = try CLI.run(["record", "--help"]).stdout
+        for help in [bench, record] {
+            let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(flat.contains("bench: one checkpoint") && flat.contains("record: one video set per checkpoint")
+                    && !flat.contains("(RAT/OMS are reported)"), "\(flat)")
+        }
+        let two = ["--checkpoint", "Tests/Fixtures/ff-checkpoints/ff-relu.npz", "--checkpoint", "Tests/Fixtures/ff-checkpoints/ff-elu-gaussian.safetensors"]
+        let benchTwo = try CLI.run(["bench", "--task", "hopper-medium-v2", "--transitions", "4"] + two)
+        #expect(benchTwo.status == 64 && benchTwo.stderr.contains("bench times one --checkpoint"), "\(benchTwo.stderr)")
+
+        // The TQC example prints what the README quotes (mean ± standard error).
+        #expect(readme.contains("3200.2 ± 284.2") && !readme.contains("568.4"))
+        let tqc = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip", "--episodes", "5"])
+        #expect(tqc.status == 0 && tqc.stdout.contains("3200.2 ± 284.2") && tqc.stdout.contains("99.0 ± 8.7"), "\(tqc.stdout)")
+
+        // The registry bullet names every robot's ids, and its total is the tool's.
+        let tasks = try CLI.run(["tasks"]).stdout
+        #expect(tasks.contains("80 tasks") && readme.contains("80 in all") && readme.contains("pen-{human,cloned,expert,human-longhorizon}-v{0,1}"))
+        #expect(try CLI.run(["tasks", "--robot", "pen"]).stdout.contains("8 tasks"))
+
+        // --reset-every-transition is edp-bench's, not dataset check's.
+        #expect(!(try CLI.run(["dataset", "check", "--help"]).stdout.contains("reset-every-transition")))
+        for line in readme.split(separator: "\n") where line.contains("--reset-every-transition") {
+            #expect(line.contains("edp-bench"), "\(line)")
+        }
+
+        // RAT/OMS's index: the JSON key counts from 0, the text from 1, and the README says so.
+        #expect(readme.contains("`oms_index` counts from 0") && readme.contains("k = `oms_index` + 1"))
+
+        // inspect and evaluate agree about an obs_norm checkpoint, and name its format rightly.
+        let obsNorm = "Tests/Fixtures/ff-checkpoints/edp-antmaze-obsnorm.safetensors"
+        let inspect = try CLI.run(["inspect", obsNorm])
+        #expect(inspect.stdout.contains("obs_norm = true: (obs − mean) / std") && !inspect.stdout.contains("obs / (1 + 1e-6)"), "\(inspect.stdout)")
+        let refused = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", obsNorm, "--episodes", "1"])
+        #expect(refused.status == 1 && refused.stderr.contains("which the checkpoint file does not store") && !refused.stderr.contains("pickle"))
+    }
 }
