@@ -487,4 +487,26 @@ import TestSupport
         let refused = try CLI.run(["evaluate", "--task", "antmaze-umaze-v0", "--checkpoint", obsNorm, "--episodes", "1"])
         #expect(refused.status == 1 && refused.stderr.contains("which the checkpoint file does not store") && !refused.stderr.contains("pickle"))
     }
+
+    // MARK: case 13: default cameras frame kitchen's arm and objects and pen's hand and goal
+
+    /// The default view of `record` is the documented one (KitchenEnvironment/PenEnvironment
+    /// `defaultCamera`, chosen by looking at contact sheets: see their doc comments), not D4RL's
+    /// viewer: the first frame with `--camera default` equals the one with the explicit camera and
+    /// differs from D4RL's view.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")),
+          arguments: [("kitchen-complete-v0", "free:2.8,70,-25,-0.2,0.6,2.2", "free:4.5,-66,-65,-0.03841241123364699,0.582,2.187"),
+                      ("pen-human-v1", "free:0.6,-90,-20,0.12,-0.15,0.25", "free:1.0,-45,-45,0.0086,-0.1747,0.2005")])
+    func defaultCamerasFrameTheTask(task: String, view: String, d4rl: String) throws {
+        let folder = try temporaryFolder()
+        func firstFrame(_ camera: String, _ name: String) throws -> Data {
+            let out = folder.appendingPathComponent(name)
+            let r = try CLI.run(["record", "--task", task, "--policy", "random", "--max-frames", "1", "--width", "96", "--height", "96",
+                                 "--no-video", "--png-frames", "--camera", camera, "--output", out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try Data(contentsOf: out.appendingPathComponent("\(task)-seed0-ep0/frame-00000.png"))
+        }
+        let byDefault = try firstFrame("default", "default"), explicit = try firstFrame(view, "view"), viewer = try firstFrame(d4rl, "d4rl")
+        #expect(byDefault == explicit && byDefault != viewer)
+    }
 }
