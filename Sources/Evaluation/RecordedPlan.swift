@@ -36,7 +36,8 @@ public struct RecordedPlan: Equatable, Sendable {
         guard let s = seeds.firstIndex(of: e.seed) else {
             return "seed \(e.seed) is not in the recorded plan (seeds \(seeds.map(String.init).joined(separator: ", ")))"
         }
-        guard (0..<episodesPerSeed).contains(e.episode) else {
+        // (Compared, not a range: a report edited to a negative episodes_per_seed must not trap.)
+        guard e.episode >= 0 && e.episode < episodesPerSeed else {
             return "episode \(e.episode) of seed \(e.seed) is outside the recorded plan (episodes 0-\(episodesPerSeed - 1) per seed)"
         }
         if let shard, !shard.contains(item: (t * policies.count + p) * seeds.count + s) {

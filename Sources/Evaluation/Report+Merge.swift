@@ -25,9 +25,10 @@ extension EvaluationReport {
         guard reports.first != nil else {
             throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
+        // The recorded plans first (an impossible one is named as such), then every episode against them.
+        let known = try checkedPolicies(reports, files: files, against: reports[0].provenance)
         let reports = try zip(reports, files).map { try checkedEpisodes(of: $0, file: $1, registry: registry) }
         var provenance = reports[0].provenance
-        let known = try checkedPolicies(reports, files: files, against: provenance)
         if oneSweep { try checkOneSweep(reports, files: files) }
         let gaps = SweepGaps(reports)
         if !gaps.isComplete && !allowIncomplete { throw EvaluationError.incompleteSweep(gaps.explanation) }

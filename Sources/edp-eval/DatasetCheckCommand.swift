@@ -82,8 +82,9 @@ struct DatasetCheckCommand: ParsableCommand {
             }
         }
         if let output {
-            // OutputPath.write names the file and the system's reason (no Foundation error text).
-            try DatasetInput.run { try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: URL(fileURLWithPath: output)) }
+            // OutputPath.write names the file and the system's reason (no Foundation error text); a
+            // failed write is a failed run (exit 1), not bad input.
+            try OutputPath.write(try JSONText.encode(report, pretty: true) + "\n", to: URL(fileURLWithPath: output))
         }
         print("\(report.file) vs \(report.task) (MuJoCo \(report.mujocoVersion)): \(report.checked) of \(report.transitions) transitions checked, \(report.mismatchCount) beyond the tolerance, max |diff| \(report.maxAbsDiff)")
         print("tolerance: \(report.tolerance.rule)")
