@@ -37,8 +37,10 @@ public enum ConsistencyCheck {
     ///   recorded state (the default, as the recording rollout did); false resets before every
     ///   transition, the path D4RL's float32 states always take (`edp-bench dataset-check
     ///   --reset-every-transition` measures it on float64 fixtures).
+    /// - Parameter tolerance: what |diff| counts as a mismatch (`Tolerance`; default: 16 ulps at the
+    ///   file's precision of the transition's largest value).
     public static func run(_ dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics, threads: Int, limit: Int? = nil,
-                           maxListed: Int = 100, warmStart: Bool = true,
+                           maxListed: Int = 100, warmStart: Bool = true, tolerance: Tolerance? = nil,
                            progress: ((Progress) -> Void)? = nil) throws -> ConsistencyReport {
         try DatasetTaskCheck.requireCompatible(dataset, task: task, physics: physics)
         let environments = try (0..<max(1, threads)).map { _ in try EnvironmentFactory.make(task: task, physics: physics) }
@@ -46,19 +48,26 @@ public enum ConsistencyCheck {
         let total = min(dataset.transitions, max(0, limit ?? dataset.transitions))
         // Per transition and field: max |diff|, or NaN when not compared.
         var differences = [[Double]](repeating: [Double](repeating: .nan, count: total), count: fields.count)
+        // Per transition: the largest magnitude among its recorded state, next observation and
+        // reward (the scale of its float rounding, `Tolerance`).
+        var scales = [Double](repeating: 0, count: total)
         let start = Date()
         var continued = 0
         for chunkStart in stride(from: 0, to: total, by: D4RLDataset.chunkRows) {
             let chunk = try ChunkRows(dataset, range: chunkStart..<min(total, chunkStart + D4RLDataset.chunkRows), settings: settings)
             let (results, continuedInChunk) = try replay(chunk, on: environments, settings: settings)
             for block in results {
-                for (k, field, value) in block { differences[field][chunk.range.lowerBound + k] = value }
+                for (k, field, value, scale) in block {
+                    differences[field][chunk.range.lowerBound + k] = value
+                    scales[chunk.range.lowerBound + k] = scale
+                }
             }
             continued += continuedInChunk
             progress?(Progress(done: chunk.range.upperBound, total: total, elapsed: Date().timeIntervalSince(start)))
         }
         return ConsistencyReport(dataset: dataset, task: task, physics: physics, transitions: dataset.transitions, checked: total,
-                                 differences: differences, maxListed: maxListed,
+                                 differences: differences, scales: scales,
+                                 tolerance: tolerance ?? .ulps(Tolerance.defaultULPs, precision: settings.precision), maxListed: maxListed,
                                  seconds: Date().timeIntervalSince(start), threads: environments.count,
                                  warmStart: warmStart, continuedWithoutReset: continued,
                                  nextObservationsFrom: settings.hasNext ? "next_observations" : "observations[i+1] within an episode")
@@ -69,10 +78,10 @@ public enum ConsistencyCheck {
     /// Returns each block's (row in chunk, field, max |diff|) triples and the transitions continued
     /// without a reset.
     static func replay(_ chunk: ChunkRows, on environments: [MuJoCoEnvironment],
-                       settings: ReplaySettings) throws -> ([[(Int, Int, Double)]], Int) {
+                       settings: ReplaySettings) throws -> ([[(Int, Int, Double, Double)]], Int) {
         let blocks = (chunk.range.count + blockRows - 1) / blockRows
         let workers = min(environments.count, blocks)
-        var results = [[(Int, Int, Double)]](repeating: [], count: blocks)
+        var results = [[(Int, Int, Double, Double)]](repeating: [], count: blocks)
         var continuedPerBlock = [Int](repeating: 0, count: blocks)
         var failure: Error?
         let lock = NSLock()
@@ -104,6 +113,9 @@ extension ConsistencyCheck {
         let hasNext: Bool
         /// Ours are cast to float32 before comparing when the dataset stores float32.
         let float32Observations: Bool, float32Rewards: Bool
+        /// The coarsest precision among the recorded states, next observations and rewards: the
+        /// rounding the default tolerance allows for.
+        let precision: Tolerance.Precision
         let warmStart: Bool
         let transitions: Int
 
@@ -129,6 +141,7 @@ extension ConsistencyCheck {
             hasNext = dataset.has("next_observations")
             float32Observations = dataset.dtype(hasNext ? "next_observations" : "observations") == "float32"
             float32Rewards = dataset.dtype("rewards") == "float32"
+            precision = ["infos/qpos", "infos/qvel", Self.nextKeyOf(hasNext), "rewards"].contains { dataset.dtype($0) == "float32" } ? .float32 : .float64
             observationSize = dataset.observationSize
             actionSize = dataset.actionSize
             self.warmStart = warmStart
@@ -136,7 +149,8 @@ extension ConsistencyCheck {
         }
 
         /// The dataset field the next observations are compared with.
-        var nextKey: String { hasNext ? "next_observations" : "observations" }
+        var nextKey: String { Self.nextKeyOf(hasNext) }
+        static func nextKeyOf(_ hasNext: Bool) -> String { hasNext ? "next_observations" : "observations" }
     }
 
     /// The rows of one chunk, read on the calling thread (the serial HDF5 library). Row k of the chunk
@@ -203,8 +217,8 @@ extension ConsistencyCheck {
 
         /// Replays rows `rows` of the chunk; returns (row, field, max |diff|) triples and how many rows
         /// continued without a reset.
-        mutating func replay(_ chunk: ChunkRows, rows: Range<Int>) throws -> ([(Int, Int, Double)], Int) {
-            var local: [(Int, Int, Double)] = []
+        mutating func replay(_ chunk: ChunkRows, rows: Range<Int>) throws -> ([(Int, Int, Double, Double)], Int) {
+            var local: [(Int, Int, Double, Double)] = []
             local.reserveCapacity(3 * ConsistencyCheck.blockRows)
             var skipped = 0
             // Warm-up: a block that starts inside an episode first replays the previous transition from
@@ -231,12 +245,17 @@ extension ConsistencyCheck {
                 let result = try environment.step(action)
                 let ends = chunk.ends(k)
                 continuing = !ends && result.instability == nil
+                var scale = abs(chunk.rewards[k])
+                for v in qpos { scale = max(scale, abs(v)) }
+                for v in qvel { scale = max(scale, abs(v)) }
                 if settings.hasNext || (!ends && chunk.range.lowerBound + k + 1 < settings.transitions) {
-                    local.append((k, 0, nextObservationDifference(result.observation, row: k, of: chunk)))
+                    let o = settings.observationSize
+                    for j in 0..<o { scale = max(scale, abs(chunk.next[k * o + j])) }
+                    local.append((k, 0, nextObservationDifference(result.observation, row: k, of: chunk), scale))
                 }
                 let reward = settings.float32Rewards ? Double(Float(result.reward)) : result.reward
-                local.append((k, 1, abs(reward - chunk.rewards[k])))
-                local.append((k, 2, result.terminated == (chunk.terminals[k + chunk.extra] != 0) ? 0 : 1))
+                local.append((k, 1, abs(reward - chunk.rewards[k]), scale))
+                local.append((k, 2, result.terminated == (chunk.terminals[k + chunk.extra] != 0) ? 0 : 1, scale))
             }
             return (local, skipped)
         }

@@ -267,7 +267,16 @@ public struct Checkpoint: Sendable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw CheckpointError(.unreadable, file: url, "cannot read file: \(error.localizedDescription)")
+            var info = stat()
+            let reason: String
+            if stat(url.path, &info) != 0 {
+                reason = String(cString: strerror(errno))
+            } else if (info.st_mode & S_IFMT) != S_IFREG {
+                reason = (info.st_mode & S_IFMT) == S_IFDIR ? "is a folder without a checkpoint" : "not a regular file (a device, pipe or socket)"
+            } else {
+                reason = access(url.path, R_OK) == 0 ? "the file cannot be read" : "permission denied"
+            }
+            throw CheckpointError(.unreadable, file: url, "cannot read it: \(reason); give a checkpoint file or folder")
         }
     }
 

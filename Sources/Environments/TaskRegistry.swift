@@ -131,10 +131,16 @@ public struct TaskRegistry: Sendable {
             }
         }
         let file: File
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let home = ProcessInfo.processInfo.environment["EDP_EVAL_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            let exists = FileManager.default.fileExists(atPath: url.path)
+            throw TaskRegistryError.unreadable(file: url.path, reason: (exists ? "the file cannot be read" : "no such file")
+                + (home.map { "; EDP_EVAL_HOME=\($0) must be the folder holding envs/ and assets/ (unset it to use the installed copy)" } ?? ""))
+        }
         do {
-            file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
+            file = try JSONDecoder().decode(File.self, from: data)
         } catch {
-            throw TaskRegistryError.unreadable(file: url.path, reason: "\(error)")
+            throw TaskRegistryError.unreadable(file: url.path, reason: "not a valid task registry (malformed JSON or a missing field; regenerate it with Tools/generate_registry.py)")
         }
         tasks = file.tasks
         semanticsVersion = file.semanticsVersion

@@ -42,6 +42,8 @@ public final class EpisodeLog {
     private let handle: FileHandle
     /// Episodes found in the file when it was opened (resume).
     public private(set) var recordedEpisodes: [(policy: String, result: EpisodeResult)] = []
+    /// What resume noticed and fixed in the file (a repeated episode line dropped), for stderr.
+    public private(set) var notes: [String] = []
     /// Timing lines found in the file when it was opened, per "task|policy".
     public private(set) var recordedTiming: [String: RolloutTiming] = [:]
 
@@ -56,12 +58,14 @@ public final class EpisodeLog {
             // A run killed mid-write can leave a partial last line: drop it.
             var validLength = 0
             var parsed: [Line] = []
+            var lineNumbers: [Int] = []
             for (i, line) in lines.enumerated() where !line.isEmpty {
                 guard let decoded = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)) else {
                     if i == lines.count - 1 || (i == lines.count - 2 && lines.last == "") { break }
                     throw EvaluationError.resumeMismatch(file: url.path, reason: "line \(i + 1) is not a valid record")
                 }
                 parsed.append(decoded)
+                lineNumbers.append(i + 1)
                 validLength += line.utf8.count + 1
             }
             lines.removeAll()
@@ -74,8 +78,28 @@ public final class EpisodeLog {
             guard recorded == header else {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it records a different run (tasks, policies, checkpoint hashes, settings, seeds, episodes or shard differ)")
             }
-            for line in parsed.dropFirst() {
-                if line.type == "episode", let e = line.episode, let p = line.policy { recordedEpisodes.append((p, e)) }
+            // Every episode must belong to the recorded plan and have possible values; a line that
+            // repeats an episode exactly (a copy) is dropped with a note, a different result for
+            // the same episode is refused.
+            let plan = RecordedPlan(tasks: header.tasks, policies: header.policies, seeds: header.seeds,
+                                    episodesPerSeed: header.episodesPerSeed, shard: header.shard.flatMap { try? Shard($0) })
+            var seen: [String: (line: Int, episode: EpisodeResult)] = [:]
+            for (line, number) in zip(parsed, lineNumbers).dropFirst() {
+                if line.type == "episode", let e = line.episode, let p = line.policy {
+                    if let problem = plan.problem(with: e, policy: p) {
+                        throw EvaluationError.resumeMismatch(file: url.path, reason: "line \(number): \(problem); remove that line or start over with --overwrite")
+                    }
+                    let key = "\(e.task)|\(p)|\(e.seed)|\(e.episode)"
+                    if let earlier = seen[key] {
+                        guard earlier.episode == e else {
+                            throw EvaluationError.resumeMismatch(file: url.path, reason: "lines \(earlier.line) and \(number) record episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p) with different results; remove the wrong one or start over with --overwrite")
+                        }
+                        notes.append("\(url.path): line \(number) repeats line \(earlier.line) (episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p)); counted once")
+                        continue
+                    }
+                    seen[key] = (number, e)
+                    recordedEpisodes.append((p, e))
+                }
                 if let t = line.timing, let p = line.policy, let task = line.task ?? line.episode?.task {
                     recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
                 }

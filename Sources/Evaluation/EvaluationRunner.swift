@@ -53,6 +53,8 @@ public final class EvaluationRunner {
     /// Seconds the last `run` spent in observers and `onEpisode` (video rendering and encoding),
     /// not counted in the report's SPS.
     public private(set) var observerSeconds = 0.0
+    /// What the last `run` noticed in a resumed log and fixed (`EpisodeLog.notes`), for stderr.
+    public private(set) var notes: [String] = []
 
     public init(plan: EvaluationPlan, registry: TaskRegistry) {
         self.plan = plan
@@ -100,6 +102,7 @@ public final class EvaluationRunner {
         let items = sweepItems(tasks: plan.tasks.count, policies: plan.policies.count, seeds: plan.seeds, shard: plan.shard)
         let policies = try loadPolicies(items)
         let log = try logURL.map { try EpisodeLog(url: $0, header: header(policies.records), resume: resume) }
+        notes = log?.notes ?? []
 
         var reports: [TaskReport] = []
         var widest = 0
@@ -109,7 +112,13 @@ public final class EvaluationRunner {
             let policy = policies.loaded[key.policy]![key.task]!
             let label = source.description
             let seeds = items.filter { $0.taskIndex == key.task && $0.policyIndex == key.policy }.map(\.seed)
-            var results = log?.recordedEpisodes.filter { $0.policy == label && $0.result.task == task.id }.map(\.result) ?? []
+            // Normalized scores of resumed episodes are recomputed from their returns, not trusted.
+            var results: [EpisodeResult] = []
+            for recorded in log?.recordedEpisodes ?? [] where recorded.policy == label && recorded.result.task == task.id {
+                do { results.append(try recorded.result.renormalized(for: task)) } catch {
+                    throw EvaluationError.resumeMismatch(file: logURL?.path ?? "-", reason: error.description)
+                }
+            }
             let done = Set(results.map(\.id))
             let todo = seeds.flatMap { seed in (0..<plan.episodesPerSeed).map { EpisodeID(seed: seed, episode: $0) } }
                 .filter { !done.contains($0) }

@@ -36,7 +36,7 @@ public enum ObservationStatistics {
               edpExpectsNormalization(checkpoint, task: task) else { return }
         throw CheckpointError(.invalidConfiguration, file: checkpoint.url,
             "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
-            "training dataset's global mean and std (clip ±10), which the pickle does not store. Pass " +
+            "training dataset's global mean and std (clip ±10), which the \(checkpoint.url.pathExtension == "pkl" ? "pickle" : "checkpoint file") does not store. Pass " +
             "--dataset FILE.hdf5 (the training dataset; its statistics are computed as EDP's trainer does) or " +
             "--observation-stats stats.json ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])")
     }

@@ -25,9 +25,7 @@ public final class OutputLock {
         while true {
             attempts += 1
             let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw EvaluationError.outputInUse(file: url.path, owner: "cannot create the lock file: \(String(cString: strerror(errno)))")
-            }
+            guard fd >= 0 else { throw OutputLockError(file: url.path, reason: String(cString: strerror(errno))) }
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let owner = Self.text(of: fd)
                 close(fd)
@@ -66,5 +64,16 @@ public final class OutputLock {
         let n = pread(fd, &buffer, buffer.count, 0)
         guard n > 0 else { return "" }
         return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The lock file cannot be created (a read-only or pseudo file system, a missing permission):
+/// the output cannot be written there at all.
+public struct OutputLockError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    /// The system's reason (`strerror`).
+    public var reason: String
+    public var description: String {
+        "cannot create the lock file \(file) (\(reason)): the output's folder cannot be written; choose another --output"
     }
 }

@@ -1,3 +1,4 @@
+import Environments
 import Foundation
 
 extension EvaluationReport {
@@ -11,13 +12,24 @@ extension EvaluationReport {
     ///   `allowIncomplete`, when the reports miss shards or episodes of the sweep plans they record
     ///   (`SweepGaps`). With `allowIncomplete` the merged report lists the gaps in
     ///   `provenance.missing`.
-    /// - Parameter scheduler: the job running the merge (recorded as the merged report's).
+    /// - Parameters:
+    ///   - scheduler: the job running the merge (recorded as the merged report's).
+    ///   - registry: when given, every episode's normalized score is recomputed from its return
+    ///     (`EpisodeResult.renormalized`), and a length beyond the task's time limit is refused.
+    ///   - oneSweep: refuse reports of different sweeps (tasks, policies, seeds, episodes per seed
+    ///     or shard count differ), as `edp-eval merge` does; episodes outside the plan their report
+    ///     records, and impossible values, are refused either way.
     public static func merged(_ reports: [EvaluationReport], files: [String], allowIncomplete: Bool = false,
-                              scheduler: Scheduler? = Scheduler.current) throws -> EvaluationReport {
-        guard var provenance = reports.first?.provenance else {
+                              scheduler: Scheduler? = Scheduler.current, registry: TaskRegistry? = nil,
+                              oneSweep: Bool = false) throws -> EvaluationReport {
+        guard reports.first != nil else {
             throw EvaluationError.mergeMismatch(file: "-", reason: "nothing to merge")
         }
-        let known = try checkedPolicies(reports, files: files, against: provenance)
+        // The recorded plans first (an impossible one is named as such), then every episode against them.
+        let known = try checkedPolicies(reports, files: files, against: reports[0].provenance)
+        let reports = try zip(reports, files).map { try checkedEpisodes(of: $0, file: $1, registry: registry) }
+        var provenance = reports[0].provenance
+        if oneSweep { try checkOneSweep(reports, files: files) }
         let gaps = SweepGaps(reports)
         if !gaps.isComplete && !allowIncomplete { throw EvaluationError.incompleteSweep(gaps.explanation) }
         var order: [String] = []
@@ -84,6 +96,63 @@ extension EvaluationReport {
         let checkpoints = provenance.policies?.filter { $0.sha256.map { !$0.isEmpty } ?? true }.count ?? policies.count
         return EvaluationReport(provenance: provenance, tasks: tasks,
                                 series: trainingCurves(tasks, policies: policies, checkpoints: checkpoints))
+    }
+
+    /// The plan `report` records (old reports without tasks or policies: the rows' own).
+    static func recordedPlan(of report: EvaluationReport) -> RecordedPlan {
+        let p = report.provenance
+        return RecordedPlan(tasks: p.tasks ?? report.tasks.map(\.task).uniqued(),
+                            policies: p.policies?.map(\.label) ?? report.tasks.map(\.policy).uniqued(),
+                            seeds: p.seeds, episodesPerSeed: p.episodesPerSeed, shard: p.shard.flatMap { try? Shard($0) })
+    }
+
+    /// `report` with every episode checked against the plan it records (task, policy, seed,
+    /// episode, shard), its values checked and, with `registry`, its normalized score recomputed.
+    /// - Throws: `EvaluationError.mergeMismatch` naming the file, the row and the episode.
+    static func checkedEpisodes(of report: EvaluationReport, file: String, registry: TaskRegistry?) throws -> EvaluationReport {
+        let plan = recordedPlan(of: report)
+        var copy = report
+        for (r, row) in report.tasks.enumerated() {
+            let spec = try registry.map { registry in
+                do { return try registry.task(row.task) } catch {
+                    throw EvaluationError.mergeMismatch(file: file, reason: "tasks[\(r)]: \(row.task) is not a task edp-eval knows")
+                }
+            }
+            for (i, e) in row.episodes.enumerated() {
+                let place = "tasks[\(r)].episodes[\(i)] (\(row.task) × \(row.policy))"
+                guard e.task == row.task else {
+                    throw EvaluationError.mergeMismatch(file: file, reason: "\(place) names task \(e.task)")
+                }
+                if let problem = plan.problem(with: e, policy: row.policy) {
+                    throw EvaluationError.mergeMismatch(file: file, reason: "\(place): \(problem)")
+                }
+                if let spec {
+                    do { copy.tasks[r].episodes[i] = try e.renormalized(for: spec) } catch {
+                        throw EvaluationError.mergeMismatch(file: file, reason: "\(place): \(error.description)")
+                    }
+                }
+            }
+        }
+        return copy
+    }
+
+    /// Refuses reports whose recorded sweeps differ from the first one's.
+    static func checkOneSweep(_ reports: [EvaluationReport], files: [String]) throws {
+        let first = recordedPlan(of: reports[0])
+        for (report, file) in zip(reports, files).dropFirst() {
+            let plan = recordedPlan(of: report)
+            var differences: [String] = []
+            if plan.tasks != first.tasks { differences.append("tasks \(plan.tasks.joined(separator: ", ")) vs \(first.tasks.joined(separator: ", "))") }
+            if plan.policies != first.policies { differences.append("policies \(plan.policies.joined(separator: ", ")) vs \(first.policies.joined(separator: ", "))") }
+            if plan.seeds != first.seeds { differences.append("seeds \(plan.seeds.map(String.init).joined(separator: ", ")) vs \(first.seeds.map(String.init).joined(separator: ", "))") }
+            if plan.episodesPerSeed != first.episodesPerSeed { differences.append("episodes per seed \(plan.episodesPerSeed) vs \(first.episodesPerSeed)") }
+            if plan.shard?.count != first.shard?.count {
+                differences.append("shards \(plan.shard.map { "\($0.count)" } ?? "none") vs \(first.shard.map { "\($0.count)" } ?? "none")")
+            }
+            if !differences.isEmpty {
+                throw EvaluationError.mergeMismatch(file: file, reason: "it records a different sweep than \(files[0]) (\(differences.joined(separator: "; "))); merge only the reports of one sweep")
+            }
+        }
     }
 
     /// Checks that every report can join the first one (same MuJoCo, task semantics and episodes

@@ -2,12 +2,17 @@ import Foundation
 
 /// The files of an evaluation report written at `output` (`evaluate --output report.json`): the
 /// JSON report, the CSV of its episodes (`report.csv`), the JSON Lines episode log
-/// (`report.jsonl`) and the lock held while a run writes them (`report.json.lock`).
+/// (`report.jsonl`) and the lock held while a run writes them (`report.lock`). All four share the
+/// output's stem (its path without the extension), so `--output coll/a` and `--output coll/a.json`
+/// name the same files and the same lock.
 public enum ReportFiles {
     public static func log(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("jsonl") }
     public static func csv(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("csv") }
-    /// `<output>.lock`: held while a run writes these files (`OutputLock`).
-    public static func lock(for output: URL) -> URL { output.appendingPathExtension("lock") }
+    /// `<stem>.lock`: held while a run writes these files (`OutputLock`); one per stem, so every
+    /// output path that shares the CSV and the log also shares the lock.
+    public static func lock(for output: URL) -> URL { output.deletingPathExtension().appendingPathExtension("lock") }
+    /// Every file of the set at `output` that a run writes: the report, its CSV and its log.
+    public static func all(for output: URL) -> [URL] { [output, csv(for: output), log(for: output)] }
 
     /// An earlier run's files are never replaced silently: continue it or replace it explicitly.
     /// Without `resume` or `overwrite`, an existing log or report is refused; with `resume`, a
@@ -22,19 +27,20 @@ public enum ReportFiles {
             }
             return
         }
-        for file in [log(for: output), output] where exists(file) {
+        for file in [log(for: output), output, csv(for: output)] where exists(file) {
             throw ReportFilesError.earlierRun(file: file.path)
         }
     }
 
-    /// The JSON report must not share a name with its CSV or its episode log (writing one would
-    /// destroy the other): a path ending in `.csv` or `.jsonl` is refused.
+    /// The JSON report must not share a name with its CSV, its episode log or its lock (writing one
+    /// would destroy the other): a path ending in `.csv`, `.jsonl` or `.lock` is refused.
     /// - Parameter output: the path as the user gave it (named in the error).
     /// - Throws: `ReportFilesError.sharedName`.
     public static func checkName(_ output: String) throws {
         let url = URL(fileURLWithPath: output)
         guard url.standardizedFileURL != log(for: url).standardizedFileURL,
-              url.standardizedFileURL != csv(for: url).standardizedFileURL else {
+              url.standardizedFileURL != csv(for: url).standardizedFileURL,
+              url.standardizedFileURL != lock(for: url).standardizedFileURL else {
             throw ReportFilesError.sharedName(output: output)
         }
     }
@@ -62,7 +68,7 @@ public enum ReportFilesError: Error, CustomStringConvertible, Equatable {
         case .earlierRun(let file):
             return "\(file) already exists (an earlier run): add --resume to continue it or --overwrite to replace it"
         case .sharedName(let output):
-            return "--output \(output): the JSON report's path must not end in .csv or .jsonl (those names are used for its episode table and log); use e.g. report.json"
+            return "--output \(output): the JSON report's path must not end in .csv, .jsonl or .lock (those names are used for its episode table, log and lock); use e.g. report.json"
         }
     }
 }

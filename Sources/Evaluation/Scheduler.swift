@@ -25,6 +25,38 @@ public struct Scheduler: Codable, Equatable, Sendable {
         case arrayTaskID = "array_task_id"
     }
 
+    /// Job ids are numbers in Slurm; they are written as JSON numbers (README: numbers are
+    /// numbers), and read back from numbers or, for reports of earlier builds, strings.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try Self.encodeID(jobID, to: &c, forKey: .jobID)
+        if let arrayJobID { try Self.encodeID(arrayJobID, to: &c, forKey: .arrayJobID) }
+        try c.encodeIfPresent(arrayTaskID, forKey: .arrayTaskID)
+        try c.encodeIfPresent(node, forKey: .node)
+        try c.encodeIfPresent(cpus, forKey: .cpus)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        jobID = try Self.decodeID(c, forKey: .jobID) ?? ""
+        arrayJobID = try Self.decodeID(c, forKey: .arrayJobID)
+        arrayTaskID = try c.decodeIfPresent(Int.self, forKey: .arrayTaskID)
+        node = try c.decodeIfPresent(String.self, forKey: .node)
+        cpus = try c.decodeIfPresent(Int.self, forKey: .cpus)
+    }
+
+    private static func encodeID(_ id: String, to c: inout KeyedEncodingContainer<CodingKeys>, forKey key: CodingKeys) throws {
+        if let number = UInt64(id) { try c.encode(number, forKey: key) } else { try c.encode(id, forKey: key) }
+    }
+
+    private static func decodeID(_ c: KeyedDecodingContainer<CodingKeys>, forKey key: CodingKeys) throws -> String? {
+        guard c.contains(key), try !c.decodeNil(forKey: key) else { return nil }
+        if let number = try? c.decode(UInt64.self, forKey: key) { return String(number) }
+        return try c.decode(String.self, forKey: key)
+    }
+
     public init(kind: String, jobID: String, arrayJobID: String? = nil, arrayTaskID: Int? = nil, node: String? = nil, cpus: Int? = nil) {
         self.kind = kind
         self.jobID = jobID

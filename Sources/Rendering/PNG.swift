@@ -39,8 +39,16 @@ public enum PNG {
         } catch let error as RenderingError {
             throw RenderingError.cannotWrite(path: url.path, reason: error.description)
         }
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
+        // Written under a temporary name in the same folder, then renamed: never a truncated PNG
+        // under the final name.
+        let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).png")
+        guard FileManager.default.createFile(atPath: partial.path, contents: Data(bytes)) else {
             throw RenderingError.cannotWrite(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        guard rename(partial.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(partial.path)
+            throw RenderingError.cannotWrite(path: url.path, reason: reason)
         }
     }
 

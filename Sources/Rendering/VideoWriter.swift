@@ -11,6 +11,8 @@ import Glibc
 /// full stderr pipe can never stall it; they are reported if it fails.
 public final class VideoWriter {
     public let url: URL
+    /// Where ffmpeg writes until `finish` renames the file to `url`.
+    private let partial: URL
     public let width: Int
     public let height: Int
     /// Frames per second as written to the stream (`num/den`).
@@ -51,7 +53,9 @@ public final class VideoWriter {
         throw RenderingError.ffmpegNotFound(searched: folders)
     }
 
-    /// Starts ffmpeg writing `url` (overwritten).
+    /// Starts ffmpeg writing a hidden temporary file beside `url` (`.<stem>.partial-<pid>.mp4`),
+    /// renamed to `url` by `finish` once ffmpeg has closed it: an interrupted or failed recording
+    /// never leaves a truncated video under the final name (an earlier one there stays until then).
     /// - Parameters:
     ///   - framesPerSecond: e.g. `VideoWriter.frameRate(forStep: environment.dt)`.
     /// - Throws: `.invalidOption` for odd sizes, `.ffmpegNotFound`, `.cannotWrite`.
@@ -63,6 +67,8 @@ public final class VideoWriter {
             throw RenderingError.invalidOption("the frame rate must be positive")
         }
         self.url = url
+        partial = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).\(url.pathExtension.isEmpty ? "mp4" : url.pathExtension)")
         self.width = width
         self.height = height
         self.frameRate = framesPerSecond
@@ -82,7 +88,7 @@ public final class VideoWriter {
                              // The output rate is stated too: left to itself, ffmpeg may pick
                              // another stream rate (120 instead of 125 fps was seen).
                              "-an", "-r", "\(framesPerSecond.numerator)/\(framesPerSecond.denominator)", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-crf", "20",
-                             "-movflags", "+faststart", url.path]
+                             "-movflags", "+faststart", partial.path]
         process.standardInput = pipe
         process.standardOutput = FileHandle.nullDevice
         process.standardError = logHandle
@@ -101,6 +107,7 @@ public final class VideoWriter {
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: log)
         }
+        unlink(partial.path)
     }
 
     /// Appends one frame (must match the writer's size).
@@ -138,6 +145,9 @@ public final class VideoWriter {
         defer { try? FileManager.default.removeItem(at: log) }
         guard process.terminationStatus == 0 else {
             throw RenderingError.ffmpegFailed(file: url.path, status: process.terminationStatus, message: logText())
+        }
+        guard rename(partial.path, url.path) == 0 else {
+            throw RenderingError.cannotWrite(path: url.path, reason: "cannot rename the finished video \(partial.lastPathComponent) to it: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -42,7 +42,20 @@ public final class EpisodeVideoRecorder {
     }
 
     /// The file name stem of an episode: `<task>-seed<S>-ep<e>`, or `<task>-<tag>-seed<S>-ep<e>`.
-    public func stem(for id: EpisodeID) -> String { "\(task.id)\(fileTag.map { "-\($0)" } ?? "")-seed\(id.seed)-ep\(id.episode)" }
+    public func stem(for id: EpisodeID) -> String { Self.stem(task: task.id, fileTag: fileTag, id: id) }
+
+    /// `stem(for:)` of a recorder of `task` with `fileTag`.
+    public static func stem(task: String, fileTag: String?, id: EpisodeID) -> String {
+        "\(task)\(fileTag.map { "-\($0)" } ?? "")-seed\(id.seed)-ep\(id.episode)"
+    }
+
+    /// The files and folders a recording of `stem` with `options` writes in `directory`: the MP4,
+    /// the PNG frames' folder and the contact sheet, as each is enabled.
+    public static func outputs(stem: String, in directory: URL, options: RecordingOptions) -> [URL] {
+        (options.video ? [directory.appendingPathComponent(stem + ".mp4")] : [])
+            + (options.pngFrames ? [directory.appendingPathComponent(stem, isDirectory: true)] : [])
+            + (options.contactSheet ? [directory.appendingPathComponent(stem + "-sheet.png")] : [])
+    }
 
     /// Renders the environment's current state as frame `step` of episode `id`.
     public func observe(id: EpisodeID, step: Int, environment: MuJoCoEnvironment) throws {

@@ -46,6 +46,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the JSON result here.")
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     /// Environments in flight: `--environments`, else 50 (at most one per transition).
     var environments: Int { parallel.environments ?? min(50, transitions) }
 
@@ -60,7 +63,11 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--environments \(environments) is more than --transitions \(transitions): at most one environment per transition")
         }
         guard policy.checkpoints.count <= 1 else { throw ValidationError("bench times one --checkpoint, got \(policy.checkpoints.count)") }
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: policy.checkpoints.map { ("--checkpoint", $0) })
+        }
     }
 
     func run() throws {

@@ -44,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Continue the run recorded in <output>.jsonl instead of starting over (starts a new run when there is none).")
     var resume = false
 
-    @Flag(help: "Replace the report and episode log already at --output (without it, an existing log is refused).")
+    @Flag(help: "Replace the earlier run at --output: its report, CSV and episode log are removed before the first episode (without it, existing files are refused).")
     var overwrite = false
 
     @Option(help: "Run only shard i of n of the sweep (tasks × checkpoints × seeds), e.g. 2/8.")
@@ -66,7 +66,7 @@ struct EvaluateCommand: ParsableCommand {
             try OutputPath.checkReport(output)
             try refuseExistingFiles(output)
         }
-        if let shard { _ = try Shard(shard) }
+        if let shard { _ = try asUsageError { try Shard(shard) } }
         if let video, video < 1 { throw ValidationError("--video takes the number of episodes to record (at least 1)") }
     }
 
@@ -99,14 +99,23 @@ struct EvaluateCommand: ParsableCommand {
                                   physics: builds[0])
         if builds.count > 1 { return try compare(plan, on: builds, registry: registry) }
         let outputURL = output.map { URL(fileURLWithPath: $0) }
-        // One run per output at a time; released when this process ends, however it ends.
+        // One run per output stem at a time; released when this process ends, however it ends.
         let lock = try outputURL.map { url -> OutputLock in
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try OutputPath.createFolder(of: url)
             return try OutputLock(url: ReportFiles.lock(for: url))
         }
         defer { lock?.release() }
         // Checked again under the lock: another run may have written the files since `validate`.
         if let output { try refuseExistingFiles(output) }
+        // --overwrite: the previous run's report, CSV and log go before the first episode, so an
+        // interrupted run never leaves the old report beside the new log.
+        if overwrite, let outputURL {
+            for file in ReportFiles.all(for: outputURL) where FileManager.default.fileExists(atPath: file.path) {
+                guard unlink(file.path) == 0 else {
+                    throw CLIError.badInput(file: file.path, reason: "cannot remove the previous run's file (\(String(cString: strerror(errno)))); --overwrite needs it gone")
+                }
+            }
+        }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
         let videos = videos(policyCount: sources.count, physics: plan.physics)
@@ -118,6 +127,7 @@ struct EvaluateCommand: ParsableCommand {
                  } },
                  observerFactory: videos.map { videos in { task, policyIndex, _ in try videos.observer(task: task, policyIndex: policyIndex) } })
         progress.finish()
+        for note in runner.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(ReportText.render(report))
         if video != nil { print("video rendering and encoding: \(Format.fixed(runner.observerSeconds, 2)) s (not counted in SPS)") }
         if let outputURL { try OutputPath.write(report, to: outputURL) }

@@ -29,19 +29,29 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .safetensors file.")
     var output: String
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     func validate() throws {
         try OutputPath.check(output)
+        try OutputPath.refuseExisting([output], overwrite: overwrite)
+        try OutputPath.refuseInputs([output], inputs: [("checkpoint", checkpoint)])
     }
 
     func run() throws {
         let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
         let destination = URL(fileURLWithPath: output)
-        try loaded.export(to: destination)
-        // Read back to prove the file is complete and identical.
-        let check = try Checkpoint.load(destination)
+        // Written under a temporary name, read back, and only then renamed: an interrupted or
+        // failed export never leaves a file under the output's name.
+        try OutputPath.createFolder(of: destination)
+        let partial = OutputPath.partialName(for: destination)
+        defer { try? FileManager.default.removeItem(at: partial) }
+        try loaded.export(to: partial)
+        let check = try Checkpoint.load(partial)
         guard check.tensors == loaded.tensors, check.configuration == loaded.configuration else {
             throw CLIError.badInput(file: output, reason: "written file does not read back identically")
         }
+        try OutputPath.publish(partial, as: destination)
         let parameters = loaded.tensors.values.reduce(0) { $0 + $1.count }
         print("\(output): \(loaded.tensors.count) tensors, \(parameters) values, \(loaded.configuration.family.rawValue) from \(loaded.format.rawValue) \(loaded.url.lastPathComponent) (sha256 \(loaded.sha256))")
     }

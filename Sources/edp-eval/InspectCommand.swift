@@ -60,8 +60,10 @@ struct InspectCommand: ParsableCommand {
         var observationNormalization: ObservationNormalization?
         var parameterCounts: [String: Int]
         var tensorCount: Int
-        var provenance: [String: String]
-        var variantHighlights: [String: String]
+        /// Numbers (epoch, total_steps, …) as JSON numbers, text as strings.
+        var provenance: [String: Checkpoint.VariantValue]
+        /// The variant's values with their own JSON types.
+        var variantHighlights: [String: Checkpoint.VariantValue]
 
         /// snake_case, like every other JSON file edp-eval writes.
         enum CodingKeys: String, CodingKey {
@@ -87,8 +89,12 @@ struct InspectCommand: ParsableCommand {
     static func report(_ c: Checkpoint) -> Report {
         let config = c.configuration
         let usesDPM = config.sampler == .dpm
-        var highlights: [String: String] = [:]
-        for key in highlightKeys { if let v = c.variant[key] { highlights[key] = v.description } }
+        var highlights: [String: Checkpoint.VariantValue] = [:]
+        for key in highlightKeys { if let v = c.variant[key] { highlights[key] = v } }
+        // Provenance is stored as text; integers (epoch, total_steps) are given back as numbers.
+        let provenance = c.provenance.mapValues { v -> Checkpoint.VariantValue in
+            v.allSatisfy(\.isNumber) && v.count <= 18 ? Int(v).map { .int($0) } ?? .string(v) : .string(v)
+        }
         let ff = config.isFeedForward
         return Report(
             file: c.url.path, format: c.format.rawValue, family: config.family.rawValue, sha256: c.sha256,
@@ -106,7 +112,7 @@ struct InspectCommand: ParsableCommand {
             policyLayerNorm: config.policyLayerNorm, criticLayerNorm: ff ? nil : config.criticLayerNorm,
             observationNormalization: config.observationNormalization,
             parameterCounts: Dictionary(uniqueKeysWithValues: c.parameterCounts.map { ($0.network, $0.count) }),
-            tensorCount: c.tensors.count, provenance: c.provenance, variantHighlights: highlights)
+            tensorCount: c.tensors.count, provenance: provenance, variantHighlights: highlights)
     }
 
     static func text(_ r: Report) -> String {
@@ -136,7 +142,15 @@ struct InspectCommand: ParsableCommand {
         if let critics = r.criticHiddenSizes, let activation = r.criticActivation {
             rows.append(("critics", "hidden \(sizes(critics)), \(activation), layer norm \(r.criticLayerNorm == true ? "yes" : "no")"))
         }
-        rows.append(("normalization", r.observationNormalization?.summary ?? (r.family == "edp" ? "obs / (1 + 1e-6) (EDP default)" : "none")))
+        // As evaluate decides (ObservationStatistics.edpExpectsNormalization): obs_norm counts on
+        // the domains whose EDP trainer normalizes (antmaze, …), named by the variant's env.
+        var obsNorm = false
+        if r.variantHighlights["obs_norm"] == .bool(true), case .string(let env)? = r.variantHighlights["env"] {
+            obsNorm = ObservationStatistics.edpNormalizedDomains.contains { env.hasPrefix($0) }
+        }
+        rows.append(("normalization", r.observationNormalization?.summary ?? (r.family != "edp" ? "none"
+            : obsNorm ? "obs_norm = true: (obs − mean) / std of the training dataset, which the checkpoint does not store; evaluate needs --dataset FILE.hdf5 or --observation-stats stats.json"
+            : "obs / (1 + 1e-6) (EDP default)")))
         rows.append(("tensors", "\(r.tensorCount)"))
         for (network, count) in r.parameterCounts.sorted(by: { $0.key < $1.key }) {
             rows.append(("parameters", "\(network): \(count)"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Environments
 import Evaluation
 import Foundation
 
@@ -32,9 +33,17 @@ struct MergeCommand: ParsableCommand {
     @Flag(name: .customLong("allow-incomplete"), help: "Merge even when shards or episodes of the sweep are missing (warns; the report lists them in provenance.missing).")
     var allowIncomplete = false
 
+    @Flag(help: "Replace the merged report and its CSV if they exist (without it, an existing file is refused).")
+    var overwrite = false
+
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report file") }
-        if let output { try OutputPath.checkReport(output) }
+        if let output {
+            try OutputPath.checkReport(output)
+            let files = [output, ReportFiles.csv(for: URL(fileURLWithPath: output)).path]
+            try OutputPath.refuseInputs(files, inputs: reports.map { ("report", $0) })
+            try OutputPath.refuseExisting(files, overwrite: overwrite)
+        }
     }
 
     func run() throws {
@@ -62,7 +71,8 @@ struct MergeCommand: ParsableCommand {
         }
         let merged: EvaluationReport
         do {
-            merged = try EvaluationReport.merged(loaded, files: reports, allowIncomplete: allowIncomplete)
+            merged = try EvaluationReport.merged(loaded, files: reports, allowIncomplete: allowIncomplete,
+                                                 registry: try TaskRegistry.standard(), oneSweep: true)
         } catch EvaluationError.incompleteSweep(let explanation) {
             throw CLIError.message("refusing to merge an incomplete sweep: \(explanation)\n"
                 + "Give the missing shards' reports (rerun those array tasks; with --resume they continue from their .jsonl), or pass --allow-incomplete to merge what is there.")

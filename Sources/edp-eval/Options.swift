@@ -8,7 +8,7 @@ import Rendering
 /// Which policy to run: checkpoints, the random reference policy, and inference overrides.
 struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("checkpoint"), help: ArgumentHelp(
-        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz, Stable-Baselines3 .zip). Repeat for a series of checkpoints of one run (RAT/OMS are reported).",
+        "Checkpoint file or folder (EDP model_*.pkl, Diffusion-QL actor_/critic_*.pth, .safetensors, .npz, Stable-Baselines3 .zip). evaluate: repeat for a series of checkpoints of one run (RAT and OMS are reported); record: one video set per checkpoint; bench: one checkpoint.",
         valueName: "path"))
     var checkpoints: [String] = []
 
@@ -45,6 +45,9 @@ struct PolicyOptions: ParsableArguments {
         if let candidates, !(1...limits.maxCandidates).contains(candidates) {
             throw ValidationError("--candidates must be between 1 and \(limits.maxCandidates)")
         }
+        if let dpmEndTime, !(dpmEndTime > 0 && dpmEndTime < 1) {
+            throw ValidationError("--dpm-t-end must be in (0, 1) and at least 1/K of the checkpoint (1e-3 for K = 1000), got \(dpmEndTime)")
+        }
         if let dpmSteps, !(1...limits.maxDPMSteps).contains(dpmSteps) {
             throw ValidationError("--dpm-steps must be between 1 and \(limits.maxDPMSteps) (and at most the checkpoint's K)")
         }
@@ -59,13 +62,19 @@ struct PolicyOptions: ParsableArguments {
     func sources() throws -> [PolicySource] {
         if policy == .random { return [.random] }
         if checkpoints.isEmpty { return [.checkpoint(Self.bundledCheckpoint)] }
-        return try checkpoints.map { path in
-            let url = URL(fileURLWithPath: path)
-            guard FileManager.default.fileExists(atPath: url.path) else {
+        var kept: [String] = []
+        for path in checkpoints {
+            guard FileManager.default.fileExists(atPath: path) else {
                 throw CLIError.badInput(file: path, reason: "no such checkpoint file or folder")
             }
-            return .checkpoint(url)
+            // The same file twice would be two rows of one policy (which merge then pools).
+            if let first = kept.first(where: { OutputPath.sameFile($0, path) }) {
+                FileHandle.standardError.write(Data("warning: --checkpoint \(path) is \(first) again; it is used once\n".utf8))
+                continue
+            }
+            kept.append(path)
         }
+        return kept.map { .checkpoint(URL(fileURLWithPath: $0)) }
     }
 
     /// The task a checkpoint was trained for (EDP's variant `env`), used when --task is omitted.
@@ -128,7 +137,7 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Episodes per seed.")
     var episodes = 10
 
-    @Option(help: "First seed S; seeds S, S+1, ..., S+K-1 are run.")
+    @Option(parsing: .unconditional, help: "First seed S; seeds S, S+1, ..., S+K-1 are run.")
     var seed: UInt64 = 0
 
     @Option(parsing: .unconditional, help: "Number of seeds K.")

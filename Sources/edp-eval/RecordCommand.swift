@@ -31,7 +31,7 @@ struct RecordCommand: ParsableCommand {
     @OptionGroup var physics: PhysicsOptions
     @Option(parsing: .unconditional, help: "Episodes to record (at most 1,000,000, as evaluate).")
     var episodes = 1
-    @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
+    @Option(parsing: .unconditional, help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
     var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "dir"))
     var output: String?
@@ -64,6 +64,8 @@ struct RecordCommand: ParsableCommand {
     var contactSheet = false
     @Option(name: .customLong("max-frames"), help: "Record only the first N frames of each episode (the rollout still runs to its end).")
     var maxFrames: Int?
+    @Flag(help: "Replace videos, PNG frames and contact sheets of the same names already in the folder (without it, they are refused before anything runs).")
+    var overwrite = false
     @Flag(help: "Also show the frames in a window as they are rendered (GLFW; needs a display and libglfw3).")
     var watch = false
 
@@ -99,12 +101,31 @@ struct RecordCommand: ParsableCommand {
         // Several checkpoints (a series of one run): each gets its own videos, tagged with its
         // position in the series (`<task>-policy2-seed0-ep0.mp4`), as `evaluate --video` names them.
         let options = try recordingOptions()
+        let tags = sources.indices.map { sources.count > 1 ? "policy\($0 + 1)" : nil }
+        if !overwrite {
+            for tag in tags {
+                for e in 0..<episodes {
+                    let stem = EpisodeVideoRecorder.stem(task: spec.id, fileTag: tag, id: EpisodeID(seed: seed, episode: e))
+                    for file in EpisodeVideoRecorder.outputs(stem: stem, in: URL(fileURLWithPath: folder), options: options)
+                    where FileManager.default.fileExists(atPath: file.path) {
+                        throw ValidationError("--output: \(file.path) already exists; add --overwrite to replace it, or choose another folder")
+                    }
+                }
+            }
+        }
         let physics = try self.physics.resolve(for: [spec])
         print("physics: MuJoCo \(physics.rawValue)")
         for (index, source) in sources.enumerated() {
             let made = try PolicyFactory.make(source, task: spec, physics: physics, overrides: policy.overrides)
-            let recorder = try EpisodeVideoRecorder(task: spec, physics: physics, directory: URL(fileURLWithPath: folder), options: options,
-                                                    fileTag: sources.count > 1 ? "policy\(index + 1)" : nil)
+            let recorder: EpisodeVideoRecorder
+            do {
+                recorder = try EpisodeVideoRecorder(task: spec, physics: physics, directory: URL(fileURLWithPath: folder), options: options,
+                                                    fileTag: tags[index])
+            } catch RenderingError.noContext(let attempts, _) where watch {
+                // --watch chose the window (GLFW) itself: the fix is a display or no --watch, not --gl.
+                throw CLIError.message("--watch shows frames in a window, which needs a display (DISPLAY or WAYLAND_DISPLAY) and libglfw3: "
+                    + attempts.map(\.reason).joined(separator: "; ") + ". Run without --watch to render offscreen (EGL or OSMesa).")
+            }
             if index == 0 { print("rendering with \(recorder.backendDescription)") }
             if sources.count > 1 { print("policy \(index + 1) of \(sources.count): \(source.description)") }
             try recorder.record(policy: made.policy, seed: seed, episodes: episodes) { result, files in

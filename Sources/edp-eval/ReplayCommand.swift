@@ -33,17 +33,36 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var physics: PhysicsOptions
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
     func validate() throws {
         _ = try physics.requested()
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: [("--input", input)])
+        }
     }
 
     func run() throws {
         let spec = try TaskRegistry.standard().task(task)
         let inputURL = URL(fileURLWithPath: input)
         let replayInput: ReplayInput
+        let data: Data
+        do { data = try Data(contentsOf: inputURL) } catch {
+            throw CLIError.badInput(file: input, reason: ReadProblem.describe(input))
+        }
+        // The decoder reports a seed it cannot represent (−1, 1.5, 2^64) as malformed JSON at the
+        // top level: name the field and the range instead.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let seed = object["seed"], !(seed is NSNull) {
+            let text = "\(seed)"
+            guard seed is NSNumber, UInt64(text) != nil else {
+                throw CLIError.badInput(file: input, reason: "field seed: expected an integer from 0 to \(UInt64.max), got \(text)")
+            }
+        }
         do {
-            replayInput = try JSONDecoder().decode(ReplayInput.self, from: Data(contentsOf: inputURL))
+            replayInput = try JSONDecoder().decode(ReplayInput.self, from: data)
         } catch {
             throw CLIError.badInput(file: input, reason: JSONText.explain(error))
         }

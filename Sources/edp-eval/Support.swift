@@ -1,6 +1,9 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Errors the command-line tool reports, each naming the file and what was wrong.
 enum CLIError: Error, CustomStringConvertible {
@@ -45,6 +48,7 @@ enum OutputPath {
                 throw ValidationError("\(option) \(path) is a folder: give a file path, e.g. \(path)/report.json")
             }
             guard fm.isWritableFile(atPath: path) else { throw ValidationError("\(option) \(path): the file exists and is not writable") }
+            try probe(URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL, for: path, option: option)
             return
         }
         var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
@@ -56,6 +60,7 @@ enum OutputPath {
                 guard fm.isWritableFile(atPath: ancestor.path) else {
                     throw ValidationError("\(option) \(path): cannot write in the folder \(ancestor.path) (permission denied)")
                 }
+                try probe(ancestor, for: path, option: option)
                 return
             }
             let up = ancestor.deletingLastPathComponent()
@@ -64,21 +69,85 @@ enum OutputPath {
         }
     }
 
-    /// Writes `data` to `url` atomically, creating missing folders; errors name the file and the
-    /// system's reason (not Foundation's error text).
+    /// Creates and removes a hidden file in `folder`: permission bits do not tell whether a file
+    /// can be created there (`/proc`, `/sys`, a read-only mount), trying does.
+    private static func probe(_ folder: URL, for path: String, option: String) throws {
+        let probe = folder.appendingPathComponent(".edp-eval-probe-\(getpid())")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ValidationError("\(option) \(path): cannot create files in \(folder.path) (\(String(cString: strerror(errno)))); choose another path")
+        }
+        close(fd)
+        unlink(probe.path)
+    }
+
+    /// Writes `data` to `url`: to a temporary name in the same folder (`.<name>.partial-<pid>`),
+    /// flushed, then renamed, so the final name holds either the previous file or the complete new
+    /// one, never a truncated file (an interrupted run, a full disk). Missing folders are created.
+    /// Errors name the file and the system's reason (not Foundation's error text).
     static func write(_ data: Data, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError.badInput(file: url.path, reason: "cannot create the folder \(folder.path)")
+        try createFolder(of: url)
+        let temporary = partialName(for: url)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw cannotWrite(url, errno) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
         }
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\(($0 as? NSError)?.localizedDescription ?? "\($0)")" }
-            throw CLIError.badInput(file: url.path, reason: "cannot write the file" + (reason.map { " (\($0))" } ?? ""))
+        if failure == 0 && fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary.path, url.path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary.path)
+            throw cannotWrite(url, failure)
         }
+    }
+
+    /// The temporary name a file is written under before it is renamed to `url`: hidden, in the
+    /// same folder (so the rename is atomic), with the same extension (`.r.partial-<pid>.json`).
+    static func partialName(for url: URL) -> URL {
+        let ext = url.pathExtension
+        let stem = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent(".\(stem).partial-\(getpid())" + (ext.isEmpty ? "" : "." + ext))
+    }
+
+    /// Renames the complete file `temporary` to `url` (same folder), naming both on failure.
+    static func publish(_ temporary: URL, as url: URL) throws {
+        guard rename(temporary.path, url.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw cannotWrite(url, code)
+        }
+    }
+
+    /// Creates the folders above `url`, naming the first one that cannot be made and why.
+    static func createFolder(of url: URL) throws {
+        var path = ""
+        for component in url.deletingLastPathComponent().standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+                guard isFolder.boolValue else { throw CLIError.badInput(file: url.path, reason: "cannot write it: \(path) is a file, not a folder") }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw CLIError.badInput(file: url.path, reason: "cannot create the folder \(path): \(String(cString: strerror(errno))); choose another --output")
+            }
+        }
+    }
+
+    private static func cannotWrite(_ url: URL, _ code: Int32) -> CLIError {
+        let hint = code == ENOSPC ? "free some space or choose another --output" : "choose another --output"
+        return CLIError.badInput(file: url.path, reason: "cannot write the file: \(String(cString: strerror(code))); \(hint) (an earlier file of that name, if any, is unchanged)")
     }
 
     static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }

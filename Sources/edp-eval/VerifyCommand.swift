@@ -16,9 +16,11 @@ struct VerifyCommand: ParsableCommand {
         Several --checkpoint for one task are a series of one training run, scored with the \
         table's protocol (RAT: episodes of the last 10 checkpoints pooled; OMS: the best one). \
         A row is consistent when the claim lies in the measured 95% interval (Student t over all \
-        episodes), or, when the table gives ±, when the two intervals overlap. \
-        Exit status: 0 when every checked row is consistent, 1 when any is not (or on an error), \
-        64 for a usage error.
+        episodes), or, when the table gives ±, when the two intervals overlap. A row measured on a single \
+        episode has no interval: it is inconclusive (never judged on a point comparison); run more \
+        --episodes or --seeds. \
+        Exit status: 0 when every checked row is consistent or inconclusive, 1 when any is NOT consistent \
+        (with --strict also when any is inconclusive) or on an error, 64 for a usage error.
 
         Examples:
           edp-eval verify --table edp-table2 --method "TD3+BC EDP" \\
@@ -48,22 +50,58 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists (without it, an existing file is refused).")
+    var overwrite = false
+
+    @Flag(help: "Exit 1 when a row is inconclusive (too few episodes for an interval), not only when one is NOT consistent.")
+    var strict = false
+
     @Flag(help: "List the shipped tables and exit.")
     var list = false
 
     func validate() throws {
         _ = try physics.requested()
         if !list && table == nil { throw ValidationError("--table is required (or --list)") }
-        if let output { try OutputPath.check(output) }
+        if let output {
+            try OutputPath.check(output)
+            try OutputPath.refuseExisting([output], overwrite: overwrite)
+            try OutputPath.refuseInputs([output], inputs: (table.map { [("--table", $0)] } ?? [])
+                + checkpoints.compactMap { $0.split(separator: "=", maxSplits: 1).last.map { ("--checkpoint", String($0)) } })
+        }
         for pair in checkpoints where pair.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--checkpoint takes TASK=PATH, got '\(pair)'")
         }
     }
 
-    struct Output: Codable {
+    struct Output: Encodable {
         var table: String
-        var verdicts: [Verdict]
+        var verdicts: [WrittenVerdict]
         var report: EvaluationReport?
+    }
+
+    /// What a row's check concluded. A single episode gives no interval, so no verdict either way.
+    enum Conclusion: String, Encodable {
+        case consistent
+        case notConsistent = "NOT consistent"
+        case inconclusive
+
+        init(_ v: Verdict) {
+            self = v.measuredCI95 == nil ? .inconclusive : v.consistent ? .consistent : .notConsistent
+        }
+    }
+
+    /// A verdict as written to --output: its fields and `verdict` (consistent, NOT consistent or
+    /// inconclusive); `consistent` is false for an inconclusive row.
+    struct WrittenVerdict: Encodable {
+        var verdict: Verdict
+        enum Key: String, CodingKey { case verdict, consistent }
+        func encode(to encoder: Encoder) throws {
+            try verdict.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            let conclusion = Conclusion(verdict)
+            try c.encode(conclusion, forKey: .verdict)
+            try c.encode(conclusion == .consistent, forKey: .consistent)
+        }
     }
 
     func run() throws {
@@ -98,14 +136,21 @@ struct VerifyCommand: ParsableCommand {
         if skipped > 0 { print("\(skipped) rows skipped (no --checkpoint for their task)") }
         if let output {
             let merged = try EvaluationReport.merged(reports, files: reports.map { _ in "verify" })
-            let text = try JSONText.encode(Output(table: tableFile.path, verdicts: verdicts, report: merged), pretty: true)
+            let text = try JSONText.encode(Output(table: tableFile.path, verdicts: verdicts.map(WrittenVerdict.init), report: merged), pretty: true)
             try OutputPath.write(text + "\n", to: URL(fileURLWithPath: output))
         }
-        let inconsistent = verdicts.filter { !$0.consistent }.count
+        let conclusions = verdicts.map(Conclusion.init)
+        let inconsistent = conclusions.filter { $0 == .notConsistent }.count
+        let inconclusive = conclusions.filter { $0 == .inconclusive }.count
+        if inconclusive > 0 {
+            FileHandle.standardError.write(Data(("\(inconclusive) of \(verdicts.count) checked rows are inconclusive: one episode gives no 95% interval, "
+                + "so the claim can be neither confirmed nor refuted; run more --episodes or --seeds"
+                + (strict ? " (exit status 1: --strict)" : " (--strict makes this exit status 1)") + "\n").utf8))
+        }
         if inconsistent > 0 {
             FileHandle.standardError.write(Data("\(inconsistent) of \(verdicts.count) checked rows are NOT consistent with the table (exit status 1)\n".utf8))
-            throw ExitCode(1)
         }
+        if inconsistent > 0 || (strict && inconclusive > 0) { throw ExitCode(1) }
     }
 
     /// `--list`: the shipped tables with their claim counts and methods.
@@ -125,7 +170,7 @@ struct VerifyCommand: ParsableCommand {
             [v.task, v.method, Format.fixed(v.claimed) + (v.claimedPlusMinus.map { " ± \(Format.fixed($0))" } ?? ""),
              Format.fixed(v.measured) + (v.basis.map { " (\($0))" } ?? ""),
              v.measuredCI95.map { "[\(Format.fixed($0[0])), \(Format.fixed($0[1]))]" } ?? "-",
-             "\(v.episodes)", v.consistent ? "consistent" : "NOT consistent"]
+             "\(v.episodes)", Conclusion(v).rawValue]
         }
         return Table(header: ["task", "method", "claimed", "measured", "95% CI", "episodes", "verdict"], rows: rows,
                      rightAligned: [2, 5]).render()

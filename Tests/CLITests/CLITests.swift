@@ -138,7 +138,7 @@ func temporaryFolder() throws -> URL {
         for name in ["r.csv", "r.jsonl"] {
             let clash = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--episodes", "1",
                                      "--output", folder.appendingPathComponent(name).path])
-            #expect(clash.status != 0 && clash.stderr.contains("must not end in .csv or .jsonl"), "\(name)")
+            #expect(clash.status != 0 && clash.stderr.contains("must not end in .csv, .jsonl or .lock"), "\(name)")
         }
         let overflow = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--seed", "18446744073709551615", "--seeds", "2"])
         #expect(overflow.status != 0 && overflow.stderr.contains("the last seed would exceed"))
@@ -205,8 +205,8 @@ func temporaryFolder() throws -> URL {
         let provenance = try #require(json["provenance"] as? [String: Any])
         #expect(provenance["threads"] as? Int == 1)
         let scheduler = try #require(provenance["scheduler"] as? [String: Any])
-        #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? String == "1043"
-                && scheduler["array_job_id"] as? String == "1040" && scheduler["array_task_id"] as? Int == 3
+        #expect(scheduler["kind"] as? String == "slurm" && scheduler["job_id"] as? Int == 1043
+                && scheduler["array_job_id"] as? Int == 1040 && scheduler["array_task_id"] as? Int == 3
                 && scheduler["node"] as? String == "node17" && scheduler["cpus"] as? Int == 1)
         let explicit = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1",
                                     "--threads", "2", "--output", folder.appendingPathComponent("t.json").path], environment: slurm)

@@ -20,15 +20,15 @@ import Testing
         let output = folder.appendingPathComponent("check.json")
         let ok = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small.hdf5", "--output", output.path])
         #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.contains("800 of 800 transitions checked, 0 differ"))
+        #expect(ok.stdout.contains("800 of 800 transitions checked, 0 beyond the tolerance"))
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
-        for key in ["transitions", "checked", "mismatches", "max_abs_diff", "fields", "mismatched"] { #expect(report[key] != nil, "\(key)") }
+        for key in ["transitions", "checked", "mismatches", "mismatch_count", "max_abs_diff", "tolerance", "fields"] { #expect(report[key] != nil, "\(key)") }
 
         // -o is the short form of --output.
-        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "-o", output.path])
+        let bad = try CLI.run(["dataset", "check", "--task", "hopper-medium-v2", "--dataset", fixtures + "hopper-small-tampered.hdf5", "-o", output.path, "--overwrite"])
         #expect(bad.status == 1, "\(bad.stderr)")
         let tampered = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
-        let mismatched = try #require(tampered["mismatched"] as? [[String: Any]])
+        let mismatched = try #require(tampered["mismatches"] as? [[String: Any]])
         let listed = Set(try mismatched.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
         #expect(listed == ["17 next_observations", "40 rewards", "100 terminals", "250 next_observations", "301 rewards"])
         let fields = try #require(tampered["fields"] as? [String: [String: Any]])

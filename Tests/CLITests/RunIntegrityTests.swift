@@ -182,7 +182,7 @@ import TestSupport
         #expect(try Self.run(arguments + ["--resume", "--overwrite"]).status == 64)
 
         // A live owner (another process holding the lock) is refused, named by the lock file's text.
-        let lock = folder.appendingPathComponent("r.json.lock")
+        let lock = folder.appendingPathComponent("r.lock")
         try Data("PID 4242 on host elsewhere".utf8).write(to: lock)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
@@ -283,10 +283,11 @@ import TestSupport
         let actor = Self.dqlPair.appendingPathComponent("actor_2000.pth").path
         let table = folder.appendingPathComponent("claims.csv")
         try Data("task,method,score\nhopper-medium-v2,DQL,1000\n".utf8).write(to: table)
-        let bad = try Self.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", "hopper-medium-v2=\(actor)"])
+        // Two episodes: an interval (one episode is inconclusive, RunIntegrityRound2Tests).
+        let bad = try Self.run(["verify", "--table", table.path, "--episodes", "2", "--checkpoint", "hopper-medium-v2=\(actor)"])
         #expect(bad.status == 1 && bad.stdout.contains("NOT consistent") && bad.stderr.contains("1 of 1 checked rows are NOT consistent"))
         try Data("task,method,score\nhopper-medium-v2,DQL,0 ± 1000\n".utf8).write(to: table)
-        let good = try Self.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", "hopper-medium-v2=\(actor)"])
+        let good = try Self.run(["verify", "--table", table.path, "--episodes", "2", "--checkpoint", "hopper-medium-v2=\(actor)"])
         #expect(good.status == 0 && good.stdout.contains("consistent"), "\(good.stderr)")
     }
 
@@ -321,8 +322,9 @@ import TestSupport
         let output = folder.appendingPathComponent("v.json")
         let r = try Self.run(["verify", "--table", "edp-table4", "--method", "EDP", "--episodes", "1",
                               "--checkpoint", "hopper-medium-v2=\(actor)", "--checkpoint", "hopper-medium-v2=\(actor)",
-                              "--output", output.path])
-        #expect(r.status == 1 && r.stdout.contains("OMS of 2 checkpoints"), "\(r.stdout) \(r.stderr)")
+                              "--output", output.path, "--strict"])
+        // One episode per checkpoint: inconclusive, exit 1 with --strict.
+        #expect(r.status == 1 && r.stdout.contains("OMS of 2 checkpoints") && r.stdout.contains("inconclusive"), "\(r.stdout) \(r.stderr)")
         let verdicts = try #require(try Self.json(output)["verdicts"] as? [[String: Any]])
         #expect(verdicts.count == 1 && (verdicts[0]["basis"] as? String)?.hasPrefix("OMS of 2 checkpoints") == true)
     }

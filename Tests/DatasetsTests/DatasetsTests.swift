@@ -43,7 +43,7 @@ private enum DatasetFixtures {
 
     @Test func sameMuJoCoFixtureIsReproducedExactly() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 2)
-        #expect(report.checked == 800 && report.consistent && report.maxAbsDiff == 0, "\(report.mismatched.prefix(5))")
+        #expect(report.checked == 800 && report.consistent && report.maxAbsDiff == 0, "\(report.mismatches.prefix(5))")
         #expect(report.fields["next_observations"]?.compared == 800 && report.fields["terminals"]?.compared == 800)
     }
 
@@ -52,19 +52,19 @@ private enum DatasetFixtures {
         let truth = try DatasetFixtures.json("tampered.json", [String: Any].self)
         let edits = try #require(truth["tampered"] as? [[String: Any]])
         let expected = Set(try edits.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
-        let found = Set(report.mismatched.map { "\($0.index) \($0.field)" })
+        let found = Set(report.mismatches.map { "\($0.index) \($0.field)" })
         #expect(found == expected)
-        #expect(report.mismatches == expected.count && !report.consistent)
+        #expect(report.mismatchCount == expected.count && !report.consistent)
         // Worst first; the 1e-3 observation edit is the smallest.
-        #expect(zip(report.mismatched, report.mismatched.dropFirst()).allSatisfy { $0.maxAbsDiff >= $1.maxAbsDiff })
-        let smallest = try #require(report.mismatched.last)
+        #expect(zip(report.mismatches, report.mismatches.dropFirst()).allSatisfy { $0.maxAbsDiff >= $1.maxAbsDiff })
+        let smallest = try #require(report.mismatches.last)
         #expect(smallest.index == 17 && abs(smallest.maxAbsDiff - 1e-3) < 1e-6)
     }
 
     @Test func antmazeEpisodesAreReproducedWithTheirGoals() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("antmaze-umaze-small.hdf5"), task: try DatasetFixtures.task("antmaze-umaze-v2"), physics: .v2_3_7, threads: 2)
         #expect(report.checked == 708)
-        #expect(report.consistent, "\(report.fields) \(report.mismatched.prefix(5))")
+        #expect(report.consistent, "\(report.fields) \(report.mismatches.prefix(5))")
         #expect(report.nextObservationsFrom.contains("observations[i+1]"))
     }
 
@@ -80,7 +80,7 @@ private enum DatasetFixtures {
         #expect(reports[0].warmStart && reports[0].continuedWithoutReset > 0)
         for r in reports.dropFirst() {
             #expect(try encoder.encode(r.fields) == reference, "threads \(r.threads)")
-            #expect(r.mismatched == reports[0].mismatched && r.continuedWithoutReset == reports[0].continuedWithoutReset)
+            #expect(r.mismatches == reports[0].mismatches && r.continuedWithoutReset == reports[0].continuedWithoutReset)
         }
     }
 
@@ -90,7 +90,7 @@ private enum DatasetFixtures {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"),
                                               physics: .v2_3_7, threads: 2, warmStart: false)
         #expect(!report.warmStart && report.continuedWithoutReset == 0 && report.checked == 800)
-        #expect(report.maxAbsDiff < 1e-5, "\(report.mismatched.prefix(5))")
+        #expect(report.maxAbsDiff < 1e-5, "\(report.mismatches.prefix(5))")
     }
 
     @Test func limitChecksAPrefix() throws {

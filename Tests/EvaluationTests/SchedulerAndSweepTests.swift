@@ -24,7 +24,7 @@ import Testing
         // JSON field names as documented in the README.
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(task)) as! [String: Any]
         #expect(Set(json.keys) == ["kind", "job_id", "array_job_id", "array_task_id", "node", "cpus"])
-        #expect(json["kind"] as? String == "slurm" && json["array_task_id"] as? Int == 3 && json["job_id"] as? String == "1042")
+        #expect(json["kind"] as? String == "slurm" && json["array_task_id"] as? Int == 3 && json["job_id"] as? Int == 1042)
     }
 
     @Test func threadsDefaultToSlurmsCPUsPerTask() throws {

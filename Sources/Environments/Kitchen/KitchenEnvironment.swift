@@ -215,9 +215,18 @@ extension KitchenEnvironment: RobotDescriptor {
     /// D4RL's viewer camera: `KitchenV0`'s `camera_settings` (distance 4.5 m, azimuth −66°,
     /// elevation −65°) looking at the point `adept_envs/simulation/renderer.py` `DMRenderer` picks,
     /// the per-axis median of `geom_xpos` when the model is loaded: (−0.0384, 0.582, 2.187) m, world
-    /// frame (read from D4RL 1.1's renderer on mujoco 2.3.7).
-    public static let defaultCamera = CameraView.free(distance: 4.5, azimuth: -66, elevation: -65,
-                                                      lookat: SIMD3(-0.03841241123364699, 0.582, 2.187))
+    /// frame (read from D4RL 1.1's renderer on mujoco 2.3.7). From above it shows mostly the
+    /// cabinet tops, so videos use `defaultCamera`; `--camera free:4.5,-66,-65,-0.0384,0.582,2.187`
+    /// gives this view.
+    public static let d4rlViewerCamera = CameraView.free(distance: 4.5, azimuth: -66, elevation: -65,
+                                                         lookat: SIMD3(-0.03841241123364699, 0.582, 2.187))
+
+    /// Videos' view (issue 21): 2.8 m from (−0.2, 0.6, 2.2) m, azimuth 70°, elevation −25°, facing
+    /// the counter. Looked at on a contact sheet of a random-policy episode: the whole arm, the
+    /// microwave (left), the kettle on the burners, the stove knobs and light switch, the sink and
+    /// both upper cabinets (slide and hinge doors) are in view in every frame.
+    public static let defaultCamera = CameraView.free(distance: 2.8, azimuth: 70, elevation: -25,
+                                                      lookat: SIMD3(-0.2, 0.6, 2.2))
 
     /// EDP normalizes observations on kitchen (trainer.py:438-443).
     public static let edpNormalizesObservations = true

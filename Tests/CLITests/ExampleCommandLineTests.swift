@@ -1,0 +1,192 @@
+import ArgumentParser
+import Foundation
+import Testing
+import TestSupport
+@testable import edp_eval
+
+/// Issue 21: every example command line in the subcommands' help (their "Examples:") and in the
+/// README's code blocks runs, with its placeholder files mapped to fixtures and its sizes made
+/// tiny (one episode, one seed, a few transitions or frames). A help or README example that the
+/// tool refuses fails here.
+@Suite(.serialized) struct ExampleCommandLineTests {
+    static let root = TestFixtures.repositoryRoot
+    static func fixture(_ path: String) -> String { root.appendingPathComponent(path).path }
+
+    /// Placeholder paths of the examples → fixtures of the same kind.
+    static let files: [String: String] = [
+        "run/model_1999.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "run/model_99.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "run/model_199.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "runs/hopper/model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "actor_2000.pth": fixture("Tests/Fixtures/dql/trained/actor_2000.pth"),
+        "results/run/actor_2000.pth": fixture("Tests/Fixtures/dql/trained/actor_2000.pth"),
+        "ant.safetensors": fixture("Tests/Fixtures/ff-checkpoints/edp-antmaze-obsnorm.safetensors"),
+        "rl-trained-agents/tqc/Hopper-v3_1/Hopper-v3.zip": fixture("Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip"),
+        "~/.d4rl/datasets/hopper_medium-v2.hdf5": fixture("Tests/Fixtures/d4rl-datasets/hopper-small.hdf5"),
+        "antmaze.hdf5": fixture("Tests/Fixtures/d4rl-datasets/antmaze-umaze-small.hdf5"),
+        "Tests/Fixtures/edp-hopper-42k/model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip": fixture("Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip"),
+        "Tests/Fixtures/d4rl-datasets/hopper-small.hdf5": fixture("Tests/Fixtures/d4rl-datasets/hopper-small.hdf5"),
+    ]
+    /// The hopper fixtures stand in for walker2d checkpoints: their examples run on hopper.
+    static let walkerTasks = ["walker2d-medium-expert-v2": "hopper-medium-expert-v2", "walker2d-medium-v2": "hopper-medium-v2"]
+
+    /// Example lines (continuations joined, trailing "(comment)" dropped) of every subcommand's
+    /// discussion.
+    static func helpExamples() -> [String] {
+        var commands: [ParsableCommand.Type] = [EDPEval.self], lines: [String] = []
+        while let command = commands.popLast() {
+            commands += command.configuration.subcommands
+            lines += exampleLines(command.configuration.discussion)
+        }
+        return lines
+    }
+
+    static func exampleLines(_ text: String) -> [String] {
+        var result: [String] = [], pending = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            guard !pending.isEmpty || line.hasPrefix("edp-eval ") || line == "edp-eval" else { continue }
+            let continues = line.hasSuffix("\\")
+            if continues { line.removeLast() }
+            pending += (pending.isEmpty ? "" : " ") + line.trimmingCharacters(in: .whitespaces)
+            if !continues {
+                if let comment = pending.range(of: #"\s+\([^()]*\)$"#, options: .regularExpression) { pending.removeSubrange(comment) }
+                result.append(pending.trimmingCharacters(in: .whitespaces))
+                pending = ""
+            }
+        }
+        return result
+    }
+
+    /// README code-block lines that are runnable command lines (not the synopsis with [options],
+    /// not the Slurm script's line with shell variables).
+    static func readmeExamples() throws -> [String] {
+        let text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        var inBlock = false, lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inBlock.toggle(); continue }
+            if inBlock, line.hasPrefix("edp-eval "), !line.contains("["), !line.contains("$") { lines.append(String(line)) }
+        }
+        return lines
+    }
+
+    /// Splits on spaces, keeping "double quoted" words together.
+    static func words(_ line: String) -> [String] {
+        var words: [String] = [], current = "", quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle(); continue }
+            if c == " " && !quoted {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// The example's arguments with fixtures for placeholders and tiny sizes.
+    static func arguments(of line: String, folder: URL) -> [String] {
+        var args = Array(words(line).dropFirst())
+        let command = args.first ?? ""
+        if let dots = args.firstIndex(of: "...") {
+            args.remove(at: dots)
+            if !args.contains("--checkpoint") && !args.contains("--task") { args.insert(contentsOf: ["--task", "hopper-medium-v2", "--policy", "random"], at: dots) }
+        }
+        var usesHopperFixture = false, edp = command == "bench" && !args.contains("--policy")
+        args = args.map { word in
+            if let file = files[word] {
+                usesHopperFixture = usesHopperFixture || file.contains("hopper") || file.contains("dql")
+                edp = edp || file.hasSuffix(".pkl")
+                return file
+            }
+            if let eq = word.firstIndex(of: "="), files[String(word[word.index(after: eq)...])] != nil {
+                // verify's TASK=PATH: it runs the checkpoint's own settings (no overrides), so a
+                // small feed-forward hopper checkpoint keeps the example quick.
+                usesHopperFixture = true
+                return (walkerTasks[String(word[..<eq])] ?? String(word[..<eq])) + "=" + fixture("Tests/Fixtures/ff-checkpoints/ff-relu.npz")
+            }
+            return word
+        }
+        if usesHopperFixture { args = args.map { walkerTasks[$0] ?? $0 } }
+        if command == "evaluate" && !args.contains("--checkpoint") && !args.contains("--policy") { edp = true }
+        func set(_ option: String, _ value: String) {
+            if let i = args.firstIndex(of: option), i + 1 < args.count { args[i + 1] = value } else { args += [option, value] }
+        }
+        switch command {
+        case "evaluate", "verify", "record":
+            if args.contains("--list") { break }
+            set("--episodes", "1")
+            if args.contains("--seeds") { set("--seeds", "1") }
+            if args.contains("--video") { set("--video", "1") }
+            if command == "record" { set("--max-frames", "2"); set("--width", "64"); set("--height", "64") }
+            // (verify takes no inference overrides: it runs the checkpoint's own settings.)
+            if edp && command != "verify" { set("--dpm-steps", "1"); if !args.contains("--candidates") { set("--candidates", "1") } }
+        case "bench":
+            set("--transitions", "8")
+            if edp { set("--dpm-steps", "1") }
+        default:
+            break
+        }
+        if args.contains(fixture("Tests/Fixtures/ff-checkpoints/edp-antmaze-obsnorm.safetensors")) {
+            args += ["--observation-stats", folder.appendingPathComponent("stats.json").path]
+        }
+        return args
+    }
+
+    /// Runs one example in a fresh folder holding the inputs examples name (episode.json,
+    /// my_claims.md, shard-1.json, shard-2.json).
+    static func run(_ line: String) throws -> (status: Int32, output: String, arguments: [String]) {
+        let folder = try temporaryFolder()
+        try Data(#"{"seed": 0, "actions": []}"#.utf8).write(to: folder.appendingPathComponent("episode.json"))
+        try Data(#"{"mean": 0, "std": 1}"#.utf8).write(to: folder.appendingPathComponent("stats.json"))
+        try Data("| task | method | score |\n|---|---|---|\n| hopper-medium-v2 | DQL | 50 |\n".utf8).write(to: folder.appendingPathComponent("my_claims.md"))
+        var args = arguments(of: line, folder: folder)
+        if args.first == "merge" {
+            for i in 1...2 {
+                let shard = try execute(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1", "--seeds", "2",
+                                         "--shard", "\(i)/2", "--output", "shard-\(i).json"], in: folder)
+                #expect(shard.status == 0, "\(shard.output)")
+            }
+            args = args.flatMap { $0 == "shard-*.json" ? ["shard-1.json", "shard-2.json"] : [$0] }
+        }
+        let r = try execute(args, in: folder)
+        return (r.status, r.output, args)
+    }
+
+    static func execute(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func helpExamplesRun() throws {
+        let examples = Self.helpExamples()
+        #expect(examples.count >= 30, "\(examples)")
+        for line in examples {
+            let r = try Self.run(line)
+            #expect(r.status == 0, "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
+        }
+    }
+
+    @Test func readmeExamplesRun() throws {
+        let examples = try Self.readmeExamples()
+        #expect(examples.count >= 5, "\(examples)")
+        for line in examples {
+            let r = try Self.run(line)
+            #expect(r.status == 0, "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
+        }
+    }
+}
