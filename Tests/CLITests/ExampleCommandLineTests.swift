@@ -162,7 +162,9 @@ import TestSupport
         process.executableURL = CLI.binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        // The fixture datasets and checkpoints' expected behaviour were recorded on MuJoCo 2.3.7.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+            .merging(["EDP_EVAL_MUJOCO": "2.3.7"]) { _, pinned in pinned }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -462,13 +462,17 @@ import TestSupport
         #expect(benchTwo.status == 64 && benchTwo.stderr.contains("bench times one --checkpoint"), "\(benchTwo.stderr)")
 
         // The TQC example prints what the README quotes (mean ± standard error).
-        #expect(readme.contains("3200.2 ± 284.2") && !readme.contains("568.4"))
-        let tqc = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip", "--episodes", "5"])
-        #expect(tqc.status == 0 && tqc.stdout.contains("3200.2 ± 284.2") && tqc.stdout.contains("99.0 ± 8.7"), "\(tqc.stdout)")
+        #expect(readme.contains("3751.8 ± 2.4") && readme.contains("3390.2 ± 204.7") && !readme.contains("568.4"))
+        let tqc = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip", "--episodes", "5",
+                               "--mujoco", "2.1.0"])
+        #expect(tqc.status == 0 && tqc.stdout.contains("3751.8 ± 2.4") && tqc.stdout.contains("115.9 ± 0.1"), "\(tqc.stdout)")
+        let tqc237 = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip", "--episodes", "5",
+                                  "--mujoco", "2.3.7"])
+        #expect(tqc237.status == 0 && tqc237.stdout.contains("3390.2 ± 204.7") && tqc237.stdout.contains("104.8 ± 6.3"), "\(tqc237.stdout)")
 
         // The registry bullet names every robot's ids, and its total is the tool's.
         let tasks = try CLI.run(["tasks"]).stdout
-        #expect(tasks.contains("80 tasks") && readme.contains("80 in all") && readme.contains("pen-{human,cloned,expert,human-longhorizon}-v{0,1}"))
+        #expect(tasks.contains("83 tasks") && readme.contains("83 in all") && readme.contains("pen-{human,cloned,expert,human-longhorizon}-v{0,1}"))
         #expect(try CLI.run(["tasks", "--robot", "pen"]).stdout.contains("8 tasks"))
 
         // --reset-every-transition is edp-bench's, not dataset check's.
