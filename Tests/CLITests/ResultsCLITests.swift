@@ -56,3 +56,73 @@ import TestSupport
         #expect(twice.status == 64 && twice.stderr.contains("is given for two runs of hopper-medium-v2"), "\(twice.stderr)")
     }
 }
+
+/// `aggregate` and `plot` through the built binary, on reports made by `evaluate` in the test.
+@Suite(.serialized) struct AggregateAndPlotCLITests {
+    static let series = ["Tests/Fixtures/ff-checkpoints/ff-relu.npz", "Tests/Fixtures/ff-checkpoints/ff-elu-gaussian.safetensors",
+                         "Tests/Fixtures/sb3-td3-synthetic/hopper-td3.zip"].flatMap { ["--checkpoint", $0] }
+
+    /// A folder with `ff.json` (3 checkpoints = 3 runs on hopper-medium-v2) and `random.json` (one run per task).
+    static func reports() throws -> URL {
+        let folder = try temporaryFolder()
+        let ff = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--episodes", "3", "--output", folder.appendingPathComponent("ff.json").path] + series)
+        let random = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "walker2d-medium-v2", "--policy", "random", "--episodes", "4",
+                                  "--output", folder.appendingPathComponent("random.json").path])
+        #expect(ff.status == 0 && random.status == 0, "\(ff.stderr) \(random.stderr)")
+        return folder
+    }
+
+    @Test func aggregateGivesRliableMetricsWithIntervalsAndWarnsAboutEpisodes() throws {
+        let folder = try Self.reports()
+        let output = folder.appendingPathComponent("agg.json")
+        let r = try CLI.run(["aggregate", "FF=\(folder.appendingPathComponent("ff.json").path)",
+                             "random=\(folder.appendingPathComponent("random.json").path)", "--reps", "500", "--output", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("random: one run per task, so the replication unit is the episodes of one run"), "\(r.stderr)")
+        #expect(r.stdout.contains("P(FF > random) =") && r.stdout.contains("stratified bootstrap") && r.stdout.contains("500 replications"), "\(r.stdout)")
+        // The point estimates, recomputed here from the report's rows (3 runs of one task).
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("ff.json"))) as? [String: Any])
+        let runs = try #require((report["tasks"] as? [[String: Any]])?.compactMap { ($0["normalized_score"] as? [String: Any])?["mean"] as? Double })
+        #expect(runs.count == 3)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let methods = try #require(json["methods"] as? [[String: Any]])
+        let ff = try #require(methods.first { $0["method"] as? String == "FF" })
+        let point = try #require(ff["point"] as? [String: Double])
+        #expect(abs(point["mean"]! - runs.reduce(0, +) / 3) < 1e-9 && abs(point["IQM"]! - runs.reduce(0, +) / 3) < 1e-9)
+        #expect(abs(point["optimality gap"]! - (100 - runs.reduce(0, +) / 3)) < 1e-9)
+        let ci = try #require((ff["ci95"] as? [String: [Double]])?["mean"])
+        #expect(ci[0] >= runs.min()! - 1e-9 && ci[1] <= runs.max()! + 1e-9 && ci[0] <= ci[1])
+        #expect(ff["unit"] as? String == "runs" && methods.last?["unit"] as? String == "episodes")
+        let csv = try CLI.run(["aggregate", folder.appendingPathComponent("ff.json").path, "--reps", "200", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("method,tasks,runs,unit,mean,median,IQM,optimality gap,physics\nff,1,3,runs,"), "\(csv.stdout)")
+        let bad = try CLI.run(["aggregate", folder.appendingPathComponent("agg.json").path])
+        #expect(bad.status == 1 && bad.stderr.contains("agg.json") && bad.stderr.contains("not an edp-eval report"), "\(bad.stderr)")
+    }
+
+    @Test func plotWritesEachFigureWithItsScriptAndData() throws {
+        let folder = try Self.reports()
+        let ff = folder.appendingPathComponent("ff.json").path, agg = folder.appendingPathComponent("agg.json").path
+        let verify = folder.appendingPathComponent("v.json").path
+        _ = try CLI.run(["aggregate", "FF=\(ff)", "--reps", "200", "--output", agg])
+        _ = try CLI.run(["verify", "--table", "edp-table4", "--method", "EDP", "--episodes", "1", "--output", verify]
+                        + ResultsCLITests.runs)
+        let figures = folder.appendingPathComponent("figures")
+        let r = try CLI.run(["plot", ff, "--verify", verify, "--aggregate", agg, "--output", figures.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["curve-hopper-medium-v2", "returns-hopper-medium-v2", "claims", "profiles"] {
+            for ext in ["svg", "png", "gp", "dat"] {
+                #expect(FileManager.default.fileExists(atPath: figures.appendingPathComponent("\(name).\(ext)").path), "\(name).\(ext)")
+            }
+            let png = try Data(contentsOf: figures.appendingPathComponent("\(name).png"))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 5_000, "\(name).png: \(png.count) bytes")
+        }
+        let curve = try String(contentsOf: figures.appendingPathComponent("curve-hopper-medium-v2.svg"), encoding: .utf8)
+        #expect(curve.contains("hopper-medium-v2: normalized score per checkpoint (MuJoCo 2.3.7)") && curve.contains("RAT window: last 3"))
+        let returns = try String(contentsOf: figures.appendingPathComponent("returns-hopper-medium-v2.svg"), encoding: .utf8)
+        #expect(returns.contains("REF_MAX 3234.3") && returns.contains("episode return (undiscounted)"))
+        let claims = try String(contentsOf: figures.appendingPathComponent("claims.svg"), encoding: .utf8)
+        #expect(claims.contains("measured, NOT consistent"))
+        let missing = try CLI.run(["plot", "--aggregate", "/nonexistent/agg.json", "--output", figures.path])
+        #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/agg.json"))
+    }
+}
