@@ -59,3 +59,53 @@ import TestSupport
         #expect(ResultTableFormat.csv.render(header: header, rows: [["a,b", "1", "2"]]) == "task,EDP claimed,EDP measured\n\"a,b\",1,2")
     }
 }
+
+/// `Verdict.checking` on hand-made rows: which test each kind of table gets.
+@Suite struct VerdictCheckingTests {
+    static func row(_ task: String, _ policy: String, scores: [Double], returns: [Double]? = nil) -> TaskReport {
+        let episodes = scores.enumerated().map { i, s in
+            EpisodeResult(task: task, seed: 0, episode: i, return: returns?[i] ?? s * 10, length: 1000, normalizedScore: s, end: .truncated)
+        }
+        return TaskReport(task: task, policy: policy, policySummary: "", episodes: episodes, timing: RolloutTiming(), flopsPerAction: 0)
+    }
+    static let seeds = TableStatistic(unit: .trainingSeeds, n: 5, perRun: .lastKMean, k: 2, dispersion: .std, ddof: 0, description: nil)
+
+    @Test func severalRunsGetWelchOnTheirRATValues() {
+        // Run 1: checkpoints 70, 80, 90 → RAT over the last 2 = 85; run 2: 75, 85, 95 → 90.
+        let runs = [MeasuredRun(label: "0", rows: [Self.row("t", "a", scores: [70, 70]), Self.row("t", "b", scores: [80, 80]), Self.row("t", "c", scores: [90, 90])]),
+                    MeasuredRun(label: "1", rows: [Self.row("t", "d", scores: [75, 75]), Self.row("t", "e", scores: [85, 85]), Self.row("t", "f", scores: [95, 95])])]
+        let v = Verdict.checking(Claim(task: "t", method: "m", score: 86, plusMinus: 3), runs: runs, statistic: Self.seeds,
+                                 values: .normalizedScore, override: nil, physics: "2.1.0", tablePhysics: "2.1.0")
+        #expect(v.runValues == [85, 90] && v.measured == 87.5 && v.unit == "runs" && v.measuredN == 2 && v.claimedN == 5)
+        let expected = ClaimTest.welch(measured: [85, 90], claimedMean: 86, claimedStd: ClaimTest.sampleStd(3, n: 5, ddof: 0), claimedN: 5)
+        #expect(v.outcome == .consistent && expected.consistent && v.test.contains("Welch t on run means") && v.basis?.hasPrefix("RAT of the last 2 of 3") == true)
+        #expect(v.explanation.contains("runs: 2 measured vs 5 in the table; physics 2.1.0"))
+    }
+
+    @Test func oneRunGetsAPredictionIntervalOrIsInconclusive() {
+        let run = [MeasuredRun(label: "1", rows: [Self.row("t", "a", scores: [80, 82, 84])])]
+        let withStd = Verdict.checking(Claim(task: "t", method: "m", score: 90, plusMinus: 3), runs: run, statistic: Self.seeds,
+                                       values: .normalizedScore, override: nil, physics: "2.3.7", tablePhysics: "2.1.0")
+        // 90 ± t(0.975, 4) · √(s²(1 + 1/5) + se²) with s = 3·√(5/4), se = 2/√3: [78.6, 101.4] holds 82.
+        #expect(withStd.outcome == .consistent && withStd.test.contains("prediction interval") && withStd.explanation.contains("(table: 2.1.0)"))
+        let far = Verdict.checking(Claim(task: "t", method: "m", score: 100, plusMinus: 3), runs: run, statistic: Self.seeds,
+                                   values: .normalizedScore, override: nil, physics: "2.3.7", tablePhysics: nil)
+        #expect(far.outcome == .notConsistent)
+        let noStd = Verdict.checking(Claim(task: "t", method: "m", score: 82, plusMinus: nil), runs: run, statistic: Self.seeds,
+                                     values: .normalizedScore, override: nil, physics: "2.3.7", tablePhysics: nil)
+        #expect(noStd.outcome == .inconclusive && !noStd.consistent)
+    }
+
+    @Test func episodeTablesGetWelchOnTheEpisodesRawReturns() {
+        let zoo = TableStatistic(unit: .episodes, n: nil, perRun: .selected, k: nil, dispersion: .std, ddof: 0, description: nil)
+        let run = [MeasuredRun(label: "1", rows: [Self.row("Hopper-v3", "tqc", scores: [0, 0, 0, 0], returns: [3750, 3760, 3741, 3755])])]
+        let v = Verdict.checking(Claim(task: "Hopper-v3", method: "tqc", score: 3754.199, plusMinus: 8.276, count: 150), runs: run,
+                                 statistic: zoo, values: .return, override: nil, physics: "2.1.0", tablePhysics: "2.1.0")
+        // SciPy: t = −0.657, p = 0.556 (see welchAndPredictionIntervalMatchSciPy).
+        #expect(v.outcome == .consistent && v.unit == "episodes" && v.measuredN == 4 && v.claimedN == 150 && v.measured == 3751.5)
+        #expect(v.test.contains("Welch t on episode returns") && v.test.contains("p = 0.556"))
+        let off = Verdict.checking(Claim(task: "Hopper-v3", method: "tqc", score: 3254, plusMinus: 8.276, count: 150), runs: run,
+                                   statistic: zoo, values: .return, override: nil, physics: "2.3.7", tablePhysics: "2.1.0")
+        #expect(off.outcome == .notConsistent)
+    }
+}
