@@ -66,8 +66,9 @@ public struct Aggregate: Codable, Sendable {
     }
 
     /// - Parameters:
-    ///   - methods: (name, reports) in the order given; P(X > Y) is computed for every pair in that order.
-    public init(methods: [(name: String, reports: [EvaluationReport])], replications: Int, seed: UInt64,
+    ///   - methods: (name, reports, each report's physics) in the order given; P(X > Y) is computed
+    ///     for every pair in that order.
+    public init(methods: [(name: String, reports: [EvaluationReport], physics: [String])], replications: Int, seed: UInt64,
                 taus: [Double] = stride(from: 0.0, through: 120.0, by: 2.5).map { $0 }) {
         var warnings: [String] = []
         var tables: [ScoreTable] = []
@@ -76,7 +77,7 @@ public struct Aggregate: Codable, Sendable {
         for (index, entry) in methods.enumerated() {
             let (table, unit) = Self.scoreTable(method: entry.name, reports: entry.reports)
             tables.append(table)
-            physics[entry.name] = entry.reports.map(RunPhysics.of).uniqued().joined(separator: "+")
+            physics[entry.name] = entry.physics.uniqued().joined(separator: "+")
             if unit == "episodes" {
                 warnings.append("\(entry.name): one run per task, so the replication unit is the episodes of one run: the intervals show evaluation noise, not the spread between training runs")
             }

@@ -15,6 +15,14 @@ public enum RunPhysics {
         return of(provenanceJSON: data) ?? report.provenance.mujocoVersion
     }
 
+    /// From a report file's JSON (its `provenance`), so a field this version of `Provenance` does
+    /// not decode is still read; nil when there is none.
+    public static func of(reportJSON data: Data) -> String? {
+        struct File: Decodable { var provenance: Fields }
+        guard let file = try? JSONDecoder().decode(File.self, from: data) else { return nil }
+        return file.provenance.physics ?? file.provenance.mujocoVersion
+    }
+
     /// From a provenance object's JSON; nil when neither field is there.
     public static func of(provenanceJSON data: Data) -> String? {
         guard let fields = try? JSONDecoder().decode(Fields.self, from: data) else { return nil }

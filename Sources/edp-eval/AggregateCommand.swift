@@ -44,11 +44,16 @@ struct AggregateCommand: ParsableCommand {
     }
 
     func run() throws {
-        var methods: [(name: String, reports: [EvaluationReport])] = []
+        var methods: [(name: String, reports: [EvaluationReport], physics: [String])] = []
         for argument in reports {
             let (method, file) = ReportInput.methodAndFile(argument)
-            let report = try ReportInput.load(file)
-            if let i = methods.firstIndex(where: { $0.name == method }) { methods[i].reports.append(report) } else { methods.append((method, [report])) }
+            let loaded = try ReportInput.loadWithPhysics(file)
+            if let i = methods.firstIndex(where: { $0.name == method }) {
+                methods[i].reports.append(loaded.report)
+                methods[i].physics.append(loaded.physics)
+            } else {
+                methods.append((method, [loaded.report], [loaded.physics]))
+            }
         }
         let aggregate = Aggregate(methods: methods, replications: reps, seed: seed)
         for warning in aggregate.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }

@@ -131,4 +131,40 @@ enum Figures {
         }
         return Figure(name: "profiles", blocks: blocks, settings: settings, plot: "plot " + parts.joined(separator: ", "))
     }
+
+    /// One policy's episodes on one task under several physics: each episode's return per physics
+    /// (jittered strip) with the mean and its 95% interval; the title gives the difference of the
+    /// first two means in standard errors of the difference.
+    static func physics(task: String, policy: String, runs: [(physics: String, row: TaskReport)]) -> Figure {
+        var rng = SplitMix64(state: 2)
+        var blocks: [[String]] = []
+        for (i, run) in runs.enumerated() {
+            var lines: [String] = []
+            for episode in run.row.episodes {
+                let unit = Double(rng.next() >> 11) / 9_007_199_254_740_992.0
+                lines.append("\(Double(i + 1) + unit * 0.3 - 0.15) \(episode.return)")
+            }
+            blocks.append(lines)
+        }
+        blocks.append(runs.enumerated().map { i, r in
+            let s = r.row.return
+            return "\(Double(i + 1) + 0.3) \(s.mean) \(s.ci95?[0] ?? s.mean) \(s.ci95?[1] ?? s.mean)"
+        })
+        let a = runs[0].row.return, b = runs[1].row.return
+        let se = ((a.stderr ?? 0) * (a.stderr ?? 0) + (b.stderr ?? 0) * (b.stderr ?? 0)).squareRoot()
+        let difference = b.mean - a.mean
+        let inSE = se > 0 ? " = \(Format.fixed(difference / se, 1)) s.e." : ""
+        var xtics: [String] = []
+        for (i, r) in runs.enumerated() { xtics.append(Gnuplot.quote("MuJoCo " + r.physics) + " \(i + 1)") }
+        let settings = common + [
+            "set title \(Gnuplot.quote(label("\(task), \(String(ReportText.shortPolicy(policy).suffix(30))): mean \(runs[1].physics) − \(runs[0].physics) = \(Format.fixed(difference))\(inSE)")))",
+            "set xlabel 'physics (MuJoCo version)'", "set ylabel 'episode return (undiscounted)'",
+            "set xrange [0.5:\(Double(runs.count) + 0.7)]", "set xtics (\(xtics.joined(separator: ", ")))",
+        ]
+        var parts = runs.indices.map { i in
+            "DATA index \(i) using 1:2 with points pt \([6, 4, 8, 12][i % 4]) ps 1.1 lc rgb '\(["#1b9e77", "#d95f02", "#7570b3", "#e7298a"][i % 4])' title \(Gnuplot.quote(i == 0 ? "episodes" : ""))"
+        }
+        parts.append("'' index \(runs.count) using 1:2:3:4 with yerrorbars pt 7 ps 1.5 lw 2 lc rgb 'black' title 'mean, 95% interval'")
+        return Figure(name: "physics-\(safe(task))", blocks: blocks, settings: settings, plot: "plot " + parts.joined(separator: ", "))
+    }
 }

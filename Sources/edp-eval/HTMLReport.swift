@@ -103,8 +103,9 @@ struct HTMLReport {
     func episodesSection() -> String {
         guard !inputs.reports.isEmpty else { return "" }
         var html = "<h2>Per-task results</h2>"
-        for (file, report) in inputs.reports {
-            html += "<h3>\(Self.escape(file)) <span class=\"muted\">(MuJoCo \(Self.escape(RunPhysics.of(report))))</span></h3>"
+        for loaded in inputs.reports {
+            let (file, report) = (loaded.file, loaded.report)
+            html += "<h3>\(Self.escape(file)) <span class=\"muted\">(MuJoCo \(Self.escape(loaded.physics)))</span></h3>"
             html += table(["task", "policy", "episodes", "return (mean ± s.e.)", "normalized (mean ± s.e.)", "95% CI"], report.tasks.map { t in
                 [t.task, ReportText.shortPolicy(t.policy), "\(t.episodes.count)",
                  "\(Format.fixed(t.return.mean)) ± \(t.return.stderr.map { Format.fixed($0) } ?? "–")",
@@ -127,10 +128,10 @@ struct HTMLReport {
     func provenanceSection() -> String {
         guard !inputs.reports.isEmpty else { return "" }
         var html = "<h2>Provenance</h2>"
-        for (file, report) in inputs.reports {
-            let p = report.provenance
+        for loaded in inputs.reports {
+            let (file, p) = (loaded.file, loaded.report.provenance)
             var rows: [[String]] = [
-                ["report", file], ["edp-eval", p.package], ["physics (MuJoCo)", RunPhysics.of(report)],
+                ["report", file], ["edp-eval", p.package], ["physics (MuJoCo)", loaded.physics],
                 ["task semantics", "\(p.taskSemanticsVersion)"], ["seeds", p.seeds.map(String.init).joined(separator: ", ")],
                 ["episodes per seed", "\(p.episodesPerSeed)"], ["threads", "\(p.threads)"],
                 ["machine", "\(p.machine.hostname): \(p.machine.cpu), \(p.machine.logicalCores) cores, \(p.machine.operatingSystem)"],

@@ -15,7 +15,8 @@ struct PlotCommand: ParsableCommand {
         checkpoint with the 95% band, the RAT window shaded, the OMS point) when a task has several \
         checkpoints, and returns-TASK (every episode's return per policy, D4RL's REF_MIN/REF_MAX \
         returns as lines). --verify FILE (verify --output) adds claims (claimed vs measured, by \
-        verdict) and the figures of its report; --aggregate FILE (aggregate --output) adds profiles. \
+        verdict) and the figures of its report; --aggregate FILE (aggregate --output) adds profiles; \
+        the same policy on one task in reports of two physics adds physics-TASK. \
         Needs gnuplot (Debian gnuplot-nox; EDP_GNUPLOT names another binary).
 
         Examples:
@@ -59,16 +60,19 @@ struct FigureInputs {
         var report: EvaluationReport?
     }
 
-    var reports: [(file: String, report: EvaluationReport)]
+    var reports: [ReportInput.Loaded]
     var verify: VerifyResult?
     var aggregate: Aggregate?
 
     static func load(reports: [String], verify: String?, aggregate: String?) throws -> FigureInputs {
-        var loaded = try reports.map { ($0, try ReportInput.load($0)) }
+        var loaded = try reports.map(ReportInput.loadWithPhysics)
         let verifyResult = try verify.map { path -> VerifyResult in
             try decode(VerifyResult.self, path, expected: "the JSON of `verify --output`")
         }
-        if let embedded = verifyResult?.report, let verify { loaded.append((verify, embedded)) }
+        if let embedded = verifyResult?.report, let verify {
+            let physics = verifyResult!.verdicts.map(\.physics).uniqued().joined(separator: "+")
+            loaded.append(ReportInput.Loaded(file: verify, report: embedded, physics: physics.isEmpty ? RunPhysics.of(embedded) : physics))
+        }
         let aggregateResult = try aggregate.map { try decode(Aggregate.self, $0, expected: "the JSON of `aggregate --output`") }
         return FigureInputs(reports: loaded, verify: verifyResult, aggregate: aggregateResult)
     }
@@ -87,8 +91,8 @@ struct FigureInputs {
     func figures() throws -> [Figure] {
         let registry = try TaskRegistry.standard()
         var figures: [Figure] = []
-        for (_, report) in reports {
-            let physics = RunPhysics.of(report)
+        for loaded in reports {
+            let (report, physics) = (loaded.report, loaded.physics)
             for task in report.tasks.map(\.task).uniqued() {
                 let rows = report.tasks.filter { $0.task == task }
                 if rows.count > 1 && report.series?[task] != nil {
@@ -96,6 +100,22 @@ struct FigureInputs {
                 }
                 figures.append(Figures.returns(task: task, rows: rows, spec: try? registry.task(task), physics: physics))
             }
+        }
+        // The same policy on one task under several physics: the physics comparison.
+        var byTaskPolicy: [String: [(physics: String, row: TaskReport)]] = [:]
+        var order: [String] = []
+        for loaded in reports {
+            for row in loaded.report.tasks {
+                let key = row.task + "\u{1}" + row.policy
+                if byTaskPolicy[key] == nil { order.append(key) }
+                if !(byTaskPolicy[key]?.contains { $0.physics == loaded.physics } ?? false) {
+                    byTaskPolicy[key, default: []].append((loaded.physics, row))
+                }
+            }
+        }
+        for key in order where byTaskPolicy[key]!.count > 1 {
+            let parts = key.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+            figures.append(Figures.physics(task: parts[0], policy: parts[1], runs: byTaskPolicy[key]!))
         }
         if let verify, !verify.verdicts.isEmpty { figures.append(Figures.claims(verify.verdicts)) }
         if let aggregate { figures.append(Figures.profiles(aggregate)) }

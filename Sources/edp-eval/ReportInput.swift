@@ -3,6 +3,20 @@ import Foundation
 
 /// Reading `evaluate`/`merge` reports given on the command line (`aggregate`, `plot`, `report`).
 enum ReportInput {
+    /// A report as read from a file, with the physics its provenance names.
+    struct Loaded {
+        var file: String
+        var report: EvaluationReport
+        var physics: String
+    }
+
+    /// The report at `path` with its physics (`RunPhysics`, read from the file's own JSON).
+    static func loadWithPhysics(_ path: String) throws -> Loaded {
+        let report = try load(path)
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        return Loaded(file: path, report: report, physics: RunPhysics.of(reportJSON: data) ?? RunPhysics.of(report))
+    }
+
     /// The report at `path`, or a `CLIError.badInput` naming the file and what is wrong.
     static func load(_ path: String) throws -> EvaluationReport {
         let data: Data
