@@ -78,6 +78,11 @@ public struct Aggregate: Codable, Sendable {
             let (table, unit) = Self.scoreTable(method: entry.name, reports: entry.reports)
             tables.append(table)
             physics[entry.name] = entry.physics.uniqued().joined(separator: "+")
+            for report in entry.reports {
+                for (task, series) in (report.series ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    warnings.append("\(entry.name): a report holds a series of checkpoints for \(task) (RAT window \(series.window)); each checkpoint counts as a run here, which is right only when they come from different training runs")
+                }
+            }
             if unit == "episodes" {
                 warnings.append("\(entry.name): one run per task, so the replication unit is the episodes of one run: the intervals show evaluation noise, not the spread between training runs")
             }

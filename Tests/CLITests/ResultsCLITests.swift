@@ -79,6 +79,7 @@ import TestSupport
                              "random=\(folder.appendingPathComponent("random.json").path)", "--reps", "500", "--output", output.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("random: one run per task, so the replication unit is the episodes of one run"), "\(r.stderr)")
+        #expect(r.stderr.contains("FF: a report holds a series of checkpoints for hopper-medium-v2"), "\(r.stderr)")
         #expect(r.stdout.contains("P(FF > random) =") && r.stdout.contains("stratified bootstrap") && r.stdout.contains("500 replications"), "\(r.stdout)")
         // The point estimates, recomputed here from the report's rows (3 runs of one task).
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("ff.json"))) as? [String: Any])
