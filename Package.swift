@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
-//   CMuJoCo -> CMuJoCoShims -> MuJoCo -> Environments -> Rendering (+ CMuJoCoRenderShims; default
-//   cameras from the robot descriptors)
+//   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
+//   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets); RolloutVideo (Evaluation + Rendering)
 //   -> edp-eval (command-line tool)
@@ -38,14 +38,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
-        // MuJoCo 2.3.7 (official build, installed by Scripts/bootstrap), found through pkg-config.
-        .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),
-        // The simulation's C shim: traps mju_error (setjmp/longjmp) and silences MUJOCO_LOG.TXT.
-        .target(name: "CMuJoCoShims", dependencies: ["CMuJoCo"]),
-        // The rendering's C shim: OpenGL contexts from libraries loaded at run time (EGL, OSMesa,
-        // GLFW) and MuJoCo's renderer under CMuJoCoShims' error trap. Only Rendering depends on it.
-        .target(name: "CMuJoCoRenderShims", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
-        .target(name: "MuJoCo", dependencies: ["CMuJoCo", "CMuJoCoShims"]),
+        // The door to physics: a version-neutral C interface (CMuJoCoDoor) and one shim per official
+        // MuJoCo build, each compiled against that build's headers (installed by Scripts/bootstrap
+        // under /usr/local/include) and opening its library with dlopen at run time: nothing links
+        // MuJoCo, so 2.1.0 and 2.3.7 live side by side in one process (docs/physics.md).
+        .target(name: "CMuJoCoDoor"),
+        .target(name: "CMuJoCo210Shims", dependencies: ["CMuJoCoDoor"]),
+        .target(name: "CMuJoCo237Shims", dependencies: ["CMuJoCoDoor"]),
+        // OpenGL contexts from libraries loaded at run time (EGL, OSMesa, GLFW). Only Rendering
+        // depends on it.
+        .target(name: "CMuJoCoRenderShims"),
+        .target(name: "MuJoCo", dependencies: ["CMuJoCoDoor", "CMuJoCo210Shims", "CMuJoCo237Shims"]),
         .target(name: "Environments", dependencies: ["MuJoCo"]),
         // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
         // against (the networks run on the module's own batch-invariant kernel, see README).
@@ -59,7 +62,7 @@ let package = Package(
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCo", "CMuJoCoRenderShims", "CPNG", "Environments"]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoRenderShims", "CPNG", "Environments"]),
         // Rollouts recorded to video as they run (`record`, `evaluate --video`): the one place
         // where Evaluation's rollouts meet Rendering, so neither depends on the other.
         .target(name: "RolloutVideo", dependencies: ["Environments", "Evaluation", "Rendering"]),
@@ -71,12 +74,12 @@ let package = Package(
             "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "CMuJoCo", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
+            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -84,7 +87,7 @@ let package = Package(
         // ZIPFoundation's deflate decoder for gzip-compressed fixtures).
         .target(name: "TestSupport", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo", "CMuJoCo"]),
+        .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
             "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),

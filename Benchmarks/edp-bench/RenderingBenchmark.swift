@@ -22,11 +22,13 @@ struct RenderingBenchmark: ParsableCommand {
     var steps = 1000
     @Option(help: "OpenGL backend: egl, osmesa (default: MUJOCO_GL, else EGL then OSMesa).")
     var gl: String?
+    @Option(help: "MuJoCo build: 2.1.0 or 2.3.7.")
+    var mujoco = "2.1.0"
 
     func run() throws {
         let backend = try gl.map { try GLBackend(userValue: $0) }
         let task = try TaskRegistry.standard().task("hopper-medium-v2")
-        let environment = try EnvironmentFactory.make(task: task)
+        let environment = try EnvironmentFactory.make(task: task, physics: try MuJoCoPhysics(userValue: mujoco))
         try environment.reset(seed: 1)
         var random = NumPyRandom(seed: 5)
         let actions = (0..<steps).map { _ in (0..<environment.actionSize).map { _ in random.uniform(-1, 1) } }

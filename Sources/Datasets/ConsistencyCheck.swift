@@ -37,11 +37,11 @@ public enum ConsistencyCheck {
     ///   recorded state (the default, as the recording rollout did); false resets before every
     ///   transition, the path D4RL's float32 states always take (`edp-bench dataset-check
     ///   --reset-every-transition` measures it on float64 fixtures).
-    public static func run(_ dataset: D4RLDataset, task: TaskSpec, threads: Int, limit: Int? = nil, maxListed: Int = 100,
-                           warmStart: Bool = true,
+    public static func run(_ dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics, threads: Int, limit: Int? = nil,
+                           maxListed: Int = 100, warmStart: Bool = true,
                            progress: ((Progress) -> Void)? = nil) throws -> ConsistencyReport {
-        try DatasetTaskCheck.requireCompatible(dataset, task: task)
-        let environments = try (0..<max(1, threads)).map { _ in try EnvironmentFactory.make(task: task) }
+        try DatasetTaskCheck.requireCompatible(dataset, task: task, physics: physics)
+        let environments = try (0..<max(1, threads)).map { _ in try EnvironmentFactory.make(task: task, physics: physics) }
         let settings = try ReplaySettings(dataset, task: task, environment: environments[0], warmStart: warmStart)
         let total = min(dataset.transitions, max(0, limit ?? dataset.transitions))
         // Per transition and field: max |diff|, or NaN when not compared.
@@ -57,7 +57,7 @@ public enum ConsistencyCheck {
             continued += continuedInChunk
             progress?(Progress(done: chunk.range.upperBound, total: total, elapsed: Date().timeIntervalSince(start)))
         }
-        return ConsistencyReport(dataset: dataset, task: task, transitions: dataset.transitions, checked: total,
+        return ConsistencyReport(dataset: dataset, task: task, physics: physics, transitions: dataset.transitions, checked: total,
                                  differences: differences, maxListed: maxListed,
                                  seconds: Date().timeIntervalSince(start), threads: environments.count,
                                  warmStart: warmStart, continuedWithoutReset: continued,

@@ -56,12 +56,12 @@ public struct ConsistencyReport: Codable, Sendable {
     /// Every compared value equal.
     public var consistent: Bool { mismatches == 0 }
 
-    init(dataset: D4RLDataset, task: TaskSpec, transitions: Int, checked: Int, differences: [[Double]], maxListed: Int,
+    init(dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics, transitions: Int, checked: Int, differences: [[Double]], maxListed: Int,
          seconds: Double, threads: Int, warmStart: Bool, continuedWithoutReset: Int, nextObservationsFrom: String) {
         file = dataset.url.path
         sha256 = (try? dataset.sha256()) ?? "unreadable"
         self.task = task.id
-        mujocoVersion = MuJoCoLibrary.version
+        mujocoVersion = physics.rawValue
         self.transitions = transitions
         self.checked = checked
         var fields: [String: FieldReport] = [:]

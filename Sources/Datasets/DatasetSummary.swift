@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import MuJoCo
 
 /// `edp-eval dataset info`: what a D4RL file holds and its own episodes' returns.
 public struct DatasetSummary: Codable, Sendable {
@@ -43,7 +44,7 @@ public struct DatasetSummary: Codable, Sendable {
 
     /// Reads the file in chunks. With a task, the observation and action widths must match it.
     public init(_ dataset: D4RLDataset, task: TaskSpec?) throws {
-        if let task { try DatasetTaskCheck.requireCompatible(dataset, task: task) }
+        if let task { try DatasetTaskCheck.requireCompatible(dataset, task: task, physics: task.sourcePhysics) }
         let list = try dataset.episodes()
         file = dataset.url.path
         sha256 = try dataset.sha256()
@@ -65,8 +66,8 @@ public struct DatasetSummary: Codable, Sendable {
 
 /// Checks that a dataset's widths fit a task's environment.
 public enum DatasetTaskCheck {
-    public static func requireCompatible(_ dataset: D4RLDataset, task: TaskSpec) throws {
-        let env = try EnvironmentFactory.make(task: task)
+    public static func requireCompatible(_ dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics) throws {
+        let env = try EnvironmentFactory.make(task: task, physics: physics)
         guard dataset.observationSize == env.observationSize else {
             throw DatasetError(file: dataset.url, key: "observations", "rows have \(dataset.observationSize) values but \(task.id) observations have \(env.observationSize)")
         }

@@ -152,19 +152,19 @@ extension AntMazeEnvironment: RobotDescriptor {
     }
 
     /// The ant plus the walls of the task's maze.
-    public static func model(for task: TaskSpec) throws -> MjModel {
-        try model(for: EnvironmentFactory.mazeMap(for: task))
+    public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel {
+        try model(for: EnvironmentFactory.mazeMap(for: task), physics: physics)
     }
 
     /// `assets/models/ant.xml` plus the maze's wall geoms (`AntMazeModel`), compiled once per
     /// distinct XML text (shared, read-only).
-    static func model(for maze: MazeMap) throws -> MjModel {
-        try compiledModel(xml: AntMazeModel.xml(for: maze), name: "antmaze_\(maze.name).xml")
+    static func model(for maze: MazeMap, physics: MuJoCoPhysics) throws -> MjModel {
+        try compiledModel(xml: AntMazeModel.xml(for: maze), name: "antmaze_\(maze.name).xml", physics: physics)
     }
 
-    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
         let maze = try EnvironmentFactory.mazeMap(for: task)
-        return try AntMazeEnvironment(task: task, model: model(for: maze), maze: maze, seed: seed)
+        return try AntMazeEnvironment(task: task, model: model(for: maze, physics: physics), maze: maze, seed: seed)
     }
 
     /// Top-down over the whole maze.

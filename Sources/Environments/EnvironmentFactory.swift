@@ -7,8 +7,8 @@ public enum EnvironmentFactory {
     /// A fresh environment for `task`, its generator seeded with `seed` (call `reset()` next).
     /// - Throws: `EnvironmentError.unsupportedRobot` for a robot no descriptor implements, or the
     ///   descriptor's model/data errors.
-    public static func make(task: TaskSpec, seed: UInt64 = 0) throws -> MuJoCoEnvironment {
-        try RobotCatalog.descriptor(for: task).makeEnvironment(task: task, seed: seed)
+    public static func make(task: TaskSpec, seed: UInt64 = 0, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        try RobotCatalog.descriptor(for: task).makeEnvironment(task: task, seed: seed, physics: physics)
     }
 
     /// Every file the task's compiled model is built from, for provenance hashes (e.g. the MJCF
@@ -18,8 +18,8 @@ public enum EnvironmentFactory {
     }
 
     /// The compiled model for a task (shared, read-only).
-    public static func model(for task: TaskSpec) throws -> MjModel {
-        try RobotCatalog.descriptor(for: task).model(for: task)
+    public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel {
+        try RobotCatalog.descriptor(for: task).model(for: task, physics: physics)
     }
 
     /// The maze map of a maze task (`task.maze` in `envs/mazes.json`).
@@ -30,8 +30,8 @@ public enum EnvironmentFactory {
 
     /// The compiled AntMaze model for `maze`: `assets/models/ant.xml` plus the maze's wall geoms
     /// (`AntMazeModel`), compiled once per distinct XML text (shared, read-only).
-    public static func mazeModel(for maze: MazeMap) throws -> MjModel {
-        try AntMazeEnvironment.model(for: maze)
+    public static func mazeModel(for maze: MazeMap, physics: MuJoCoPhysics) throws -> MjModel {
+        try AntMazeEnvironment.model(for: maze, physics: physics)
     }
 }
 

@@ -1,3 +1,5 @@
+import MuJoCo
+
 /// The one table of robots this build implements. Adding a robot: write its `RobotDescriptor`
 /// type and list it here (docs/architecture.md "A new environment").
 public enum RobotCatalog {
@@ -19,5 +21,13 @@ public enum RobotCatalog {
             throw EnvironmentError.unsupportedRobot(task: task.id, robot: task.robot)
         }
         return descriptor
+    }
+}
+
+extension TaskSpec {
+    /// The MuJoCo build the task's source ran on (its robot's `sourcePhysics`): the default
+    /// physics of a run of this task that names none.
+    public var sourcePhysics: MuJoCoPhysics {
+        RobotCatalog.descriptor(named: robot)?.sourcePhysics ?? .v2_1_0
     }
 }

@@ -19,10 +19,16 @@ public protocol RobotDescriptor: MuJoCoEnvironment {
     /// The compiled model for `task` as it is before any episode-specific edit, shared and
     /// read-only (renderers and size checks use it). An environment that edits its model (e.g. a
     /// goal written into a body) builds its own copy in `makeEnvironment`.
-    static func model(for task: TaskSpec) throws -> MjModel
+    static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel
 
-    /// A fresh environment for `task` with its generator seeded with `seed` (call `reset()` next).
-    static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment
+    /// A fresh environment for `task` with its generator seeded with `seed` (call `reset()` next),
+    /// simulated by `physics`.
+    static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment
+
+    /// The MuJoCo build the task's source ran on, and so the default physics of its tasks: the
+    /// build that reproduces the source's numbers (docs/physics.md). Default: 2.1.0, the build
+    /// mujoco-py ran for D4RL's locomotion, AntMaze and Adroit environments and for gym's.
+    static var sourcePhysics: MuJoCoPhysics { get }
 
     /// The camera videos use unless the user picks one (`edp-eval record --camera default`).
     static var defaultCamera: CameraView { get }
@@ -39,22 +45,25 @@ public protocol RobotDescriptor: MuJoCoEnvironment {
 extension RobotDescriptor {
     public static var reportsGoalSuccess: Bool { false }
     public static var edpNormalizesObservations: Bool { false }
+    public static var sourcePhysics: MuJoCoPhysics { .v2_1_0 }
 
     /// The compiled model of a file under `assets/models/`, compiled once per process and shared.
-    public static func bundledModel(_ file: String) throws -> MjModel {
-        try ModelCache.shared.model(at: ProjectResources.model(file))
+    public static func bundledModel(_ file: String, physics: MuJoCoPhysics) throws -> MjModel {
+        try ModelCache.shared.model(at: ProjectResources.model(file), physics: physics)
     }
 
     /// The compiled model of an MJCF file anywhere (e.g. an asset folder installed by
     /// `Scripts/bootstrap`, whose `<include>`s resolve next to it), compiled once per path and shared.
-    public static func compiledModel(at url: URL) throws -> MjModel {
-        try ModelCache.shared.model(at: url)
+    public static func compiledModel(at url: URL, physics: MuJoCoPhysics) throws -> MjModel {
+        try ModelCache.shared.model(at: url, physics: physics)
     }
 
     /// A compiled model built from `xml` (e.g. a generated variant of a bundled file), compiled
     /// once per distinct text and shared; `name` labels it in messages.
-    public static func compiledModel(xml: String, name: String) throws -> MjModel {
-        try ModelCache.shared.model(key: xml) { try MjModel(xml: xml, name: name) }
+    public static func compiledModel(xml: String, name: String, physics: MuJoCoPhysics) throws -> MjModel {
+        try ModelCache.shared.model(key: ModelCache.Key(physics: physics, source: xml)) {
+            try MjModel(xml: xml, name: name, physics: physics)
+        }
     }
 }
 

@@ -39,10 +39,10 @@ extension Walker2dEnvironment: RobotDescriptor {
 
     public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] { [ProjectResources.model(modelFile)] }
 
-    public static func model(for task: TaskSpec) throws -> MjModel { try bundledModel(modelFile) }
+    public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel { try bundledModel(modelFile, physics: physics) }
 
-    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
-        try Walker2dEnvironment(task: task, model: model(for: task), frameSkip: frameSkip, seed: seed)
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        try Walker2dEnvironment(task: task, model: model(for: task, physics: physics), frameSkip: frameSkip, seed: seed)
     }
 
     /// Torso-tracking side view: the robot moves along +x, so the camera sits on −y (azimuth 90°)

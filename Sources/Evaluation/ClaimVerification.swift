@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import MuJoCo
 
 /// Checks a table of claimed scores against evaluations (`edp-eval verify`): which rows can be
 /// checked (a checkpoint for their task), the training runs given per task, how a series of
@@ -122,29 +123,31 @@ public struct ClaimVerification {
     /// table order) and gives a verdict per checked row.
     /// - Parameters:
     ///   - progress: the runner's progress; `taskFinished` is called after each run's evaluation.
+    ///   - physics: the MuJoCo build of every task, or nil for each task's source physics.
     /// - Returns: the verdicts in `checked` order (grouped by task) and one report per evaluated run.
     public func run(seeds: [UInt64], episodesPerSeed: Int, width: Int?, threads: Int, overrides: PolicyOverrides,
-                    registry: TaskRegistry, progress: ((EvaluationRunner.GroupProgress) -> Void)? = nil,
+                    physics: MuJoCoPhysics?, registry: TaskRegistry, progress: ((EvaluationRunner.GroupProgress) -> Void)? = nil,
                     taskFinished: (() -> Void)? = nil) throws -> (verdicts: [Verdict], reports: [EvaluationReport]) {
         var verdicts: [Verdict] = []
         var reports: [EvaluationReport] = []
         for task in checked.map(\.task).uniqued() {
+            let spec = try registry.task(task)
             var measured: [MeasuredRun] = []
-            var physics: [String] = []
+            var physicsNames: [String] = []
             for run in runs[task]! {
-                let plan = EvaluationPlan(tasks: [try registry.task(task)], policies: run.checkpoints.map { .checkpoint($0) },
+                let plan = EvaluationPlan(tasks: [spec], policies: run.checkpoints.map { .checkpoint($0) },
                                           seeds: seeds, episodesPerSeed: episodesPerSeed, width: width, threads: threads,
-                                          overrides: overrides)
+                                          overrides: overrides, physics: physics ?? spec.sourcePhysics)
                 let report = try EvaluationRunner(plan: plan, registry: registry).run(progress: progress)
                 taskFinished?()
                 reports.append(report)
                 measured.append(MeasuredRun(label: run.label, rows: report.tasks))
-                physics.append(RunPhysics.of(report))
+                physicsNames.append(RunPhysics.of(report))
             }
             for claim in checked where claim.task == task {
                 verdicts.append(Verdict.checking(claim, runs: measured, statistic: declaration?.statistic(for: claim.method),
                                                  values: declaration?.values ?? .normalizedScore, override: seriesOverride,
-                                                 physics: physics.uniqued().joined(separator: "+"), tablePhysics: declaration?.physics))
+                                                 physics: physicsNames.uniqued().joined(separator: "+"), tablePhysics: declaration?.physics))
             }
         }
         return (verdicts, reports)

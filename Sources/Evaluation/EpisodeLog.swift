@@ -68,6 +68,9 @@ public final class EpisodeLog {
             guard let first = parsed.first, first.type == "header", let recorded = first.header else {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it does not start with a run header")
             }
+            guard recorded.mujocoVersion == header.mujocoVersion else {
+                throw EvaluationError.resumeMismatch(file: url.path, reason: "it was run on MuJoCo \(recorded.mujocoVersion) and this run uses MuJoCo \(header.mujocoVersion); resume with --mujoco \(recorded.mujocoVersion), or start a new run")
+            }
             guard recorded == header else {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it records a different run (tasks, policies, checkpoint hashes, settings, seeds, episodes or shard differ)")
             }

@@ -17,9 +17,13 @@ public struct EvaluationPlan: Sendable {
     public var threads: Int
     public var overrides: PolicyOverrides
     public var shard: Shard?
+    /// The MuJoCo build every episode of the run is simulated with (docs/physics.md).
+    public var physics: MuJoCoPhysics
 
     public init(tasks: [TaskSpec], policies: [PolicySource], seeds: [UInt64], episodesPerSeed: Int,
-                width: Int?, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil) {
+                width: Int?, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil,
+                physics: MuJoCoPhysics) {
+        self.physics = physics
         self.tasks = tasks
         self.policies = policies
         self.seeds = seeds
@@ -62,7 +66,10 @@ public final class EvaluationRunner {
         public var group: Int
         public var groups: Int
         public var progress: RolloutProgress
-        public init(task: String, policy: String, group: Int, groups: Int, progress: RolloutProgress) {
+        /// The MuJoCo build the group runs on ("2.1.0").
+        public var physics: String = ""
+        public init(task: String, policy: String, group: Int, groups: Int, progress: RolloutProgress, physics: String = "") {
+            self.physics = physics
             self.task = task
             self.policy = policy
             self.group = group
@@ -110,7 +117,7 @@ public final class EvaluationRunner {
             if !todo.isEmpty {
                 let width = plan.width ?? EvaluationPlan.defaultWidth(episodes: todo.count)
                 widest = max(widest, min(width, todo.count))
-                let engine = RolloutEngine(task: task, policy: policy, width: width, threads: plan.threads)
+                let engine = RolloutEngine(task: task, physics: plan.physics, policy: policy, width: width, threads: plan.threads)
                 let observer = try observerFactory?(task, key.policy, policy)
                 var logged = RolloutTiming()
                 let fresh = try engine.run(episodes: todo, onEpisode: { result in
@@ -124,7 +131,8 @@ public final class EvaluationRunner {
                     var shown = p
                     shown.episodesDone += done.count
                     shown.episodesTotal += done.count
-                    progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown))
+                    progress?(GroupProgress(task: task.id, policy: label, group: g + 1, groups: groups.count, progress: shown,
+                                            physics: self.plan.physics.rawValue))
                 }, observer: observer)
                 try log?.record(timing: fresh.since(logged), task: task.id, policy: label)
                 timing.add(fresh)
@@ -154,7 +162,7 @@ public final class EvaluationRunner {
             var hash = ""
             var files: [String: String]?
             for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
-                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], overrides: plan.overrides)
+                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], physics: plan.physics, overrides: plan.overrides)
                 result.loaded[p, default: [:]][t] = policy
                 if let checkpoint {
                     hash = checkpoint.sha256
@@ -181,7 +189,7 @@ public final class EvaluationRunner {
                           policySettings: records.map { ($0.settings ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") },
                           seeds: plan.seeds,
                           episodesPerSeed: plan.episodesPerSeed, shard: plan.shard?.description,
-                          taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: MuJoCoLibrary.version)
+                          taskSemanticsVersion: registry.semanticsVersion, mujocoVersion: plan.physics.rawValue)
     }
 
     /// The report's provenance; `widest`: the most environments any group had in flight.
@@ -190,7 +198,7 @@ public final class EvaluationRunner {
         for task in plan.tasks {
             for file in try Provenance.modelFiles(for: task) where !modelFiles.contains(file) { modelFiles.append(file) }
         }
-        return Provenance(taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
+        return Provenance(physics: plan.physics, taskSemanticsVersion: registry.semanticsVersion, modelFiles: modelFiles,
                           checkpoints: policies.checkpointFiles, seeds: plan.seeds, episodesPerSeed: plan.episodesPerSeed,
                           policy: policies.records.first { $0.settings != nil }?.settings ?? [:], threads: plan.threads,
                           blasThreads: BLASThreading.threadCount, environmentsInFlight: plan.width ?? max(1, widest),

@@ -1,6 +1,7 @@
 import DiffusionPolicy
 import Environments
 import Foundation
+import MuJoCo
 
 /// Where an evaluation's policy comes from.
 public enum PolicySource: Equatable, Sendable, CustomStringConvertible {
@@ -53,11 +54,11 @@ public struct PolicyOverrides: Equatable, Sendable {
 public enum PolicyFactory {
     /// The policy for `task` (dimensions are checked against the task's environment by the engine).
     /// - Returns: the policy and, for checkpoints, the loaded checkpoint (for provenance).
-    public static func make(_ source: PolicySource, task: TaskSpec, overrides: PolicyOverrides = PolicyOverrides())
+    public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides())
         throws -> (policy: RolloutPolicy, checkpoint: Checkpoint?) {
         switch source {
         case .random:
-            let env = try EnvironmentFactory.make(task: task)
+            let env = try EnvironmentFactory.make(task: task, physics: physics)
             return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
         case .checkpoint(let url):
             let checkpoint = try Checkpoint.load(url)
@@ -66,7 +67,7 @@ public enum PolicyFactory {
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
                              overrides: overrides, checkpoint: checkpoint), checkpoint)
         case .randomEDP(let seed):
-            let env = try EnvironmentFactory.make(task: task)
+            let env = try EnvironmentFactory.make(task: task, physics: physics)
             let tensors = DiffusionPolicyModel.randomEDPTensors(observationSize: env.observationSize,
                                                                 actionSize: env.actionSize, seed: seed)
             let configuration = PolicyConfiguration(family: .edp, observationSize: env.observationSize,

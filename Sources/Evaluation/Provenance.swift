@@ -30,7 +30,8 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 
     public var package: String = EDPEvalVersion.current
-    public var mujocoVersion: String = MuJoCoLibrary.version
+    /// The MuJoCo build of every episode (`MuJoCoPhysics`, e.g. "2.1.0").
+    public var mujocoVersion: String
     public var taskSemanticsVersion: Int
     /// Model files (MJCF, maze maps) of every task in the run, with SHA-256.
     public var modelFiles: [File]
@@ -106,10 +107,11 @@ public struct Provenance: Codable, Equatable, Sendable {
         case startedAt = "started_at"
     }
 
-    public init(taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
+    public init(physics: MuJoCoPhysics, taskSemanticsVersion: Int, modelFiles: [File], checkpoints: [File], seeds: [UInt64],
                 episodesPerSeed: Int, policy: [String: SettingValue], threads: Int, blasThreads: Int,
                 environmentsInFlight: Int, shard: String? = nil, tasks: [String]? = nil, policies: [PolicyRecord]? = nil,
                 scheduler: Scheduler? = Scheduler.current) {
+        self.mujocoVersion = physics.rawValue
         self.taskSemanticsVersion = taskSemanticsVersion
         self.modelFiles = modelFiles
         self.checkpoints = checkpoints
@@ -201,6 +203,6 @@ public struct Provenance: Codable, Equatable, Sendable {
 /// The version of this package (bump on release; reports carry it).
 public enum EDPEvalVersion {
     public static let current = "0.1.1"
-    /// The linked MuJoCo library's version string.
-    public static var mujoco: String { MuJoCoLibrary.version }
+    /// The MuJoCo builds this package drives.
+    public static var mujoco: String { MuJoCoPhysics.allCases.map(\.rawValue).joined(separator: " and ") }
 }

@@ -151,7 +151,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// episode metric the robots report (`episodeMetricNames`; none for robots without metrics).
     public func episodesCSV() -> String {
         let metricNames = episodeMetricNames
-        var lines = [(["task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"] + metricNames)
+        // The physics of every row: one build per report (`provenance.mujoco_version`).
+        let physics = csvField(provenance.mujocoVersion)
+        var lines = [(["task,policy,mujoco,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y"] + metricNames)
             .joined(separator: ",")]
         for task in tasks {
             for e in task.episodes {
@@ -159,7 +161,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
                 let timeToGoal: String = e.timeToGoal.map { "\($0)" } ?? ""
                 let goal: [String] = e.goal.map { $0.map { "\($0)" } } ?? ["", ""]
                 let metrics: [String] = metricNames.map { name in e.metrics?[name].map { "\($0)" } ?? "" }
-                let fields: [String] = [csvField(task.task), csvField(task.policy), "\(e.seed)", "\(e.episode)", "\(e.return)",
+                let fields: [String] = [csvField(task.task), csvField(task.policy), physics, "\(e.seed)", "\(e.episode)", "\(e.return)",
                                         "\(e.length)", "\(e.normalizedScore)", e.end.rawValue, success, timeToGoal] + goal + metrics
                 lines.append(fields.joined(separator: ","))
             }

@@ -13,6 +13,8 @@ public final class RolloutEngine {
     public typealias EpisodeObserver = (EpisodeID, Int, MuJoCoEnvironment) throws -> Void
 
     public let task: TaskSpec
+    /// The MuJoCo build the environments run on.
+    public let physics: MuJoCoPhysics
     public let policy: RolloutPolicy
     /// Environments stepped at once (the policy's batch size, at most).
     public let width: Int
@@ -34,7 +36,8 @@ public final class RolloutEngine {
         return try body()
     }
 
-    public init(task: TaskSpec, policy: RolloutPolicy, width: Int, threads: Int) {
+    public init(task: TaskSpec, physics: MuJoCoPhysics, policy: RolloutPolicy, width: Int, threads: Int) {
+        self.physics = physics
         precondition(width >= 1 && threads >= 1)
         self.task = task
         self.policy = policy
@@ -118,7 +121,7 @@ public final class RolloutEngine {
     /// `count` environments of the task, checked against the policy's sizes.
     private func makeSlots(count: Int) throws -> [Slot] {
         var slots: [Slot] = []
-        for _ in 0..<count { slots.append(Slot(environment: try EnvironmentFactory.make(task: task))) }
+        for _ in 0..<count { slots.append(Slot(environment: try EnvironmentFactory.make(task: task, physics: physics))) }
         guard slots[0].environment.observationSize == policy.observationSize,
               slots[0].environment.actionSize == policy.actionSize else {
             throw EvaluationError.dimensionMismatch(task: task.id,

@@ -1,6 +1,7 @@
 import DiffusionPolicy
 import Environments
 import Foundation
+import MuJoCo
 
 /// The EDP paper's sampling-speed protocol (Kang et al. 2023, "Efficient Diffusion Policies for
 /// Offline RL", sampling speed on the registry's `edp_speed_protocol_task` over 10,000 transitions): episodes are
@@ -22,8 +23,12 @@ public struct SpeedBenchmark {
     public let environments: Int
     /// Threads for stepping and inference (the policy splits its rows across them itself).
     public let threads: Int
+    /// The MuJoCo build the episodes run on.
+    public let physics: MuJoCoPhysics
 
-    public init(task: TaskSpec, source: PolicySource, overrides: PolicyOverrides, transitions: Int, environments: Int, threads: Int) {
+    public init(task: TaskSpec, source: PolicySource, overrides: PolicyOverrides, transitions: Int, environments: Int, threads: Int,
+                physics: MuJoCoPhysics) {
+        self.physics = physics
         precondition(transitions >= 1 && environments >= 1 && threads >= 1, "sizes are checked by the caller")
         self.task = task
         self.source = source
@@ -46,7 +51,7 @@ public struct SpeedBenchmark {
             }
         }
         let paper = try registry.edpSpeedProtocolTask()
-        let expected = try EnvironmentFactory.make(task: paper).observationSize
+        let expected = try EnvironmentFactory.make(task: paper, physics: paper.sourcePhysics).observationSize
         let observations = loaded.configuration.observationSize
         guard observations == expected else {
             throw SpeedBenchmarkError.noTask(file: url.path, reason: "the checkpoint does not name its task (no variant 'env') and takes \(observations) observation values, not the \(expected) of the default \(paper.id); pass --task (e.g. a task of the robot it was trained on)")
@@ -61,7 +66,7 @@ public struct SpeedBenchmark {
         // inference and physics alternate, so both phases use every core. Rows are bit-identical
         // whatever this count, so the actions do not depend on it.
         BLASThreading.setThreadCount(threads)
-        let (policy, checkpoint) = try PolicyFactory.make(source, task: task, overrides: overrides)
+        let (policy, checkpoint) = try PolicyFactory.make(source, task: task, physics: physics, overrides: overrides)
         let (collected, seeds) = try collect(with: policy, progress: progress)
         let sgemm = SGEMMCeiling.measure(size: Self.sgemmSize)
         func rate(_ s: Double) -> Double { s > 0 ? Double(collected.steps) / s : 0 }
@@ -87,12 +92,13 @@ public struct SpeedBenchmark {
         while collected.steps < transitions {
             let budget = transitions - collected.steps
             let episodes = (0..<environments).map { EpisodeID(seed: seed, episode: $0) }
-            let engine = RolloutEngine(task: task, policy: policy, width: environments, threads: threads)
+            let engine = RolloutEngine(task: task, physics: physics, policy: policy, width: environments, threads: threads)
             let stepsBefore = collected.steps
             let timing = try engine.run(episodes: episodes, stepLimit: budget, onEpisode: { _ in }, onProgress: { p in
                 var shown = p
                 shown.steps += stepsBefore
-                progress?(EvaluationRunner.GroupProgress(task: task.id, policy: source.description, group: 1, groups: 1, progress: shown))
+                progress?(EvaluationRunner.GroupProgress(task: task.id, policy: source.description, group: 1, groups: 1, progress: shown,
+                                                         physics: physics.rawValue))
             })
             collected.add(timing)
             seed += 1
@@ -102,7 +108,7 @@ public struct SpeedBenchmark {
 
     private func provenance(policy: RolloutPolicy, checkpoint: Checkpoint?, seeds: [UInt64], registry: TaskRegistry) throws -> Provenance {
         let fileHashes = checkpoint?.fileHashes ?? [:]
-        return Provenance(taskSemanticsVersion: registry.semanticsVersion,
+        return Provenance(physics: physics, taskSemanticsVersion: registry.semanticsVersion,
                           modelFiles: try Provenance.modelFiles(for: task),
                           checkpoints: checkpoint.map { Provenance.File.all($0) } ?? [],
                           seeds: seeds, episodesPerSeed: environments, policy: policy.settings, threads: threads,

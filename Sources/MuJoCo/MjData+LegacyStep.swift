@@ -1,5 +1,4 @@
-import CMuJoCo
-import CMuJoCoShims
+import CMuJoCoDoor
 
 /// dm_control's stepping and reset calls (dm_control 1.0.14 `mujoco/engine.py`, `Physics`), for
 /// environments that D4RL runs through dm_control.
@@ -10,8 +9,8 @@ extension MjData {
     /// `step(count:)` after a few steps, so it must match the original when parity matters.
     /// The corresponding C functions are `mj_step2` and `mj_step1`.
     public func legacyStep(count: Int = 1) throws {
-        if cmj_step_legacy(model.pointer, pointer, Int32(count)) != 0 {
-            throw MuJoCoError.engine(operation: "mj_step2/mj_step1", message: String(cString: cmj_last_error()))
+        if model.backend.api.step_legacy(model.handle, handle, Int32(count)) != 0 {
+            throw engineError("mj_step2/mj_step1")
         }
     }
 
@@ -19,8 +18,8 @@ extension MjData {
     /// `with physics.model.disable('actuation'): physics.forward()`, which its `reset` runs). The
     /// shared model is not written. The corresponding C function is `mj_forward`.
     public func forward(disabling disabled: DisabledPhysics) throws {
-        if cmj_forward_disabled(model.pointer, pointer, disabled.rawValue) != 0 {
-            throw MuJoCoError.engine(operation: "mj_forward", message: String(cString: cmj_last_error()))
+        if model.backend.api.forward_disabled(model.handle, handle, disabled.rawValue) != 0 {
+            throw engineError("mj_forward")
         }
     }
 
@@ -29,6 +28,6 @@ extension MjData {
         public let rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
         /// Actuator forces (`mjDSBL_ACTUATION`).
-        public static let actuation = DisabledPhysics(rawValue: Int32(mjDSBL_ACTUATION.rawValue))
+        public static let actuation = DisabledPhysics(rawValue: Int32(CMJ_DISABLE_ACTUATION))
     }
 }

@@ -1,7 +1,7 @@
-import CMuJoCo
-import CMuJoCoShims
+import CMuJoCoDoor
 
-/// The simulation state and scratch memory of one simulation (`mjData`), owned by this object.
+/// The simulation state and scratch memory of one simulation (`mjData`), owned by this object and
+/// simulated by its model's build.
 ///
 /// An `MjData` keeps its `MjModel` alive. Engine errors (`mju_error`) become
 /// `MuJoCoError.engine`; numerical blow-ups that MuJoCo recovers from by resetting are reported by
@@ -16,110 +16,129 @@ import CMuJoCoShims
 public final class MjData {
     /// The model this data belongs to.
     public let model: MjModel
-    package let pointer: UnsafeMutablePointer<mjData>
+    let handle: OpaquePointer
+    /// Where the state arrays live (fixed for the data's lifetime).
+    private let arrays: cmj_data_arrays
+    private var api: cmj_backend { model.backend.api }
 
     /// Allocates data for `model` and resets it to `qpos0`.
     /// The corresponding C function is `mj_makeData`.
     public init(model: MjModel) throws {
-        _ = MuJoCoLibrary.handlersInstalled
-        guard let data = cmj_make_data(model.pointer) else {
-            throw MuJoCoError.engine(operation: "mj_makeData", message: String(cString: cmj_last_error()))
+        guard let data = model.backend.api.make_data(model.handle) else {
+            throw MuJoCoError.engine(operation: "mj_makeData", message: model.backend.lastError)
         }
         self.model = model
-        self.pointer = data
+        self.handle = data
+        var arrays = cmj_data_arrays()
+        model.backend.api.data_arrays(model.handle, data, &arrays)
+        self.arrays = arrays
     }
 
-    deinit { mj_deleteData(pointer) }
+    deinit { api.delete_data(handle) }
 
     // MARK: Simulation
 
     /// Advances the simulation by `count` time steps of `model.timestep`.
     /// The corresponding C function is `mj_step`.
     public func step(count: Int = 1) throws {
-        if cmj_step(model.pointer, pointer, Int32(count)) != 0 { throw engineError("mj_step") }
+        if api.step(model.handle, handle, Int32(count)) != 0 { throw engineError("mj_step") }
     }
 
     /// The first half of a step: position- and velocity-dependent computations (sensors, energy)
-    /// for the current state, before controls are applied. The corresponding C function is
-    /// `mj_step1`; `step1()` then `step2()` equals `step()` for the Euler and implicit integrators.
-    public func step1() throws {
-        if cmj_step1(model.pointer, pointer) != 0 { throw engineError("mj_step1") }
+    /// for the current state, before controls are applied. `step1()` then `step2()` equals
+    /// `step()` for the Euler and implicit integrators. The corresponding C function is `mj_step1`.
+    func step1() throws {
+        if api.step1(model.handle, handle) != 0 { throw engineError("mj_step1") }
     }
 
     /// The second half of a step: forces, acceleration and integration (advances `time` by one
     /// `model.timestep`). The corresponding C function is `mj_step2`.
-    public func step2() throws {
-        if cmj_step2(model.pointer, pointer) != 0 { throw engineError("mj_step2") }
+    func step2() throws {
+        if api.step2(model.handle, handle) != 0 { throw engineError("mj_step2") }
     }
 
     /// Computes all derived quantities for the current state without advancing time.
     /// The corresponding C function is `mj_forward`.
     public func forward() throws {
-        if cmj_forward(model.pointer, pointer) != 0 { throw engineError("mj_forward") }
+        if api.forward(model.handle, handle) != 0 { throw engineError("mj_forward") }
     }
 
     /// Resets state, controls, time and warnings to the model defaults (qpos = qpos0, qvel = 0).
     /// The corresponding C function is `mj_resetData`.
     public func reset() throws {
-        if cmj_reset_data(model.pointer, pointer) != 0 { throw engineError("mj_resetData") }
+        if api.reset_data(model.handle, handle) != 0 { throw engineError("mj_resetData") }
     }
 
-    private func engineError(_ operation: String) -> MuJoCoError {
-        .engine(operation: operation, message: String(cString: cmj_last_error()))
+    func engineError(_ operation: String) -> MuJoCoError {
+        .engine(operation: operation, message: model.backend.lastError)
     }
 
     // MARK: State
 
     /// Simulation time in seconds (`time`).
     public var time: Double {
-        get { pointer.pointee.time }
-        set { pointer.pointee.time = newValue }
+        get { arrays.time!.pointee }
+        set { arrays.time!.pointee = newValue }
     }
 
     /// Generalized positions, length `model.nq` (`qpos`).
     public var qpos: [Double] {
-        get { Array(UnsafeBufferPointer(start: pointer.pointee.qpos, count: model.nq)) }
-        set { write(newValue, to: pointer.pointee.qpos, count: model.nq, field: "qpos") }
+        get { read(arrays.qpos, model.nq) }
+        set { write(newValue, to: arrays.qpos, count: model.nq, field: "qpos") }
     }
 
     /// Generalized velocities, length `model.nv` (`qvel`).
     public var qvel: [Double] {
-        get { Array(UnsafeBufferPointer(start: pointer.pointee.qvel, count: model.nv)) }
-        set { write(newValue, to: pointer.pointee.qvel, count: model.nv, field: "qvel") }
+        get { read(arrays.qvel, model.nv) }
+        set { write(newValue, to: arrays.qvel, count: model.nv, field: "qvel") }
     }
 
     /// Actuator activations, length `model.na` (`act`).
     public var act: [Double] {
-        get { Array(UnsafeBufferPointer(start: pointer.pointee.act, count: model.na)) }
-        set { write(newValue, to: pointer.pointee.act, count: model.na, field: "act") }
+        get { read(arrays.act, model.na) }
+        set { write(newValue, to: arrays.act, count: model.na, field: "act") }
     }
 
     /// Actuator controls, length `model.nu` (`ctrl`). MuJoCo clamps them to `ctrlrange` when
     /// an actuator is `ctrllimited`.
     public var ctrl: [Double] {
-        get { Array(UnsafeBufferPointer(start: pointer.pointee.ctrl, count: model.nu)) }
-        set { write(newValue, to: pointer.pointee.ctrl, count: model.nu, field: "ctrl") }
+        get { read(arrays.ctrl, model.nu) }
+        set { write(newValue, to: arrays.ctrl, count: model.nu, field: "ctrl") }
     }
 
     /// Generalized accelerations, length `model.nv` (`qacc`), valid after `forward()` or `step()`.
-    public var qacc: [Double] { Array(UnsafeBufferPointer(start: pointer.pointee.qacc, count: model.nv)) }
+    public var qacc: [Double] { read(arrays.qacc, model.nv) }
 
     /// Cartesian position (m, world frame) of a body's frame (`xpos`), valid after `forward()`.
     public func bodyPosition(_ body: Int) -> SIMD3<Double> {
         precondition(body >= 0 && body < model.nbody, "body index \(body) out of range 0..<\(model.nbody)")
-        let p = pointer.pointee.xpos + 3 * body
+        let p = arrays.xpos! + 3 * body
+        return SIMD3(p[0], p[1], p[2])
+    }
+
+    /// Cartesian position (m, world frame) of a site (`site_xpos`), valid after `forward()` or
+    /// `step()` (a step leaves the positions of the state before its last integration).
+    public func sitePosition(_ site: Int) -> SIMD3<Double> {
+        precondition(site >= 0 && site < model.nsite, "site index \(site) out of range 0..<\(model.nsite)")
+        let p = arrays.site_xpos! + 3 * site
         return SIMD3(p[0], p[1], p[2])
     }
 
     /// Reads one element of `qpos` without copying the array (hot paths).
-    @inline(__always) public func qpos(_ i: Int) -> Double { pointer.pointee.qpos[i] }
+    @inline(__always) public func qpos(_ i: Int) -> Double { arrays.qpos.unsafelyUnwrapped[i] }
     /// Reads one element of `qvel` without copying the array (hot paths).
-    @inline(__always) public func qvel(_ i: Int) -> Double { pointer.pointee.qvel[i] }
+    @inline(__always) public func qvel(_ i: Int) -> Double { arrays.qvel.unsafelyUnwrapped[i] }
 
     /// Writes the controls from a buffer without allocating (hot paths).
     public func setControl(_ values: UnsafeBufferPointer<Double>) {
         precondition(values.count == model.nu, "ctrl needs \(model.nu) values, got \(values.count)")
-        pointer.pointee.ctrl.update(from: values.baseAddress!, count: values.count)
+        guard values.count > 0 else { return }
+        arrays.ctrl!.update(from: values.baseAddress!, count: values.count)
+    }
+
+    private func read(_ source: UnsafeMutablePointer<Double>?, _ count: Int) -> [Double] {
+        guard let source, count > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: source, count: count))
     }
 
     private func write(_ values: [Double], to destination: UnsafeMutablePointer<Double>?, count: Int, field: String) {
@@ -134,52 +153,21 @@ public final class MjData {
     /// `clearWarnings()`, or nil. MuJoCo resets the state itself when one occurs, so the state
     /// after it does not continue the trajectory.
     public var instability: MjInstability? {
-        guard hasInstability else { return nil }
-        let checks: [(mjtWarning, MjInstability.Kind)] = [
-            (mjWARN_BADQPOS, .badQpos), (mjWARN_BADQVEL, .badQvel), (mjWARN_BADQACC, .badQacc),
-        ]
-        return withUnsafePointer(to: &pointer.pointee.warning) { tuple in
-            tuple.withMemoryRebound(to: mjWarningStat.self, capacity: Int(mjNWARNING.rawValue)) { stats in
-                for (warning, kind) in checks where stats[Int(warning.rawValue)].number > 0 {
-                    return MjInstability(kind: kind, index: Int(stats[Int(warning.rawValue)].lastinfo), time: time)
-                }
-                return nil
-            }
+        var index: Int32 = 0
+        let kind: MjInstability.Kind
+        switch Int(api.instability(handle, &index)) {
+        case Int(CMJ_INSTABILITY_QPOS): kind = .badQpos
+        case Int(CMJ_INSTABILITY_QVEL): kind = .badQvel
+        case Int(CMJ_INSTABILITY_QACC): kind = .badQacc
+        default: return nil
         }
+        return MjInstability(kind: kind, index: Int(index), time: time)
     }
 
-    /// Whether any bad-qpos/qvel/qacc warning has fired: the cheap check `instability` makes
-    /// before it builds a value (it runs after every step).
-    @inline(__always) var hasInstability: Bool {
-        withUnsafePointer(to: &pointer.pointee.warning) { tuple in
-            tuple.withMemoryRebound(to: mjWarningStat.self, capacity: Int(mjNWARNING.rawValue)) { stats in
-                stats[Int(mjWARN_BADQPOS.rawValue)].number
-                    | stats[Int(mjWARN_BADQVEL.rawValue)].number
-                    | stats[Int(mjWARN_BADQACC.rawValue)].number != 0
-            }
-        }
-    }
-
-    /// Clears MuJoCo's warning counters (tests; `reset()` clears them for the product).
-    func clearWarnings() {
-        withUnsafeMutablePointer(to: &pointer.pointee.warning) { tuple in
-            tuple.withMemoryRebound(to: mjWarningStat.self, capacity: Int(mjNWARNING.rawValue)) { stats in
-                for i in 0..<Int(mjNWARNING.rawValue) { stats[i] = mjWarningStat() }
-            }
-        }
-    }
+    /// Clears MuJoCo's warning counters (`reset()` clears them too).
+    func clearWarnings() { api.clear_warnings(handle) }
 }
 
 /// `MjData` is not `Sendable` (see the type's notes on threads).
 @available(*, unavailable)
 extension MjData: Sendable {}
-
-extension MjData {
-    /// Cartesian position (m, world frame) of a site (`site_xpos`), valid after `forward()` or
-    /// `step()` (a step leaves the positions of the state before its last integration).
-    public func sitePosition(_ site: Int) -> SIMD3<Double> {
-        precondition(site >= 0 && site < model.nsite, "site index \(site) out of range 0..<\(model.nsite)")
-        let p = pointer.pointee.site_xpos + 3 * site
-        return SIMD3(p[0], p[1], p[2])
-    }
-}

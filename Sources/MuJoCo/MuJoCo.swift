@@ -1,18 +1,33 @@
-import CMuJoCo
-import CMuJoCoShims
+import Foundation
 
-/// Facts about the MuJoCo library this process is linked against.
+/// Facts about the MuJoCo builds this process drives.
 public enum MuJoCoLibrary {
-    /// The library's version string, e.g. "2.3.7". The corresponding C function is `mj_versionString`.
-    public static var version: String { String(cString: mj_versionString()) }
-    /// The library's version number, e.g. 237. The corresponding C function is `mj_version`.
-    public static var versionNumber: Int { Int(mj_version()) }
-    /// The version of the headers this package was compiled against (`mjVERSION_HEADER`).
-    public static var headerVersionNumber: Int { Int(mjVERSION_HEADER) }
+    /// The build's version string as its library reports it, e.g. "2.1.0".
+    /// - Throws: `MuJoCoError.libraryUnavailable` if the library cannot be opened.
+    public static func version(_ physics: MuJoCoPhysics) throws -> String {
+        String(cString: try Backend.open(physics).api.version_string)
+    }
 
-    /// Installs the error and warning handlers once per process; every entry point calls it.
-    static let handlersInstalled: Bool = {
-        cmj_install_handlers()
+    /// The build's version number (`mj_version()`), e.g. 210 or 237.
+    public static func versionNumber(_ physics: MuJoCoPhysics) throws -> Int {
+        Int(try Backend.open(physics).api.version)
+    }
+
+    /// The library file that was opened for the build.
+    public static func libraryPath(_ physics: MuJoCoPhysics) throws -> String {
+        String(cString: try Backend.open(physics).api.library_path)
+    }
+
+    /// The GLEW build loaded for MuJoCo 2.1.0 (nil before 2.1.0 is first used): 2.1.0 renders only
+    /// through that GLEW's GL backend in this process.
+    public static var glewBuildFor210: GLEWBuild? { Backend.loadedGLEW }
+
+    /// Chooses the GLEW build MuJoCo 2.1.0 will load with, for a run that knows its GL backend
+    /// before any model is loaded (`--gl`). Returns false when 2.1.0 is already open with another.
+    @discardableResult
+    public static func chooseGLEW(_ build: GLEWBuild) -> Bool {
+        if let loaded = Backend.loadedGLEW { return loaded == build }
+        LibraryFiles.chosenGLEW = build
         return true
-    }()
+    }
 }

@@ -7,6 +7,10 @@ public enum MuJoCoError: Error, Equatable, CustomStringConvertible {
     /// `mju_error` was raised inside an engine call (for example an exhausted arena). The
     /// `MjData` is in an undefined state and must be reset before it is stepped again.
     case engine(operation: String, message: String)
+    /// A physics name that is not one of the builds (`MuJoCoPhysics`).
+    case unknownPhysics(value: String)
+    /// The library of a build cannot be opened (missing file, wrong version, missing entry point).
+    case libraryUnavailable(physics: String, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +20,11 @@ public enum MuJoCoError: Error, Equatable, CustomStringConvertible {
             return "MuJoCo could not load the model \(source): \(message)"
         case .engine(let operation, let message):
             return "MuJoCo error in \(operation): \(message)"
+        case .unknownPhysics(let value):
+            let known = MuJoCoPhysics.allCases.map(\.rawValue).joined(separator: ", ")
+            return "unknown MuJoCo physics '\(value)': expected one of \(known)"
+        case .libraryUnavailable(let physics, let path, let reason):
+            return "cannot open MuJoCo \(physics) (\(path)): \(reason). Run Scripts/bootstrap to install both builds."
         }
     }
 }

@@ -1,4 +1,3 @@
-import CMuJoCo
 import CMuJoCoRenderShims
 import Environments
 import Foundation
@@ -78,8 +77,8 @@ public final class Renderer {
     /// The GL context in use (backend and renderer string).
     public let context: GLContext
     private let model: MjModel
-    private let renderer: OpaquePointer
-    private var camera = mjvCamera()
+    private var renderer: MjSceneRenderer?
+    private var camera: MjCamera
     private var window: Bool
 
     /// - Parameters:
@@ -97,25 +96,50 @@ public final class Renderer {
             throw RenderingError.invalidOption("watching live needs the glfw backend, not \(other)")
         }
         self.context = try GLContext(backend: backend, width: options.width, height: options.height, visible: options.showWindow)
+        try Self.checkGLEW(physics: model.physics, backend: context.backend)
         let selection = options.camera == .automatic ? DefaultView.forRobot(robot) : options.camera
         self.camera = try Self.makeCamera(selection, model: model, aspect: Double(options.width) / Double(options.height))
-        var error = [CChar](repeating: 0, count: 1024)
-        let made = try context.withCurrent {
-            cmj_renderer_create(model.pointer, Int32(options.width), Int32(options.height),
-                                options.quality == .quality ? 1 : 0, 10_000, &error, Int32(error.count))
+        do {
+            self.renderer = try context.withCurrent {
+                try MjSceneRenderer(model: model, width: options.width, height: options.height,
+                                    quality: options.quality == .quality, maxGeoms: 10_000)
+            }
+        } catch let MuJoCoError.engine(operation, message) {
+            throw RenderingError.renderer(operation: operation, message: message)
         }
-        guard let made else { throw RenderingError.renderer(operation: "mjr_makeContext", message: String(cString: error)) }
-        self.renderer = made
     }
 
     deinit {
-        _ = try? context.withCurrent { cmj_renderer_free(renderer) }
+        // MuJoCo frees its GL objects in the context they were made in.
+        _ = try? context.withCurrent { renderer = nil }
+    }
+
+    /// Prepares MuJoCo 2.1.0 for rendering through `backend` (nil: `MUJOCO_GL`, else EGL): call
+    /// before the run loads its first model, since 2.1.0 reaches GL through the GLEW build loaded
+    /// with it (`GLEWBuild`), which fixes the backend it can render with in this process.
+    public static func prepareMuJoCo210(for backend: GLBackend?) throws {
+        guard let backend = try backend ?? GLBackend.fromEnvironment() else { return }
+        MuJoCoLibrary.chooseGLEW(glewBuild(for: backend))
+    }
+
+    static func glewBuild(for backend: GLBackend) -> GLEWBuild {
+        switch backend {
+        case .egl: return .egl
+        case .osmesa: return .osmesa
+        case .glfw: return .glx
+        }
+    }
+
+    static func checkGLEW(physics: MuJoCoPhysics, backend: GLBackend) throws {
+        guard physics == .v2_1_0, let glew = MuJoCoLibrary.glewBuildFor210 else { return }
+        if glew != glewBuild(for: backend) {
+            throw RenderingError.invalidOption("MuJoCo 2.1.0 was loaded with GLEW for \(glew.rawValue), so it cannot render through \(backend) in this process; set MUJOCO_GL=\(backend == .glfw ? "glfw" : backend.rawValue) before the run starts")
+        }
     }
 
     /// The camera pose after the last frame (for tracking cameras, where it looked).
     public var cameraPose: CameraPose {
-        CameraPose(lookat: SIMD3(camera.lookat.0, camera.lookat.1, camera.lookat.2), distance: camera.distance,
-                   azimuth: camera.azimuth, elevation: camera.elevation)
+        CameraPose(lookat: camera.lookat, distance: camera.distance, azimuth: camera.azimuth, elevation: camera.elevation)
     }
 
     /// Renders the state in `data` (as of its last `forward()`/`step()`) plus `markers`.
@@ -123,35 +147,31 @@ public final class Renderer {
     public func render(_ data: MjData, markers: [SceneMarker] = []) throws -> Frame {
         precondition(data.model.nq == model.nq && data.model.ngeom == model.ngeom, "data belongs to another model")
         var frame = Frame(width: options.width, height: options.height)
-        let cMarkers = markers.map { m -> cmj_marker in
-            var c = cmj_marker()
-            c.type = Int32(m.shape == .sphere ? mjGEOM_SPHERE.rawValue : mjGEOM_CYLINDER.rawValue)
-            c.size = (m.radius, m.shape == .sphere ? m.radius : m.halfHeight, m.radius)
-            c.pos = (m.position.x, m.position.y, m.position.z)
-            c.rgba = (m.rgba.x, m.rgba.y, m.rgba.z, m.rgba.w)
-            return c
+        let sceneMarkers = markers.map { m in
+            MjSceneRenderer.Marker(shape: m.shape == .sphere ? .sphere : .cylinder,
+                                   size: SIMD3(m.radius, m.shape == .sphere ? m.radius : m.halfHeight, m.radius),
+                                   position: m.position, rgba: m.rgba)
         }
-        var error = [CChar](repeating: 0, count: 1024)
-        let status = try context.withCurrent { () -> Int32 in
-            let status = frame.pixels.withUnsafeMutableBufferPointer { rgb in
-                cMarkers.withUnsafeBufferPointer { markers in
-                    cmj_renderer_frame(renderer, data.pointer, &camera, markers.baseAddress, Int32(markers.count), rgb.baseAddress,
-                                       &error, Int32(error.count))
+        guard let renderer else { preconditionFailure("renderer released") }
+        do {
+            try context.withCurrent {
+                try frame.pixels.withUnsafeMutableBufferPointer { rgb in
+                    try renderer.render(data, camera: &camera, markers: sceneMarkers, into: rgb.baseAddress!)
+                }
+                if window {
+                    try frame.pixels.withUnsafeBufferPointer { try renderer.show($0.baseAddress!) }
+                    if context.present() { window = false }
                 }
             }
-            if status == 0 && window {
-                _ = frame.pixels.withUnsafeBufferPointer { cmj_renderer_show(renderer, $0.baseAddress) }
-                if context.present() { window = false }
-            }
-            return status
+        } catch let MuJoCoError.engine(operation, message) {
+            throw RenderingError.renderer(operation: operation, message: message)
         }
-        if status != 0 { throw RenderingError.renderer(operation: "mjr_render", message: String(cString: error)) }
         return frame
     }
 
-    /// The mjvCamera for a selection.
-    static func makeCamera(_ selection: CameraSelection, model: MjModel, aspect: Double) throws -> mjvCamera {
-        var camera = mjvCamera.mujocoDefault()
+    /// The abstract camera for a selection.
+    static func makeCamera(_ selection: CameraSelection, model: MjModel, aspect: Double) throws -> MjCamera {
+        var camera = try MjCamera.mujocoDefault(model.physics)
         switch selection {
         case .automatic:
             preconditionFailure("resolved before")
@@ -159,25 +179,24 @@ public final class Renderer {
             guard let id = model.id(of: .camera, named: name) else {
                 throw RenderingError.unknownCamera(name: name, known: model.names(of: .camera).compactMap { $0 })
             }
-            camera.type = Int32(mjCAMERA_FIXED.rawValue)
-            camera.fixedcamid = Int32(id)
+            camera.kind = .fixed
+            camera.fixedCamera = id
         case .tracking(let body, let distance, let azimuth, let elevation):
             guard let id = model.id(of: .body, named: body) else { throw RenderingError.unknownBody(name: body) }
-            camera.type = Int32(mjCAMERA_TRACKING.rawValue)
-            camera.trackbodyid = Int32(id)
+            camera.kind = .tracking
+            camera.trackedBody = id
             camera.distance = distance
             camera.azimuth = azimuth
             camera.elevation = elevation
         case .free(let distance, let azimuth, let elevation, let lookat):
-            camera.type = Int32(mjCAMERA_FREE.rawValue)
+            camera.kind = .free
             camera.azimuth = azimuth
             camera.elevation = elevation
-            let centre = lookat ?? model.statisticCenter
-            camera.lookat = (centre.x, centre.y, centre.z)
+            camera.lookat = lookat ?? model.statisticCenter
             camera.distance = distance > 0 ? distance : 2 * model.statisticExtent
         case .topDownStaticWorld:
             // Fit the bounding box of the world body's geoms, looking straight down, +x to the right.
-            camera.type = Int32(mjCAMERA_FREE.rawValue)
+            camera.kind = .free
             camera.azimuth = 90
             camera.elevation = -90
             let fovy = model.freeCameraFieldOfView * .pi / 180
@@ -185,7 +204,7 @@ public final class Renderer {
             let half = (box.max - box.min) / 2
             let tanHalf = tan(fovy / 2)
             let fit = max(half.y / tanHalf, half.x / (tanHalf * aspect)) * 1.04
-            camera.lookat = ((box.min.x + box.max.x) / 2, (box.min.y + box.max.y) / 2, 0)
+            camera.lookat = SIMD3((box.min.x + box.max.x) / 2, (box.min.y + box.max.y) / 2, 0)
             camera.distance = fit + box.max.z
         }
         return camera
@@ -197,7 +216,7 @@ public final class Renderer {
     static func staticWorldBox(_ model: MjModel) -> (min: SIMD3<Double>, max: SIMD3<Double>) {
         let body = model.geomBody, type = model.geomType, position = model.geomPosition, size = model.geomSize
         var low = SIMD3<Double>(repeating: .infinity), high = SIMD3<Double>(repeating: -.infinity)
-        for g in 0..<model.ngeom where body[g] == 0 && type[g] != Int(mjGEOM_PLANE.rawValue) {
+        for g in 0..<model.ngeom where body[g] == 0 && type[g] != MjModel.GeomType.plane.rawValue {
             let p = SIMD3(position[3 * g], position[3 * g + 1], position[3 * g + 2])
             let s = SIMD3(size[3 * g], size[3 * g + 1], size[3 * g + 2])
             low = pointwiseMin(low, p - s)

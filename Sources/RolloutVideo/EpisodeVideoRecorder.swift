@@ -1,6 +1,7 @@
 import Environments
 import Evaluation
 import Foundation
+import MuJoCo
 import Rendering
 
 /// Records rollouts of the `RolloutEngine` as they run: give `observe` to `RolloutEngine.run` as its
@@ -9,6 +10,8 @@ import Rendering
 /// `{ $0.episode < K }`).
 public final class EpisodeVideoRecorder {
     public let task: TaskSpec
+    /// The MuJoCo build the recorded rollouts run on.
+    public let physics: MuJoCoPhysics
     public let directory: URL
     public let options: RecordingOptions
     public let shouldRecord: (EpisodeID) -> Bool
@@ -19,16 +22,17 @@ public final class EpisodeVideoRecorder {
 
     /// Checks the options and that `directory` can be written, and makes the GL context now, so
     /// that a missing GL library or an unwritable folder fails before any rollout runs.
-    public init(task: TaskSpec, directory: URL, options: RecordingOptions, fileTag: String? = nil,
+    public init(task: TaskSpec, physics: MuJoCoPhysics, directory: URL, options: RecordingOptions, fileTag: String? = nil,
          shouldRecord: @escaping (EpisodeID) -> Bool = { _ in true }) throws {
         try options.validate()
         try EpisodeRecording.prepare(directory: directory)
         self.task = task
+        self.physics = physics
         self.directory = directory
         self.options = options
         self.shouldRecord = shouldRecord
         self.fileTag = fileTag
-        renderer = try Renderer(model: EnvironmentFactory.model(for: task), robot: task.robot, options: options.render)
+        renderer = try Renderer(model: EnvironmentFactory.model(for: task, physics: physics), robot: task.robot, options: options.render)
     }
 
     /// The GL backend and renderer in use, for logs.
@@ -88,7 +92,7 @@ extension EpisodeVideoRecorder {
     /// - Parameter onEpisode: called with each finished episode and the files written for it.
     public func record(policy: RolloutPolicy, seed: UInt64, episodes: Int,
                        onEpisode: (EpisodeResult, RecordedFiles) throws -> Void) throws {
-        let engine = RolloutEngine(task: task, policy: policy, width: 1, threads: 1)
+        let engine = RolloutEngine(task: task, physics: physics, policy: policy, width: 1, threads: 1)
         let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }
         _ = try engine.run(episodes: ids, onEpisode: { result in
             try onEpisode(result, try finish(id: result.id, result: result))

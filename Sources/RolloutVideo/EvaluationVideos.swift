@@ -1,6 +1,7 @@
 import Environments
 import Evaluation
 import Foundation
+import MuJoCo
 import Rendering
 
 /// Videos of the first episodes of each (task, policy) group while `EvaluationRunner` evaluates
@@ -16,6 +17,7 @@ public final class EvaluationVideos {
     private let firstSeed: UInt64
     private let episodesPerSeed: UInt64
     private let policyCount: Int
+    private let physics: MuJoCoPhysics
     /// Groups run one after another, so the episodes finishing belong to the recorder of the
     /// group that started last.
     private var current: EpisodeVideoRecorder?
@@ -24,7 +26,9 @@ public final class EvaluationVideos {
     ///   - firstSeed, episodesPerSeed: the run's first seed and episodes per seed, which order
     ///     the episodes (seed, then episode).
     ///   - policyCount: policies in the run; above 1, file names are tagged `policy<i>`.
-    public init(directory: URL, options: RecordingOptions, count: Int, firstSeed: UInt64, episodesPerSeed: Int, policyCount: Int) {
+    public init(directory: URL, options: RecordingOptions, count: Int, firstSeed: UInt64, episodesPerSeed: Int, policyCount: Int,
+                physics: MuJoCoPhysics) {
+        self.physics = physics
         self.directory = directory
         self.options = options
         self.count = count
@@ -36,7 +40,7 @@ public final class EvaluationVideos {
     /// The observer of a (task, policy) group; `policyIndex` is the policy's position in the run.
     public func observer(task: TaskSpec, policyIndex: Int) throws -> (EpisodeID, Int, MuJoCoEnvironment) throws -> Void {
         let (firstSeed, perSeed, count) = (firstSeed, episodesPerSeed, UInt64(count))
-        let recorder = try EpisodeVideoRecorder(task: task, directory: directory, options: options,
+        let recorder = try EpisodeVideoRecorder(task: task, physics: physics, directory: directory, options: options,
                                                 fileTag: policyCount > 1 ? "policy\(policyIndex + 1)" : nil, shouldRecord: { id in
             (id.seed - firstSeed) * perSeed + UInt64(id.episode) < count
         })

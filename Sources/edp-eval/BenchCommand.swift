@@ -41,6 +41,7 @@ struct BenchCommand: ParsableCommand {
 
     /// `--threads` and `--environments`.
     @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var physics: PhysicsOptions
 
     @Option(name: .shortAndLong, help: "Write the JSON result here.")
     var output: String?
@@ -49,6 +50,7 @@ struct BenchCommand: ParsableCommand {
     var environments: Int { parallel.environments ?? min(50, transitions) }
 
     func validate() throws {
+        _ = try physics.requested()
         guard transitions >= 1 else { throw ValidationError("--transitions must be positive, got \(transitions)") }
         guard transitions <= SpeedBenchmark.maxTransitions else {
             throw ValidationError("--transitions must be at most \(SpeedBenchmark.maxTransitions), got \(transitions)")
@@ -74,7 +76,8 @@ struct BenchCommand: ParsableCommand {
         var overrides = policy.overrides
         if checkpoint == nil { overrides.candidates = overrides.candidates ?? 10 }
         let benchmark = SpeedBenchmark(task: spec, source: source, overrides: overrides, transitions: transitions,
-                                       environments: environments, threads: threads)
+                                       environments: environments, threads: threads,
+                                       physics: try physics.resolve(for: [spec]))
         let progress = ProgressLine()
         let result = try benchmark.run(registry: registry, progress: progress.update)
         progress.finish()

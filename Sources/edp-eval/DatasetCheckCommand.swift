@@ -41,7 +41,10 @@ struct DatasetCheckCommand: ParsableCommand {
     @Option(name: .customLong("max-listed"), help: "Most mismatched transitions listed in the report.")
     var maxListed = 100
 
+    @OptionGroup var physics: PhysicsOptions
+
     func validate() throws {
+        _ = try physics.requested()
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         try RunLimits.checkThreads(threads)
         guard maxListed >= 0 else { throw ValidationError("--max-listed must be at least 0") }
@@ -53,8 +56,9 @@ struct DatasetCheckCommand: ParsableCommand {
         let terminal = isatty(STDERR_FILENO) != 0
         var last = 0.0
         let report = try DatasetInput.run {
-            try ConsistencyCheck.run(try DatasetInput.open(dataset), task: try DatasetInput.task(task), threads: threads,
-                                     limit: limit, maxListed: maxListed) { p in
+            let spec = try DatasetInput.task(task)
+            return try ConsistencyCheck.run(try DatasetInput.open(dataset), task: spec, physics: try physics.resolve(for: [spec]),
+                                            threads: threads, limit: limit, maxListed: maxListed) { p in
                 let finished = p.done == p.total
                 guard p.elapsed - last >= (terminal ? 0.2 : 30) || (terminal && finished) else { return }
                 last = p.elapsed

@@ -2,6 +2,7 @@ import ArgumentParser
 import Environments
 import Evaluation
 import Foundation
+import MuJoCo
 import Rendering
 import RolloutVideo
 
@@ -26,6 +27,7 @@ struct EvaluateCommand: ParsableCommand {
           edp-eval evaluate --task antmaze-umaze-v0 --checkpoint ant.safetensors --episodes 100
           edp-eval evaluate ... --shard 3/8 --output shard3.json      (then: edp-eval merge shard*.json)
           edp-eval evaluate --task hopper-medium-v2 --policy random --video 2 --output out/report.json
+          edp-eval evaluate --task hopper-medium-v2 --policy random --mujoco 2.1.0 --mujoco 2.3.7   (physics side by side)
         """
     )
 
@@ -34,6 +36,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var physics: PhysicsOptions
 
     @Option(name: .shortAndLong, help: "Write the JSON report here (also <output>.jsonl with every episode as it finishes, and <output>.csv).")
     var output: String?
@@ -68,13 +71,14 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// The recorders of `--video`, nil without it.
-    private func videos(policyCount: Int) -> EvaluationVideos? {
+    private func videos(policyCount: Int, physics: MuJoCoPhysics) -> EvaluationVideos? {
         guard let video else { return nil }
         let folder = videoDirectory.map { URL(fileURLWithPath: $0) }
             ?? (output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("videos") }
                 ?? URL(fileURLWithPath: "videos"))
         return EvaluationVideos(directory: folder, options: RecordingOptions(render: RenderOptions(backend: gl)), count: video,
-                                firstSeed: runOptions.seed, episodesPerSeed: runOptions.episodes, policyCount: policyCount)
+                                firstSeed: runOptions.seed, episodesPerSeed: runOptions.episodes, policyCount: policyCount,
+                                physics: physics)
     }
 
     /// An earlier run's report or log at `output` is refused (usage error) unless `--resume` or `--overwrite`.
@@ -83,13 +87,17 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if video != nil { try Renderer.prepareMuJoCo210(for: gl) }
         let registry = try TaskRegistry.standard()
         var tasks = try uniqueTasks(task, registry: registry)
         if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] } else { policy.warnAboutForeignTasks(tasks) }
         let sources = try policy.sources()
+        let builds = try physics.resolveAll(for: tasks)
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                   width: runOptions.environments, threads: try runOptions.threadCount(),
-                                  overrides: policy.overrides, shard: try shard.map { try Shard($0) })
+                                  overrides: policy.overrides, shard: try shard.map { try Shard($0) },
+                                  physics: builds[0])
+        if builds.count > 1 { return try compare(plan, on: builds, registry: registry) }
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         // One run per output at a time; released when this process ends, however it ends.
         let lock = try outputURL.map { url -> OutputLock in
@@ -101,7 +109,7 @@ struct EvaluateCommand: ParsableCommand {
         if let output { try refuseExistingFiles(output) }
         if let stale = lock?.staleOwner { FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8)) }
         let progress = ProgressLine()
-        let videos = videos(policyCount: sources.count)
+        let videos = videos(policyCount: sources.count, physics: plan.physics)
         let runner = EvaluationRunner(plan: plan, registry: registry)
         let report = try runner
             .run(logURL: outputURL.map(ReportFiles.log), resume: resume, progress: progress.update,

@@ -248,7 +248,8 @@ final class ProgressLine {
             eta = "ETA \(Int((r.elapsed / Double(r.episodesDone) * Double(r.episodesTotal - r.episodesDone)).rounded()))s"
         } else if finished { eta = "done" }
         let group = p.groups > 1 ? "[\(p.group)/\(p.groups)] " : ""
-        let text = "\(group)\(p.task): episodes \(r.episodesDone)/\(r.episodesTotal), \(r.steps) steps, \(Int(r.stepsPerSecond)) SPS, \(eta)"
+        let physics = p.physics.isEmpty ? "" : " (MuJoCo \(p.physics))"
+        let text = "\(group)\(p.task)\(physics): episodes \(r.episodesDone)/\(r.episodesTotal), \(r.steps) steps, \(Int(r.stepsPerSecond)) SPS, \(eta)"
         if terminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
             shown = true

@@ -28,6 +28,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "D4RL task id, e.g. hopper-medium-v2 (default: the checkpoint's own task).")
     var task: String?
     @OptionGroup var policy: PolicyOptions
+    @OptionGroup var physics: PhysicsOptions
     @Option(parsing: .unconditional, help: "Episodes to record (at most 1,000,000, as evaluate).")
     var episodes = 1
     @Option(help: "Seed S (as evaluate --seed): episodes 0..<N of seed S are recorded.")
@@ -67,6 +68,7 @@ struct RecordCommand: ParsableCommand {
     var watch = false
 
     func validate() throws {
+        _ = try physics.requested()
         guard (output == nil) != (out == nil) else {
             throw ValidationError(output == nil ? "--output DIR is required (the folder for the videos)" : "give --output once (--out is its old name)")
         }
@@ -89,6 +91,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Renderer.prepareMuJoCo210(for: watch ? .glfw : gl)
         let registry = try TaskRegistry.standard()
         let spec = try task.map { try registry.task($0) } ?? policy.defaultTask(registry: registry)
         let sources = try policy.sources()
@@ -96,9 +99,11 @@ struct RecordCommand: ParsableCommand {
         // Several checkpoints (a series of one run): each gets its own videos, tagged with its
         // position in the series (`<task>-policy2-seed0-ep0.mp4`), as `evaluate --video` names them.
         let options = try recordingOptions()
+        let physics = try self.physics.resolve(for: [spec])
+        print("physics: MuJoCo \(physics.rawValue)")
         for (index, source) in sources.enumerated() {
-            let made = try PolicyFactory.make(source, task: spec, overrides: policy.overrides)
-            let recorder = try EpisodeVideoRecorder(task: spec, directory: URL(fileURLWithPath: folder), options: options,
+            let made = try PolicyFactory.make(source, task: spec, physics: physics, overrides: policy.overrides)
+            let recorder = try EpisodeVideoRecorder(task: spec, physics: physics, directory: URL(fileURLWithPath: folder), options: options,
                                                     fileTag: sources.count > 1 ? "policy\(index + 1)" : nil)
             if index == 0 { print("rendering with \(recorder.backendDescription)") }
             if sources.count > 1 { print("policy \(index + 1) of \(sources.count): \(source.description)") }

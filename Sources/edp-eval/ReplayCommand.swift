@@ -31,7 +31,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the output JSON (default: standard output).")
     var output: String?
 
+    @OptionGroup var physics: PhysicsOptions
+
     func validate() throws {
+        _ = try physics.requested()
         if let output { try OutputPath.check(output) }
     }
 
@@ -44,7 +47,7 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw CLIError.badInput(file: input, reason: JSONText.explain(error))
         }
-        let environment = try EnvironmentFactory.make(task: spec)
+        let environment = try EnvironmentFactory.make(task: spec, physics: try physics.resolve(for: [spec]))
         let result: ReplayOutput
         do {
             result = try environment.replay(replayInput)

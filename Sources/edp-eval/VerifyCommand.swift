@@ -53,6 +53,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
 
     @OptionGroup var statistics: ObservationStatsOptions
+    @OptionGroup var physics: PhysicsOptions
 
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
@@ -64,6 +65,7 @@ struct VerifyCommand: ParsableCommand {
     var format: ResultTableFormat = .text
 
     func validate() throws {
+        _ = try physics.requested()
         if !list && table == nil { throw ValidationError("--table is required (or --list)") }
         if let output { try OutputPath.check(output) }
         for pair in checkpoints where ClaimVerification.CheckpointArgument(pair) == nil {
@@ -100,7 +102,8 @@ struct VerifyCommand: ParsableCommand {
         let progress = ProgressLine()
         let (verdicts, reports) = try verification.run(seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                                        width: runOptions.environments, threads: try runOptions.threadCount(),
-                                                       overrides: statistics.applied(to: PolicyOverrides()), registry: registry,
+                                                       overrides: statistics.applied(to: PolicyOverrides()),
+                                                       physics: try physics.requested(), registry: registry,
                                                        progress: progress.update, taskFinished: progress.finish)
         if format == .text {
             print(Self.table(of: verdicts))

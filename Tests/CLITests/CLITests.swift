@@ -26,6 +26,9 @@ struct CLI {
         process.executableURL = binary
         process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+        // The CLI tests' expected numbers come from MuJoCo 2.3.7 references unless a test asks for
+        // another build (or, with an empty value, for the tasks' default physics).
+        inherited["EDP_EVAL_MUJOCO"] = "2.3.7"
         for (key, value) in environment { inherited[key] = value.isEmpty ? nil : value }
         process.environment = inherited
         process.currentDirectoryURL = root

@@ -30,7 +30,7 @@ import TestSupport
         let summary = try #require(task["metrics"] as? [String: [String: Any]])
         #expect(summary["completion_rate"]?["mean"] as? Double == 0)
         let csv = try String(contentsOf: folder.appendingPathComponent("report.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("task,policy,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y,completion_rate,tasks_completed\n"))
+        #expect(csv.hasPrefix("task,policy,mujoco,seed,episode,return,length,normalized_score,end,success,time_to_goal,goal_x,goal_y,completion_rate,tasks_completed\n"))
         let files = (report["provenance"] as! [String: Any])["model_files"] as! [[String: Any]]
         #expect((files.first?["path"] as? String)?.hasSuffix("franka_kitchen_jntpos_act_ab.xml") == true)
     }

@@ -41,13 +41,13 @@ private enum DatasetFixtures {
     }
 
     @Test func sameMuJoCoFixtureIsReproducedExactly() throws {
-        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 2)
         #expect(report.checked == 800 && report.consistent && report.maxAbsDiff == 0, "\(report.mismatched.prefix(5))")
         #expect(report.fields["next_observations"]?.compared == 800 && report.fields["terminals"]?.compared == 800)
     }
 
     @Test func tamperedTransitionsAreNamedExactly() throws {
-        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small-tampered.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 2)
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small-tampered.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 2)
         let truth = try DatasetFixtures.json("tampered.json", [String: Any].self)
         let edits = try #require(truth["tampered"] as? [[String: Any]])
         let expected = Set(try edits.map { "\(try #require($0["index"] as? Int)) \(try #require($0["field"] as? String))" })
@@ -61,7 +61,7 @@ private enum DatasetFixtures {
     }
 
     @Test func antmazeEpisodesAreReproducedWithTheirGoals() throws {
-        let report = try ConsistencyCheck.run(try DatasetFixtures.open("antmaze-umaze-small.hdf5"), task: try DatasetFixtures.task("antmaze-umaze-v2"), threads: 2)
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("antmaze-umaze-small.hdf5"), task: try DatasetFixtures.task("antmaze-umaze-v2"), physics: .v2_3_7, threads: 2)
         #expect(report.checked == 708)
         #expect(report.consistent, "\(report.fields) \(report.mismatched.prefix(5))")
         #expect(report.nextObservationsFrom.contains("observations[i+1]"))
@@ -72,7 +72,7 @@ private enum DatasetFixtures {
     @Test(arguments: ["antmaze-umaze-small.hdf5", "hopper-small-tampered.hdf5"])
     func reportDoesNotDependOnThreads(file: String) throws {
         let task = try DatasetFixtures.task(file.hasPrefix("antmaze") ? "antmaze-umaze-v2" : "hopper-medium-v2")
-        let reports = try [1, 2, 3].map { try ConsistencyCheck.run(try DatasetFixtures.open(file), task: task, threads: $0) }
+        let reports = try [1, 2, 3].map { try ConsistencyCheck.run(try DatasetFixtures.open(file), task: task, physics: .v2_3_7, threads: $0) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let reference = try encoder.encode(reports[0].fields)
@@ -87,13 +87,13 @@ private enum DatasetFixtures {
     /// stays within 1e-5 of the float64 hopper fixture (a reset clears the solver warm start).
     @Test func resetEveryTransitionIsRecorded() throws {
         let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"),
-                                              threads: 2, warmStart: false)
+                                              physics: .v2_3_7, threads: 2, warmStart: false)
         #expect(!report.warmStart && report.continuedWithoutReset == 0 && report.checked == 800)
         #expect(report.maxAbsDiff < 1e-5, "\(report.mismatched.prefix(5))")
     }
 
     @Test func limitChecksAPrefix() throws {
-        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1, limit: 50)
+        let report = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 1, limit: 50)
         #expect(report.checked == 50 && report.transitions == 800)
     }
 
@@ -112,14 +112,14 @@ private enum DatasetFixtures {
         try whole.prefix(whole.count / 3).write(to: truncated)
         let t = failure {
             let d = try D4RLDataset(url: truncated)
-            _ = try ConsistencyCheck.run(d, task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1)
+            _ = try ConsistencyCheck.run(d, task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 1)
         }
         #expect(t.contains("truncated.hdf5"), "\(t)")
         #expect(failure { _ = try DatasetFixtures.open("bad-missing-rewards.hdf5") }.contains("bad-missing-rewards.hdf5: rewards: missing"))
         #expect(failure { _ = try DatasetFixtures.open("bad-length.hdf5") }.contains("actions: has 19 rows but observations has 20"))
-        let nan = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("bad-nan.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), threads: 1) }
+        let nan = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("bad-nan.hdf5"), task: try DatasetFixtures.task("hopper-medium-v2"), physics: .v2_3_7, threads: 1) }
         #expect(nan.contains("bad-nan.hdf5: next_observations: row 7 holds nan"), "\(nan)")
-        let width = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("walker2d-medium-v2"), threads: 1) }
+        let width = failure { _ = try ConsistencyCheck.run(try DatasetFixtures.open("hopper-small.hdf5"), task: try DatasetFixtures.task("walker2d-medium-v2"), physics: .v2_3_7, threads: 1) }
         #expect(width.contains("observations: rows have 11 values but walker2d-medium-v2 observations have 17"))
     }
 

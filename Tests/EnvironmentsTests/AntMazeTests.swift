@@ -10,7 +10,7 @@ import ZIPFoundation
 
 /// The environment for an antmaze task id.
 private func antMaze(_ id: String, seed: UInt64 = 0) throws -> AntMazeEnvironment {
-    let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed)
+    let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed, physics: .v2_3_7)
     return try #require(env as? AntMazeEnvironment)
 }
 
@@ -45,8 +45,8 @@ private struct AntMazeFixture {
     @Test(arguments: [0, 1, 2])
     func compiledMazeMatchesReference(index: Int) throws {
         let (map, file, geoms, _, _, _) = mazes[index]
-        let ours = try EnvironmentFactory.mazeModel(for: MazeMap.named(map))
-        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file))
+        let ours = try EnvironmentFactory.mazeModel(for: MazeMap.named(map), physics: .v2_3_7)
+        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file), physics: .v2_3_7)
         #expect(ours.ngeom == geoms && reference.ngeom == geoms, "\(map) geom count")
         let sizes = [ours.nq, ours.nv, ours.nu, ours.na, ours.nbody, ours.njnt, ours.ngeom]
         #expect(sizes == [reference.nq, reference.nv, reference.nu, reference.na, reference.nbody, reference.njnt, reference.ngeom])
@@ -93,7 +93,7 @@ private struct AntMazeFixture {
     @Test(arguments: [0, 1, 2])
     func wallsAreD4RLsBlocks(index: Int) throws {
         let maze = try MazeMap.named(mazes[index].map)
-        let m = try EnvironmentFactory.mazeModel(for: maze)
+        let m = try EnvironmentFactory.mazeModel(for: maze, physics: .v2_3_7)
         let walls = maze.cells(where: { $0 == .wall })
         #expect(walls.count == mazes[index].geoms - 14)   // the ant file has 14 geoms (floor + ant)
         #expect(maze.robotCell == MazeCell(row: 1, column: 1) && maze.torsoOffset == SIMD2(4, 4))

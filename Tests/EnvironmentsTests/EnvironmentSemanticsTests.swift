@@ -23,7 +23,7 @@ import Testing
     @Test(arguments: [("hopper", "hopper.xml"), ("walker2d", "walker2d.xml"), ("halfcheetah", "half_cheetah.xml")])
     func bundledModelMatchesReference(robot: String, file: String) throws {
         let ours = try environment(robot).model
-        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file))
+        let reference = try MjModel(contentsOf: Fixtures.referenceModel(file), physics: .v2_3_7)
         #expect(ours.nq == reference.nq && ours.nv == reference.nv && ours.nu == reference.nu)
         #expect(ours.bodyMass == reference.bodyMass)
         #expect(ours.bodyPosition == reference.bodyPosition)
@@ -109,7 +109,7 @@ import Testing
     @Test func truncatedIsFalseWhenTheLastStepAlsoTerminates() throws {
         let spec = TaskSpec(id: "hopper-short", robot: "hopper", dataset: "test", version: "v2", maxEpisodeSteps: 1,
                             referenceMinScore: 0, referenceMaxScore: 1)
-        let env = try EnvironmentFactory.make(task: spec)
+        let env = try EnvironmentFactory.make(task: spec, physics: .v2_3_7)
         try env.reset(qpos: [0, 0.5, 0, 0, 0, 0], qvel: [0, 0, 0, 0, 0, 0])   // z = 0.5 < 0.7: unhealthy
         let result = try env.step([0, 0, 0])
         #expect(result.terminated && !result.truncated)
@@ -175,7 +175,7 @@ import Testing
         #expect(!registry.tasks.isEmpty)
         for task in registry.tasks {
             func rollout(seed: UInt64) throws -> [[Double]] {
-                let env = try EnvironmentFactory.make(task: task, seed: seed)
+                let env = try EnvironmentFactory.make(task: task, seed: seed, physics: .v2_3_7)
                 var observations = [try env.reset()]
                 var actions = NumPyRandom(seed: 100 + seed)
                 for _ in 0..<30 {

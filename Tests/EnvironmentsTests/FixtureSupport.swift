@@ -70,7 +70,7 @@ enum Fixtures {
 
 /// The environment for a robot's `-medium-v2` task.
 func environment(_ robot: String, seed: UInt64 = 0) throws -> MuJoCoEnvironment {
-    try EnvironmentFactory.make(task: TaskRegistry.standard().task("\(robot)-medium-v2"), seed: seed)
+    try EnvironmentFactory.make(task: TaskRegistry.standard().task("\(robot)-medium-v2"), seed: seed, physics: .v2_3_7)
 }
 
 /// A recorded reference episode in the replay output format.

@@ -27,7 +27,7 @@ import Crypto
 
     @Test func compiledModelEqualsD4RLs() throws {
         let digest = try JSONDecoder().decode(Digest.self, from: TestFixtures.data("d4rl-kitchen-pen/kitchen-model.json"))
-        let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"))
+        let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"), physics: .v2_3_7)
         let sizes = model.compiledSizes
         #expect(sizes.count == digest.sizes.count, "every size of mjModel is in the digest")
         for (name, value) in sizes {

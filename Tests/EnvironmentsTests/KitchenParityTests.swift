@@ -32,7 +32,7 @@ extension D4RLFixtureEpisode {
         var steps = 0
         for episode in episodes {
             let name = "\(episode.task) seed \(episode.seed)"
-            let made = try EnvironmentFactory.make(task: TaskRegistry.standard().task(task))
+            let made = try EnvironmentFactory.make(task: TaskRegistry.standard().task(task), physics: .v2_3_7)
             let env = try #require(made as? KitchenEnvironment)
             // The replay path (`edp-eval replay`): the seeded reset, the written state if any, the actions.
             let input = ReplayInput(seed: episode.seed, qpos: episode.state.map(episode.writtenQpos), qvel: episode.state?.qvel,

@@ -6,7 +6,7 @@ import Testing
 /// Kitchen registry facts and semantics beyond the parity fixtures (docs/environments.md §12).
 @Suite struct KitchenTests {
     private func kitchen(_ id: String, seed: UInt64 = 0) throws -> KitchenEnvironment {
-        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed)
+        let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed, physics: .v2_3_7)
         return try #require(env as? KitchenEnvironment)
     }
 
@@ -81,7 +81,7 @@ import Testing
 
     /// Bad registry entries are errors naming the file, task and field.
     @Test func badTaskElementsAreClearErrors() throws {
-        let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"))
+        let model = try EnvironmentFactory.model(for: TaskRegistry.standard().task("kitchen-mixed-v0"), physics: .v2_3_7)
         let spec = TaskSpec(id: "kitchen-x-v0", robot: "kitchen", dataset: "x", version: "v0", maxEpisodeSteps: 280,
                             referenceMinScore: 0, referenceMaxScore: 4, taskElements: ["microwave", "toaster"])
         #expect(throws: KitchenError.unknownTaskElement(task: "kitchen-x-v0", name: "toaster")) {

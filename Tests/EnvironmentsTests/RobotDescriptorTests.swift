@@ -17,9 +17,9 @@ final class SliderTestEnvironment: MuJoCoEnvironment, RobotDescriptor {
     """
     static let robot = "slider-test"
     static func modelSourceURLs(for task: TaskSpec) throws -> [URL] { [] }
-    static func model(for task: TaskSpec) throws -> MjModel { try compiledModel(xml: xml, name: "slider.xml") }
-    static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
-        try SliderTestEnvironment(task: task, model: model(for: task), frameSkip: 3, seed: seed)
+    static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel { try compiledModel(xml: xml, name: "slider.xml", physics: physics) }
+    static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        try SliderTestEnvironment(task: task, model: model(for: task, physics: physics), frameSkip: 3, seed: seed)
     }
     static let defaultCamera = CameraView.free(distance: 2, azimuth: -66, elevation: -65, lookat: SIMD3(0, 0, 0))
 
@@ -71,11 +71,11 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
         #expect(Set(registry.tasks.map(\.robot)) == Set(names))
         for robot in names {
             let task = try #require(registry.tasks.first { $0.robot == robot })
-            let env = try EnvironmentFactory.make(task: task)
+            let env = try EnvironmentFactory.make(task: task, physics: .v2_3_7)
             #expect(env.descriptor.robot == robot)
             let registered = try #require(RobotCatalog.descriptor(named: robot))
             #expect(ObjectIdentifier(env.descriptor) == ObjectIdentifier(registered))
-            #expect(env.model.nq == (try env.descriptor.model(for: task)).nq)
+            #expect(env.model.nq == (try env.descriptor.model(for: task, physics: .v2_3_7)).nq)
             #expect(env.observation().count == env.observationSize, "\(robot)")
         }
         #expect(RobotCatalog.descriptor(named: "no-such-robot") == nil)
@@ -111,7 +111,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     @Test func observationSizesFollowTheModel() throws {
         let expected = ["hopper-medium-v2": 11, "walker2d-medium-v2": 17, "halfcheetah-medium-v2": 17, "antmaze-umaze-v0": 29]
         for (id, size) in expected {
-            let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id))
+            let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), physics: .v2_3_7)
             #expect(env.observationSize == size, "\(id)")
         }
     }
@@ -120,13 +120,13 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     @Test func unknownRobotIsRefusedByName() {
         let task = TaskSpec(id: "x-v0", robot: "unicycle", dataset: "d", version: "v0", maxEpisodeSteps: 1,
                             referenceMinScore: 0, referenceMaxScore: 1)
-        #expect(throws: EnvironmentError.unsupportedRobot(task: "x-v0", robot: "unicycle")) { try EnvironmentFactory.make(task: task) }
+        #expect(throws: EnvironmentError.unsupportedRobot(task: "x-v0", robot: "unicycle")) { try EnvironmentFactory.make(task: task, physics: .v2_3_7) }
     }
 
     /// The step calls applyAction → runSubsteps → finishStep and observes exactly once per step
     /// (and once per reset); the action mapping reads the previous (noisy) observation.
     @Test func stepRunsTheHooksInOrderAndObservesOnce() throws {
-        let env = try #require(try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 4) as? SliderTestEnvironment)
+        let env = try #require(try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 4, physics: .v2_3_7) as? SliderTestEnvironment)
         let first = try env.reset(seed: 4)
         #expect(env.calls == ["observation"])
         env.calls = []
@@ -142,15 +142,15 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     /// A seeded replay makes the full seeded reset; with a state it then writes the state and
     /// observes afresh, and the generator continues after the reset's draws.
     @Test func seededReplayResetsThenWritesTheState() throws {
-        let a = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0)
+        let a = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         let seededOnly = try a.replay(ReplayInput(seed: 7, qpos: nil, qvel: nil, actions: [[0.1]]))
-        let b = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0)
+        let b = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         #expect(seededOnly.observations[0] == (try b.reset(seed: 7)))
         #expect(seededOnly.observations[1] == (try b.step([0.1])).observation)
 
-        let c = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0)
+        let c = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         let withState = try c.replay(ReplayInput(seed: 7, qpos: [0.5], qvel: [-1], actions: []))
-        let d = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0)
+        let d = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         try d.reset(seed: 7)
         var random = d.random                  // the stream after the reset's draws
         let expected = [0.5 + random.uniform(-0.1, 0.1), -1 + random.uniform(-0.1, 0.1)]
@@ -160,7 +160,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
 
     /// Neither seed nor state, or half a state, is refused naming the missing field.
     @Test func replayWithoutAStartNamesTheMissingField() throws {
-        let env = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0)
+        let env = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         #expect(throws: ReplayError.missingStart(field: "qpos")) { try env.replay(ReplayInput(qpos: nil, qvel: nil, actions: [])) }
         #expect(throws: ReplayError.missingStart(field: "qvel")) { try env.replay(ReplayInput(seed: 1, qpos: [0], qvel: nil, actions: [])) }
         let decoded = try JSONDecoder().decode(ReplayInput.self, from: Data(#"{"seed": 3, "actions": [[0]]}"#.utf8))
@@ -171,7 +171,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     /// and writes the controls.
     @Test func defaultActionMappingClipsToEachActuatorsRange() throws {
         let model = try MjModel(xml: SliderTestEnvironment.xml.replacingOccurrences(
-            of: "</actuator>", with: #"<motor joint="x" ctrlrange="-0.5 0.5" ctrllimited="true"/></actuator>"#))
+            of: "</actuator>", with: #"<motor joint="x" ctrlrange="-0.5 0.5" ctrllimited="true"/></actuator>"#), physics: .v2_3_7)
         let env = try MuJoCoEnvironment(task: sliderTask, model: model, frameSkip: 1)
         #expect(env.applyAction([5, 5]) == [2, 0.5] && env.data.ctrl == [2, 0.5])
         #expect(env.applyAction([-0.25, -3]) == [-0.25, -0.5] && env.data.ctrl == [-0.25, -0.5])

@@ -14,7 +14,7 @@ private func plan(seeds: [UInt64] = [0, 1], episodes: Int = 5, width: Int = 4, s
                   overrides: PolicyOverrides = PolicyOverrides()) throws -> EvaluationPlan {
     let registry = try TaskRegistry.standard()
     return EvaluationPlan(tasks: try tasks.map { try registry.task($0) }, policies: policies, seeds: seeds,
-                          episodesPerSeed: episodes, width: width, threads: 2, overrides: overrides, shard: shard)
+                          episodesPerSeed: episodes, width: width, threads: 2, overrides: overrides, shard: shard, physics: .v2_3_7)
 }
 
 /// Stops a run after `limit` episodes, as a kill would.

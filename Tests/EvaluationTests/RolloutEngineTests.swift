@@ -8,7 +8,7 @@ private func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard()
 
 private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [EpisodeID], width: Int, threads: Int) throws -> [EpisodeResult] {
     var results: [EpisodeResult] = []
-    _ = try RolloutEngine(task: try task(taskID), policy: policy, width: width, threads: threads)
+    _ = try RolloutEngine(task: try task(taskID), physics: .v2_3_7, policy: policy, width: width, threads: threads)
         .run(episodes: episodes, onEpisode: { results.append($0) })
     return results.sorted { $0.id < $1.id }
 }
@@ -49,7 +49,7 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         let results = try runEngine("walker2d-medium-v2", policy: LinearPolicy(observationSize: 17, actionSize: 6, seed: 2),
                                     episodes: [id], width: 1, threads: 1)
         // Replaying by hand with the same seeds gives the same return and length.
-        let env = try EnvironmentFactory.make(task: try task("walker2d-medium-v2"))
+        let env = try EnvironmentFactory.make(task: try task("walker2d-medium-v2"), physics: .v2_3_7)
         let policy = LinearPolicy(observationSize: 17, actionSize: 6, seed: 2)
         var obs = try env.reset(seed: id.environmentSeed)
         var total = 0.0, steps = 0
@@ -113,7 +113,7 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         #expect(try runEngine(taskID, policy: policy, episodes: episodes, width: 4, threads: 2) == reference)
         for result in reference {
             // The goal a single environment built with the episode's seed shows after episode+1 resets.
-            let instance = try #require(try EnvironmentFactory.make(task: try task(taskID), seed: result.seed) as? AntMazeEnvironment)
+            let instance = try #require(try EnvironmentFactory.make(task: try task(taskID), seed: result.seed, physics: .v2_3_7) as? AntMazeEnvironment)
             for _ in 0...result.episode { try instance.reset() }
             #expect(result.goal == [instance.goal.x, instance.goal.y], "seed \(result.seed) episode \(result.episode)")
         }
@@ -149,7 +149,7 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
             BLASThreading.setThreadCount(threads)
             defer { BLASThreading.setThreadCount(1) }
             var results: [EpisodeResult] = []
-            _ = try RolloutEngine(task: try TaskRegistry.standard().task("hopper-medium-v2"), policy: policy,
+            _ = try RolloutEngine(task: try TaskRegistry.standard().task("hopper-medium-v2"), physics: .v2_3_7, policy: policy,
                                   width: width, threads: threads).run(episodes: episodes, onEpisode: { results.append($0) })
             return results.sorted { $0.id < $1.id }
         }

@@ -45,7 +45,7 @@ import Testing
         let tasks = try ["hopper-medium-v2", "walker2d-medium-v2"].map { try registry.task($0) }
         return try (1...4).map { i in
             var report = try EvaluationRunner(plan: EvaluationPlan(tasks: tasks, policies: [.random], seeds: [0, 1, 2], episodesPerSeed: 2,
-                                                                   width: 2, threads: 1, shard: try Shard("\(i)/4")),
+                                                                   width: 2, threads: 1, shard: try Shard("\(i)/4"), physics: .v2_3_7),
                                               registry: registry).run()
             var environment = Self.arrayTask
             environment["SLURM_ARRAY_TASK_ID"] = "\(i)"

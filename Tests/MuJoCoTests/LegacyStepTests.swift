@@ -1,5 +1,5 @@
 import Testing
-import MuJoCo
+@testable import MuJoCo
 
 /// A pendulum with a motor, Euler integrator.
 private let motorPendulum = """
@@ -14,7 +14,7 @@ private let motorPendulum = """
 @Suite struct LegacyStepTests {
     /// `legacyStep(count: n)` is n × (mj_step2, mj_step1), bit for bit (tolerance 0), after a forward.
     @Test func legacyStepIsStep2ThenStep1() throws {
-        let model = try MjModel(xml: motorPendulum)
+        let model = try MjModel(xml: motorPendulum, physics: .v2_3_7)
         let legacy = try MjData(model: model), halves = try MjData(model: model)
         for data in [legacy, halves] {
             data.qpos = [0.3]
@@ -33,7 +33,7 @@ private let motorPendulum = """
     /// With actuation disabled for one forward, the control has no effect on the accelerations
     /// (as with ctrl = 0), and the next plain forward uses it again: the model is not changed.
     @Test func forwardWithoutActuationIgnoresTheControls() throws {
-        let model = try MjModel(xml: motorPendulum)
+        let model = try MjModel(xml: motorPendulum, physics: .v2_3_7)
         let data = try MjData(model: model)
         data.qpos = [0.3]
         data.ctrl = [0]
@@ -48,7 +48,7 @@ private let motorPendulum = """
 
     /// Every array of mjModel by its mjxmacro name, with MuJoCo's element count and size.
     @Test func compiledArraysAndSizesUseMuJoCosNames() throws {
-        let model = try MjModel(xml: motorPendulum)
+        let model = try MjModel(xml: motorPendulum, physics: .v2_3_7)
         let arrays = Dictionary(uniqueKeysWithValues: model.compiledArrays.map { ($0.name, $0) })
         #expect(arrays.count > 250)
         let qpos0 = try #require(arrays["qpos0"])

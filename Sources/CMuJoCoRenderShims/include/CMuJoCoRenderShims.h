@@ -1,13 +1,8 @@
-// CMuJoCoRenderShims: the C that rendering needs, apart from the simulation's shim (CMuJoCoShims).
-//
-// Two concerns, one file each: gl_context.c creates OpenGL contexts (EGL, OSMesa, GLFW) from
-// libraries opened with dlopen at run time, and render.c runs MuJoCo's renderer (mjv_/mjr_) under
-// CMuJoCoShims' error trap. Only the Rendering module imports this target, so simulations and
-// evaluation never build or load any GL code.
+// CMuJoCoRenderShims: OpenGL contexts (EGL, OSMesa, GLFW) from libraries opened with dlopen at run
+// time, for MuJoCo's renderer (which each build's shim runs, behind the MuJoCo module's door). Only
+// the Rendering module imports this target, so simulations and evaluation never load any GL code.
 #ifndef CMUJOCO_RENDER_SHIMS_H
 #define CMUJOCO_RENDER_SHIMS_H
-
-#include <mujoco/mujoco.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,33 +45,6 @@ const char* cmj_gl_description(const cmj_gl_context* context);
 int cmj_gl_library_loadable(int backend, char* error, int error_size);
 /// GLFW only: swaps the window's buffers and polls events. Returns 1 if the user closed the window.
 int cmj_gl_present(cmj_gl_context* context);
-
-// ---- MuJoCo renderer under the error trap (render.c) ----------------------------------------------
-// Why: mjr_makeContext/mjr_render raise mju_error on GL failures; each call here is one trapped C
-// call. The renderer keeps a private model copy so offscreen size and multisampling can be set
-// without writing to the model simulations share.
-
-/// A decorative geom added to the scene after mjv_updateScene (e.g. the AntMaze goal).
-typedef struct {
-  int type;          ///< mjtGeom, e.g. mjGEOM_SPHERE, mjGEOM_CYLINDER
-  mjtNum size[3];    ///< geom size parameters (m), as in MJCF
-  mjtNum pos[3];     ///< position (m, world frame)
-  float rgba[4];     ///< colour, 0...1
-} cmj_marker;
-
-/// MuJoCo scene + rendering context for frames of `width` × `height` pixels. The GL context must be
-/// current. `quality` 0: no shadows, reflections, skybox, haze or multisampling; 1: all, 4x MSAA.
-typedef struct cmj_renderer cmj_renderer;
-cmj_renderer* cmj_renderer_create(const mjModel* m, int width, int height, int quality, int max_geoms,
-                                  char* error, int error_size);
-/// Frees the scene and GL resources (the GL context must be current) and the model copy.
-void cmj_renderer_free(cmj_renderer* renderer);
-/// Renders `d` seen from `camera` plus `markers` into `rgb` (width × height × 3 bytes, rows top
-/// first). Reads `d` only. Returns 0, or 1 on a MuJoCo error (MuJoCo's message in `error`).
-int cmj_renderer_frame(cmj_renderer* renderer, mjData* d, mjvCamera* camera, const cmj_marker* markers,
-                       int marker_count, unsigned char* rgb, char* error, int error_size);
-/// Draws a top-row-first RGB frame of the renderer's size into the window buffer (GLFW contexts).
-int cmj_renderer_show(cmj_renderer* renderer, const unsigned char* rgb);
 
 #ifdef __cplusplus
 }

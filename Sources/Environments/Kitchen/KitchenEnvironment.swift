@@ -184,6 +184,9 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
 
 extension KitchenEnvironment: RobotDescriptor {
     public static let robot = "kitchen"
+    /// D4RL runs the kitchen through dm_control 1.0.14's bindings, i.e. MuJoCo 2.3.7, not
+    /// mujoco-py: its tasks default to 2.3.7 (docs/physics.md).
+    public static let sourcePhysics = MuJoCoPhysics.v2_3_7
 
     /// The model file and the asset folders its includes, meshes and textures come from (D4RL 1.1's
     /// tree, installed by `Scripts/bootstrap`), in path order.
@@ -201,12 +204,12 @@ extension KitchenEnvironment: RobotDescriptor {
     }
 
     /// D4RL's kitchen model compiled from the installed XML (shared, read-only).
-    public static func model(for task: TaskSpec) throws -> MjModel {
-        try compiledModel(at: ProjectResources.d4rlAsset(FrankaKitchenRobot.modelPath))
+    public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel {
+        try compiledModel(at: ProjectResources.d4rlAsset(FrankaKitchenRobot.modelPath), physics: physics)
     }
 
-    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
-        try KitchenEnvironment(task: task, model: model(for: task), seed: seed)
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        try KitchenEnvironment(task: task, model: model(for: task, physics: physics), seed: seed)
     }
 
     /// D4RL's viewer camera: `KitchenV0`'s `camera_settings` (distance 4.5 m, azimuth −66°,

@@ -42,8 +42,8 @@ public final class PenEnvironment: MuJoCoEnvironment {
 
     /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next),
     /// on its own copy of the compiled model.
-    public init(task: TaskSpec, seed: UInt64 = 0) throws {
-        let model = try PenModel.compiled().copy()
+    public init(task: TaskSpec, seed: UInt64 = 0, physics: MuJoCoPhysics) throws {
+        let model = try PenModel.compiled(physics: physics).copy()
         sites = try PenSites(model: model)
         let ranges = model.actuatorControlRange
         // numpy: mean over the two bounds = (low + high)/2; 0.5·(high − low).
@@ -153,10 +153,10 @@ extension PenEnvironment: RobotDescriptor {
 
     /// `DAPG_pen.xml` as compiled, before D4RL's retuning and any goal (every environment edits
     /// its own copy).
-    public static func model(for task: TaskSpec) throws -> MjModel { try PenModel.compiled() }
+    public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel { try PenModel.compiled(physics: physics) }
 
-    public static func makeEnvironment(task: TaskSpec, seed: UInt64) throws -> MuJoCoEnvironment {
-        try PenEnvironment(task: task, seed: seed)
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        try PenEnvironment(task: task, seed: seed, physics: physics)
     }
 
     /// D4RL's viewer (`pen_v0.py` `mj_viewer_setup`): azimuth −45°, distance 1.0 m, on mujoco_py's

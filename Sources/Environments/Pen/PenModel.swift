@@ -23,7 +23,7 @@ enum PenModel {
     static func url() throws -> URL { try ProjectResources.d4rlAsset(file) }
 
     /// The compiled model exactly as the XML describes it (shared, read-only; never edited).
-    static func compiled() throws -> MjModel { try PenEnvironment.compiledModel(at: url()) }
+    static func compiled(physics: MuJoCoPhysics) throws -> MjModel { try PenEnvironment.compiledModel(at: url(), physics: physics) }
 
     /// D4RL's actuator retuning, applied to `model` after construction: the two wrist actuators
     /// `A_WRJ1…A_WRJ0` become position servos with gain 10 (gainprm[:3] = (10, 0, 0),
