@@ -37,6 +37,9 @@ struct AggregateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the aggregates, profiles and P(X > Y) as JSON here.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Also draw the performance profiles (as `plot`) into this folder.", valueName: "dir"))
+    var figures: String?
+
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report") }
         if reps < 100 || reps > 1_000_000 { throw ValidationError("--reps must be between 100 and 1000000, got \(reps)") }
@@ -64,5 +67,6 @@ struct AggregateCommand: ParsableCommand {
         }
         print("intervals: \(aggregate.intervalMethod); normalized scores × 100, optimality gap γ = 100")
         if let output { try OutputPath.write(try JSONText.encode(aggregate, pretty: true) + "\n", to: URL(fileURLWithPath: output)) }
+        if let figures { try Gnuplot.render(Figures.profiles(aggregate), into: URL(fileURLWithPath: figures)) }
     }
 }

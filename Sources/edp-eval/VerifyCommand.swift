@@ -58,6 +58,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the verdicts and the full evaluation report as JSON here.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Also draw the figures (as `plot`: claimed vs measured, score per checkpoint, returns) into this folder.", valueName: "dir"))
+    var figures: String?
+
     @Flag(help: "List the shipped tables and exit.")
     var list = false
 
@@ -119,6 +122,12 @@ struct VerifyCommand: ParsableCommand {
         }
         let skipped = verification.claims.count - verification.checked.count
         if skipped > 0 { print("\(skipped) rows skipped (no --checkpoint for their task)") }
+        if let figures {
+            let loaded = reports.enumerated().map { i, r in ReportInput.Loaded(file: "run \(i + 1)", report: r, physics: RunPhysics.of(r)) }
+            let inputs = FigureInputs(reports: loaded, verify: FigureInputs.VerifyResult(table: tableFile.path, declaration: declaration,
+                                                                                         verdicts: verdicts, report: nil), aggregate: nil)
+            for figure in try inputs.figures() { try Gnuplot.render(figure, into: URL(fileURLWithPath: figures)) }
+        }
         if let output {
             let merged = try EvaluationReport.merged(reports, files: reports.map { _ in "verify" })
             let text = try JSONText.encode(Output(table: tableFile.path, declaration: declaration, verdicts: verdicts, report: merged), pretty: true)

@@ -132,6 +132,13 @@ import TestSupport
         #expect(both.status == 0 && both.stdout.contains("physics-hopper-medium-v2.svg"), "\(both.stdout) \(both.stderr)")
         let physics = try String(contentsOf: figures.appendingPathComponent("physics-hopper-medium-v2.svg"), encoding: .utf8)
         #expect(physics.contains("MuJoCo 2.1.0") && physics.contains("MuJoCo 2.3.7") && physics.contains("mean 2.1.0 − 2.3.7 = "))
+        // --figures on verify and aggregate draw the same figures without a separate plot.
+        let direct = folder.appendingPathComponent("direct")
+        _ = try CLI.run(["verify", "--table", "edp-table4", "--method", "EDP", "--episodes", "1", "--figures", direct.path] + ResultsCLITests.runs)
+        _ = try CLI.run(["aggregate", "FF=\(ff)", "--reps", "200", "--figures", direct.path])
+        for name in ["claims.svg", "claims.png", "profiles.svg", "returns-hopper-medium-v2.png"] {
+            #expect(FileManager.default.fileExists(atPath: direct.appendingPathComponent(name).path), "--figures: \(name)")
+        }
         let missing = try CLI.run(["plot", "--aggregate", "/nonexistent/agg.json", "--output", figures.path])
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/agg.json"))
     }
