@@ -91,3 +91,18 @@ import TestSupport
         #expect(caught.consoleLines.contains { $0.contains("deliberate") }, "the scan missed a script error: \(caught.consoleLines)")
     }
 }
+
+extension HTMLReportBrowserTests {
+    /// A run that recorded videos: the page links them (relative to the page), without embedding them.
+    @Test(.enabled(if: RunIntegrityTests.canRecord)) func theReportLinksTheRunsVideos() throws {
+        let folder = try temporaryFolder()
+        let report = folder.appendingPathComponent("r.json"), page = folder.appendingPathComponent("page.html")
+        let run = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1", "--video", "1",
+                               "--mujoco", "2.3.7", "--output", report.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let r = try CLI.run(["report", report.path, "--output", page.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(html.contains("<h2>Videos</h2>") && html.contains("<a href=\"videos/hopper-medium-v2-seed0-ep0.mp4\">"), "\(html.suffix(3000))")
+    }
+}
