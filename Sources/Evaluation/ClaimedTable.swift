@@ -8,33 +8,19 @@ public struct Claim: Equatable, Sendable {
     public var score: Double
     /// The table's "±" value, if any.
     public var plusMinus: Double?
+    /// The row's own n (a long table's `n` column, e.g. RL-Zoo's evaluation episodes), if given.
+    public var count: Int? = nil
 }
 
 /// Reads tables of claimed normalized scores: CSV or Markdown, in long form (`task, method, score[, ±]`)
-/// or wide form (`task, <method 1>, <method 2>, ...`). Cells may read `81.9`, `81.9 ± 3.2` or
+/// or wide form (`task, <method 1>, <method 2>, ...`); a long table may add a column `n` (the row's
+/// own count, e.g. evaluation episodes). Cells may read `81.9`, `81.9 ± 3.2` or
 /// `81.9+-3.2`; `-` or empty cells are "not reported" and skipped. Lines starting with `#` are comments.
 public enum ClaimedTable {
-    /// Named tables shipped in `envs/paper_tables/` (figures only).
-    public static let named: [String: String] = [
-        "edp-table2": "edp_table2_overall.csv", "edp-table4": "edp_table4_oms.csv",
-        "edp-table5": "edp_table5_algorithms.csv", "diffusion-ql": "diffusion_ql_table1.csv",
-    ]
-
-    /// How a shipped table scored a series of checkpoints of one training run, per method:
-    /// EDP Table 2's EDP columns (methods ending " EDP") are RAT (its other columns: nil), Table 4 is OMS, Table 5's "average" columns RAT and
-    /// "best" columns OMS (the tables' own captions, kept in the files' comments). nil when the
-    /// table reports one final checkpoint (Diffusion-QL's Table 1) or is not a shipped table.
-    public static func seriesProtocol(table: String, method: String) -> SeriesProtocol? {
-        switch table {
-        // Only the EDP columns are RAT; the baselines are quoted from other papers (protocol unknown).
-        case "edp-table2": return method.hasSuffix(" EDP") ? .rat : nil
-        case "edp-table4": return .oms
-        case "edp-table5":
-            if method.hasSuffix(" best") { return .oms }
-            if method.hasSuffix(" average") { return .rat }
-            return nil
-        default: return nil
-        }
+    /// Named tables shipped in `envs/paper_tables/` (name → file), from their declarations in
+    /// `tables.json` (`ClaimedTableCatalog`), which also say what each table's numbers are.
+    public static func named() throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try ClaimedTableCatalog.load().map { ($0.name, $0.file) })
     }
 
     public static func read(_ url: URL) throws -> [Claim] {
@@ -87,8 +73,15 @@ public enum ClaimedTable {
             if long {
                 guard let (score, pm) = try value(row.cells[2], file: file, line: row.line) else { continue }
                 var plusMinus = pm
-                if names.count > 3, let (extra, _) = try value(row.cells[3], file: file, line: row.line) { plusMinus = extra }
-                claims.append(Claim(task: row.cells[0], method: row.cells[1], score: score, plusMinus: plusMinus))
+                if names.count > 3, names[3] != "n", let (extra, _) = try value(row.cells[3], file: file, line: row.line) { plusMinus = extra }
+                var count: Int?
+                if let column = names.firstIndex(of: "n"), column >= 3 {
+                    guard let n = Int(row.cells[column]), n >= 1 else {
+                        throw EvaluationError.badTable(file: file, line: row.line, reason: "column 'n': '\(row.cells[column])' is not a count (expected a whole number ≥ 1)")
+                    }
+                    count = n
+                }
+                claims.append(Claim(task: row.cells[0], method: row.cells[1], score: score, plusMinus: plusMinus, count: count))
             } else {
                 for column in 1..<header.cells.count {
                     guard let (score, pm) = try value(row.cells[column], file: file, line: row.line) else { continue }
@@ -139,67 +132,4 @@ public enum SeriesProtocol: String, Codable, Sendable, CaseIterable {
     case rat
     /// Online model selection: the best evaluation.
     case oms
-}
-
-/// A claim checked against a measurement.
-public struct Verdict: Codable, Equatable, Sendable {
-    public var task: String
-    public var method: String
-    public var claimed: Double
-    public var claimedPlusMinus: Double?
-    public var measured: Double
-    public var measuredCI95: [Double]?
-    public var episodes: Int
-    /// The claim lies in the measured 95% interval, or (with a claimed ±) the two intervals overlap.
-    public var consistent: Bool
-    /// With several checkpoints: how the measurement was made from them, e.g. "OMS of 3
-    /// checkpoints (best: #2)" or "RAT of the last 3 of 3 checkpoints"; nil for one checkpoint.
-    public var basis: String?
-
-    enum CodingKeys: String, CodingKey {
-        case task, method, claimed, measured, episodes, consistent, basis
-        case claimedPlusMinus = "claimed_plus_minus"
-        case measuredCI95 = "measured_ci95"
-    }
-
-    public init(claim: Claim, measured summary: Summary, basis: String? = nil) {
-        self.basis = basis
-        task = claim.task
-        method = claim.method
-        claimed = claim.score
-        claimedPlusMinus = claim.plusMinus
-        measured = summary.mean
-        measuredCI95 = summary.ci95
-        episodes = summary.count
-        let interval = summary.ci95 ?? [summary.mean, summary.mean]
-        let low = claim.score - (claim.plusMinus ?? 0), high = claim.score + (claim.plusMinus ?? 0)
-        consistent = high >= interval[0] && low <= interval[1]
-    }
-}
-
-extension Verdict {
-    /// Checks `claim` against the evaluations of one checkpoint, or of several checkpoints of one
-    /// training run (`rows`, in training order) scored with `seriesProtocol` (required then):
-    /// OMS compares the claim with the best checkpoint's episodes, RAT with the pooled episodes
-    /// of the last `TrainingCurveScores` window (their mean is the RAT value, since every
-    /// checkpoint runs the same episodes).
-    public static func checking(_ claim: Claim, against rows: [TaskReport], seriesProtocol: SeriesProtocol?) -> Verdict {
-        precondition(!rows.isEmpty && (rows.count == 1 || seriesProtocol != nil))
-        // ClaimVerification refuses tasks without reference scores before evaluating.
-        func scores(_ row: TaskReport) -> Summary {
-            guard let summary = row.normalizedScore else { preconditionFailure("\(row.task) has no normalized scores") }
-            return summary
-        }
-        guard rows.count > 1, let seriesProtocol else { return Verdict(claim: claim, measured: scores(rows[0])) }
-        let curve = TrainingCurveScores(scores: rows.map { scores($0).mean })
-        switch seriesProtocol {
-        case .oms:
-            return Verdict(claim: claim, measured: scores(rows[curve.omsIndex]),
-                           basis: "OMS of \(rows.count) checkpoints (best: #\(curve.omsIndex + 1))")
-        case .rat:
-            let pooled = rows.suffix(curve.window).flatMap { $0.episodes.compactMap(\.normalizedScore) }
-            return Verdict(claim: claim, measured: Summary(pooled),
-                           basis: "RAT of the last \(curve.window) of \(rows.count) checkpoints")
-        }
-    }
 }

@@ -15,6 +15,6 @@ struct EDPEval: AsyncParsableCommand {
         when complete.
         """,
         version: "edp-eval \(EDPEvalVersion.current) (MuJoCo \(EDPEvalVersion.mujoco))",
-        subcommands: [EvaluateCommand.self, BenchCommand.self, VerifyCommand.self, MergeCommand.self, TasksCommand.self, ReplayCommand.self, InspectCommand.self, ExportCommand.self, RecordCommand.self, DatasetCommand.self]
+        subcommands: [EvaluateCommand.self, BenchCommand.self, VerifyCommand.self, MergeCommand.self, AggregateCommand.self, PlotCommand.self, ReportCommand.self, TasksCommand.self, ReplayCommand.self, InspectCommand.self, ExportCommand.self, RecordCommand.self, DatasetCommand.self]
     )
 }

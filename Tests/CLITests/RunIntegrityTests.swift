@@ -323,7 +323,8 @@ import TestSupport
         let r = try Self.run(["verify", "--table", "edp-table4", "--method", "EDP", "--episodes", "1",
                               "--checkpoint", "hopper-medium-v2=\(actor)", "--checkpoint", "hopper-medium-v2=\(actor)",
                               "--output", output.path, "--strict"])
-        // One episode per checkpoint: inconclusive, exit 1 with --strict.
+        // One run against a table without ± over seeds: the prediction interval cannot be made
+        // (inconclusive; exit 1 only with --strict).
         #expect(r.status == 1 && r.stdout.contains("OMS of 2 checkpoints") && r.stdout.contains("inconclusive"), "\(r.stdout) \(r.stderr)")
         let verdicts = try #require(try Self.json(output)["verdicts"] as? [[String: Any]])
         #expect(verdicts.count == 1 && (verdicts[0]["basis"] as? String)?.hasPrefix("OMS of 2 checkpoints") == true)

@@ -64,16 +64,6 @@ import TestSupport
         #expect(throws: EvaluationError.self) { try ClaimedTable.parse("name,EDP\nx,1\n", file: "t.csv") }
     }
 
-    /// Only EDP Table 2's EDP columns are RAT; its baselines are quoted from other papers.
-    @Test func seriesProtocolOfEDPTable2IsRATOnlyForEDPColumns() {
-        #expect(ClaimedTable.seriesProtocol(table: "edp-table2", method: "TD3+BC EDP") == .rat)
-        #expect(ClaimedTable.seriesProtocol(table: "edp-table2", method: "IQL EDP") == .rat)
-        for baseline in ["BC", "CQL", "TD3+BC FF", "IQL FF", "DT"] {
-            #expect(ClaimedTable.seriesProtocol(table: "edp-table2", method: baseline) == nil, "\(baseline)")
-        }
-        #expect(ClaimedTable.seriesProtocol(table: "edp-table4", method: "CQL") == .oms)
-    }
-
     /// An unreadable table is named with a plain reason, not Foundation's error text.
     @Test func unreadableTableIsAPlainError() {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-table-\(UUID().uuidString).csv")
