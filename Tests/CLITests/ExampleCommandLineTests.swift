@@ -28,6 +28,11 @@ import TestSupport
         "Tests/Fixtures/edp-hopper-42k/model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
         "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip": fixture("Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip"),
         "Tests/Fixtures/d4rl-datasets/hopper-small.hdf5": fixture("Tests/Fixtures/d4rl-datasets/hopper-small.hdf5"),
+        // verify's training runs (TASK@RUN=PATH): three different small hopper checkpoints.
+        "s0/model_final.pkl": fixture("Tests/Fixtures/ff-checkpoints/ff-relu.npz"),
+        "s1/model_final.pkl": fixture("Tests/Fixtures/ff-checkpoints/ff-elu-gaussian.safetensors"),
+        "s2/model_final.pkl": fixture("Tests/Fixtures/sb3-td3-synthetic/hopper-td3.zip"),
+        "tqc-Hopper-v3.zip": fixture("Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip"),
     ]
     /// The hopper fixtures stand in for walker2d checkpoints: their examples run on hopper.
     static let walkerTasks = ["walker2d-medium-expert-v2": "hopper-medium-expert-v2", "walker2d-medium-v2": "hopper-medium-v2"]
@@ -107,7 +112,9 @@ import TestSupport
                 // verify's TASK=PATH: it runs the checkpoint's own settings (no overrides), so a
                 // small feed-forward hopper checkpoint keeps the example quick.
                 usesHopperFixture = true
-                return (walkerTasks[String(word[..<eq])] ?? String(word[..<eq])) + "=" + fixture("Tests/Fixtures/ff-checkpoints/ff-relu.npz")
+                let mapped = files[String(word[word.index(after: eq)...])]!
+                let quick = mapped.hasSuffix(".pkl") || mapped.hasSuffix(".pth") ? fixture("Tests/Fixtures/ff-checkpoints/ff-relu.npz") : mapped
+                return (walkerTasks[String(word[..<eq])] ?? String(word[..<eq])) + "=" + quick
             }
             return word
         }
@@ -145,6 +152,7 @@ import TestSupport
         try Data(#"{"mean": 0, "std": 1}"#.utf8).write(to: folder.appendingPathComponent("stats.json"))
         try Data("| task | method | score |\n|---|---|---|\n| hopper-medium-v2 | DQL | 50 |\n".utf8).write(to: folder.appendingPathComponent("my_claims.md"))
         var args = arguments(of: line, folder: folder)
+        if ["aggregate", "plot", "report"].contains(args.first ?? "") { try prepareResults(in: folder) }
         if args.first == "merge" {
             for i in 1...2 {
                 let shard = try execute(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "1", "--seeds", "2",
@@ -155,6 +163,23 @@ import TestSupport
         }
         let r = try execute(args, in: folder)
         return (r.status, r.output, args)
+    }
+
+    /// The result files the aggregate, plot and report examples name: small random-policy reports
+    /// (one per training seed, a baseline, a sweep), a verify output and an aggregate output.
+    static func prepareResults(in folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("run"), withIntermediateDirectories: true)
+        for (seed, name) in ["run/report.json", "seed0.json", "seed1.json", "seed2.json", "bc.json", "sweep.json"].enumerated() {
+            let r = try execute(["evaluate", "--task", "hopper-medium-v2", "--policy", "random", "--episodes", "2", "--seed", "\(seed)",
+                                 "--output", name], in: folder)
+            #expect(r.status == 0, "\(r.output)")
+        }
+        let verify = try execute(["verify", "--table", "edp-table4", "--method", "EDP", "--checkpoint",
+                                  "hopper-medium-v2=" + fixture("Tests/Fixtures/ff-checkpoints/ff-relu.npz"), "--episodes", "2",
+                                  "--output", "verify.json"], in: folder)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("verify.json").path), "\(verify.output)")
+        let aggregate = try execute(["aggregate", "EDP=seed0.json", "EDP=seed1.json", "BC=bc.json", "--output", "agg.json"], in: folder)
+        #expect(aggregate.status == 0, "\(aggregate.output)")
     }
 
     static func execute(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {

@@ -436,7 +436,7 @@ import TestSupport
             #expect(r.status == 0 && r.stdout.contains("inconclusive") && !r.stdout.contains("consistent"), "\(claim): \(r.stdout)")
             #expect(r.stderr.contains("1 of 1 checked rows are inconclusive") && r.stderr.contains("--strict"), "\(r.stderr)")
             let verdict = try #require((try Self.json(output)["verdicts"] as? [[String: Any]])?.first)
-            #expect(verdict["verdict"] as? String == "inconclusive" && verdict["consistent"] as? Bool == false)
+            #expect(verdict["outcome"] as? String == "inconclusive" && verdict["consistent"] as? Bool == false)
             let strict = try CLI.run(["verify", "--table", table.path, "--episodes", "1", "--checkpoint", checkpoint, "--strict"])
             #expect(strict.status == 1 && strict.stderr.contains("exit status 1: --strict"), "\(strict.stderr)")
         }
