@@ -86,6 +86,14 @@ import TestSupport
         #expect(run.isRunning, "the first run goes on")
         // The first run's log was not touched by the second.
         #expect(Self.lines(log).first?.contains("\"episodes_per_seed\":100000") == true)
+        // Every command that writes takes the same stem lock: a bench or merge onto coll/a.json is refused too.
+        let report = try temporaryFolder().appendingPathComponent("r.json")
+        #expect(try CLI.run(["evaluate"] + Self.random + ["--episodes", "1", "--output", report.path]).status == 0)
+        for command in [["bench", "--policy", "random", "--transitions", "4", "--output", withExtension.path, "--overwrite"],
+                        ["merge", report.path, "--output", withExtension.path, "--overwrite"]] {
+            let r = try CLI.run(command)
+            #expect(r.status == 1 && r.stderr.contains("a.lock") && r.stderr.contains("in use by PID \(run.processIdentifier)"), "\(command[0]): \(r.stderr)")
+        }
         // The report may not take the lock's name.
         let lockName = try CLI.run(["evaluate"] + Self.random + ["--episodes", "1", "--output", folder.appendingPathComponent("b.lock").path])
         #expect(lockName.status == 64 && lockName.stderr.contains(".lock"), "\(lockName.stderr)")
