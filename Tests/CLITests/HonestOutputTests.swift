@@ -82,6 +82,29 @@ import TestSupport
         #expect(!home.stderr.contains("NSCocoaErrorDomain"))
     }
 
+    /// A full disk, made with a 16 KiB tmpfs (needs root: `mount`), for the log and for a report.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")))
+    func fullDiskIsNamedInPlainWords() throws {
+        let mountPoint = try temporaryFolder()
+        func system(_ path: String, _ args: [String]) throws -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = args
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        guard try system("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mountPoint.path]) == 0 else { return }
+        defer { _ = try? system("/bin/umount", [mountPoint.path]) }
+        let log = try CLI.run(["evaluate"] + Self.random + ["--episodes", "200", "--output", mountPoint.appendingPathComponent("r.json").path])
+        #expect(log.status == 1 && log.stderr.contains("cannot append to the episode log") && log.stderr.contains("No space left on device")
+                && log.stderr.contains("--resume") && !log.stderr.contains("NSCocoaErrorDomain"), "\(log.stderr)")
+        let report = try CLI.run(["bench", "--policy", "random", "--transitions", "5", "--output", mountPoint.appendingPathComponent("b.json").path])
+        #expect(report.status == 1 && report.stderr.contains("b.json: cannot write the file: No space left on device"), "\(report.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: mountPoint.appendingPathComponent("b.json").path))
+    }
+
     // MARK: case 12: replay seeds, --watch without a display, a checkpoint given twice
 
     @Test func replaySeedsWatchAndRepeatedCheckpoints() throws {
