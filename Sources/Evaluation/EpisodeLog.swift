@@ -133,8 +133,14 @@ public final class EpisodeLog {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(line)
         data.append(0x0A)
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            // The system's reason (e.g. "No space left on device"), not Foundation's error dump.
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
+            throw EpisodeLogWriteError(file: url.path, reason: code.map { String(cString: strerror(Int32($0))) } ?? "the write failed")
+        }
     }
 }
 
@@ -155,5 +161,16 @@ extension RolloutTiming {
         physics += other.physics
         inference += other.inference
         steps += other.steps
+    }
+}
+
+/// An episode could not be appended to the log (a full disk, a removed mount): the run stops;
+/// the episodes logged before it are kept, and `--resume` continues from them.
+public struct EpisodeLogWriteError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    /// The system's reason (`strerror`).
+    public var reason: String
+    public var description: String {
+        "cannot append to the episode log \(file) (\(reason)): free some space, then rerun with --resume to continue from the episodes logged so far"
     }
 }

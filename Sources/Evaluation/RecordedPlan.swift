@@ -49,7 +49,7 @@ public struct RecordedPlan: Equatable, Sendable {
     /// Why the episode's numbers are impossible (non-finite or absurd), or nil.
     public static func valueProblem(_ e: EpisodeResult) -> String? {
         guard e.return.isFinite, abs(e.return) <= maxAbsoluteReturn else {
-            return "episode \(e.episode) of seed \(e.seed) has return \(e.return); expected a finite number of magnitude at most \(maxAbsoluteReturn)"
+            return "episode \(e.episode) of seed \(e.seed) has return \(e.return); expected a finite number of magnitude at most 1e9"
         }
         guard e.length >= 0 else { return "episode \(e.episode) of seed \(e.seed) has length \(e.length); expected ≥ 0" }
         if let bad = e.metrics?.first(where: { !$0.value.isFinite }) {

@@ -71,6 +71,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try output.map { try OutputPath.lock($0, overwrite: overwrite) }
+        defer { lock?.release() }
         let threads = try parallel.threadCount()
         let registry = try TaskRegistry.standard()
         let checkpoint = policy.checkpoints.first.map { URL(fileURLWithPath: $0) }

@@ -69,6 +69,8 @@ struct DatasetCheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try output.map { try OutputPath.lock($0, overwrite: overwrite) }
+        defer { lock?.release() }
         let threads = RunLimits.threadsInUse(self.threads)
         let terminal = isatty(STDERR_FILENO) != 0
         var last = 0.0

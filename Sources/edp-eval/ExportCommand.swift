@@ -39,6 +39,8 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try OutputPath.lock(output, overwrite: overwrite)
+        defer { lock.release() }
         let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
         let destination = URL(fileURLWithPath: output)
         // Written under a temporary name, read back, and only then renamed: an interrupted or

@@ -47,6 +47,8 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try output.map { try OutputPath.lock($0, files: [$0, ReportFiles.csv(for: URL(fileURLWithPath: $0)).path], overwrite: overwrite) }
+        defer { lock?.release() }
         var loaded: [EvaluationReport] = []
         for path in reports {
             let data: Data

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 
 /// The one output rule of every command that writes (README "Output files"): an existing output
@@ -43,5 +44,22 @@ extension OutputPath {
         if stat(a, &sa) == 0, stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
         let resolve = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
         return resolve(a) == resolve(b)
+    }
+}
+
+extension OutputPath {
+    /// Takes the lock of `output`'s stem (`ReportFiles.lock`, as `evaluate` does) for the rest of
+    /// the command, then checks again, under the lock, that the output may be written (another
+    /// command may have written it since `validate`).
+    /// - Parameter files: every file the command writes at `output` (default: `output` alone).
+    static func lock(_ output: String, files: [String]? = nil, overwrite: Bool) throws -> OutputLock {
+        let url = URL(fileURLWithPath: output)
+        try createFolder(of: url)
+        let lock = try OutputLock(url: ReportFiles.lock(for: url))
+        if let stale = lock.staleOwner {
+            FileHandle.standardError.write(Data("note: took over a stale lock (\(stale), no longer running)\n".utf8))
+        }
+        try refuseExisting(files ?? [output], overwrite: overwrite)
+        return lock
     }
 }

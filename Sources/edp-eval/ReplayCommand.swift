@@ -46,6 +46,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try output.map { try OutputPath.lock($0, overwrite: overwrite) }
+        defer { lock?.release() }
         let spec = try TaskRegistry.standard().task(task)
         let inputURL = URL(fileURLWithPath: input)
         let replayInput: ReplayInput

@@ -96,6 +96,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if list { return try listTables() }
+        let lock = try output.map { try OutputPath.lock($0, overwrite: overwrite) }
+        defer { lock?.release() }
         let registry = try TaskRegistry.standard()
         let tableName = table!
         let tableFile = try asUsageError { try ClaimVerification.tableFile(tableName) }
