@@ -199,12 +199,18 @@ import TestSupport
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// The example ran as written: exit 0, or `verify`'s exit 1 for a verdict it reached (the
+    /// stand-in checkpoints are not the papers', so a claim may well be NOT consistent).
+    static func ran(_ r: (status: Int32, output: String, arguments: [String])) -> Bool {
+        r.status == 0 || (r.arguments.first == "verify" && r.status == 1 && r.output.contains("NOT consistent with the table (exit status 1)"))
+    }
+
     @Test func helpExamplesRun() throws {
         let examples = Self.helpExamples()
         #expect(examples.count >= 30, "\(examples)")
         for line in examples {
             let r = try Self.run(line)
-            #expect(r.status == 0, "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
+            #expect(Self.ran(r), "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
         }
     }
 
@@ -213,7 +219,7 @@ import TestSupport
         #expect(examples.count >= 5, "\(examples)")
         for line in examples {
             let r = try Self.run(line)
-            #expect(r.status == 0, "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
+            #expect(Self.ran(r), "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
         }
     }
 }
