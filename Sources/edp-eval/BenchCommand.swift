@@ -101,7 +101,7 @@ struct BenchCommand: ParsableCommand {
         let seconds = result.seconds, sgemm = result.sgemmRate
         var lines = [
             "\(result.task), \(result.policy)",
-            "transitions \(result.transitions), \(result.environments) environments in flight, \(result.threads) threads",
+            "transitions \(result.transitions), \(result.environments) environments in flight, \(result.threads) threads, MuJoCo \(result.provenance.mujocoVersion)",
             "SPS total \(Format.fixed(result.sps.total, 0))  (physics-only \(Format.fixed(result.sps.physics, 0)), inference-only \(Format.fixed(result.sps.inference, 0)))",
             "seconds: total \(Format.fixed(seconds.total, 2)), physics \(Format.fixed(seconds.physics, 2)), inference \(Format.fixed(seconds.inference, 2)), overhead \(Format.fixed(seconds.overhead, 2))",
         ]

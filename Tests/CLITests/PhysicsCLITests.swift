@@ -48,6 +48,11 @@ import TestSupport
         #expect(returns[0].count == 2 && returns[0] != returns[1])
     }
 
+    @Test func benchNamesItsPhysics() throws {
+        let bench = try CLI.run(["bench", "--policy", "random", "--transitions", "20", "--mujoco", "2.1.0"])
+        #expect(bench.status == 0 && bench.stdout.contains("threads, MuJoCo 2.1.0"), "\(bench.stdout) \(bench.stderr)")
+    }
+
     @Test func badPhysicsAndMixedSourcesAreUsageErrors() throws {
         let unknown = try CLI.run(["evaluate", "--policy", "random", "--task", "hopper-medium-v2", "--episodes", "1", "--mujoco", "3.1"])
         #expect(unknown.status == 64 && unknown.stderr.contains("unknown MuJoCo physics '3.1': expected one of 2.1.0, 2.3.7"), "\(unknown.stderr)")
