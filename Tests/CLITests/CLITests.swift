@@ -22,25 +22,13 @@ struct CLI {
 
     /// - Parameter environment: variables added to (or, with an empty value, removed from) this process's environment.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
         // The CLI tests' expected numbers come from MuJoCo 2.3.7 references unless a test asks for
         // another build (or, with an empty value, for the tasks' default physics).
         inherited["EDP_EVAL_MUJOCO"] = "2.3.7"
         for (key, value) in environment { inherited[key] = value.isEmpty ? nil : value }
-        process.environment = inherited
-        process.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let r = try ChildProcess.run(binary, arguments, environment: inherited, in: root)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 

@@ -183,20 +183,11 @@ import TestSupport
     }
 
     static func execute(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
         // The fixture datasets and checkpoints' expected behaviour were recorded on MuJoCo 2.3.7.
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
             .merging(["EDP_EVAL_MUJOCO": "2.3.7"]) { _, pinned in pinned }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try ChildProcess.run(CLI.binary, arguments, environment: environment, in: folder, mergingOutput: true)
+        return (r.status, r.stdout)
     }
 
     /// The example ran as written: exit 0, or `verify`'s exit 1 for a verdict it reached (the

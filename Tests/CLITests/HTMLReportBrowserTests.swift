@@ -24,19 +24,11 @@ import TestSupport
 
     /// Runs headless Chromium on `page` with `mode` (`--dump-dom` or `--screenshot=…`).
     static func browse(_ page: URL, _ mode: [String], profile: URL) throws -> (stdout: String, consoleLines: [String]) {
-        let process = Process()
-        process.executableURL = try chromium()
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)",
+        let r = try ChildProcess.run(try chromium(), ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)",
                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             "--enable-logging=stderr", "--v=0", "--window-size=1200,2400"] + mode + [page.absoluteString]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let console = String(decoding: stderr, as: UTF8.self).split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
-        return (String(decoding: stdout, as: UTF8.self), console)
+                             "--enable-logging=stderr", "--v=0", "--window-size=1200,2400"] + mode + [page.absoluteString])
+        let console = r.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
+        return (r.stdout, console)
     }
 
     @Test func theReportRendersInChromiumWithItsNumbersAndNoConsoleError() throws {

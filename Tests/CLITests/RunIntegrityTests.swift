@@ -21,22 +21,11 @@ import TestSupport
 
     /// Runs `edp-eval` (found next to the test bundle) or another program, from the repository root.
     static func run(_ arguments: [String], program: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = program ?? binary
-        process.arguments = arguments
-        process.currentDirectoryURL = root
         // A test run inside a Slurm job must not pick up the job's CPUs or ids.
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM") }
             .merging(["EDP_EVAL_MUJOCO": "2.3.7"]) { _, pinned in pinned }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let start = Date()
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self), seconds: Date().timeIntervalSince(start))
+        let r = try ChildProcess.run(program ?? binary, arguments, environment: environment, in: root)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: r.seconds)
     }
 
     static let binary: URL = {

@@ -48,18 +48,10 @@ enum GLTestSupport {
     }
 
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary!
-        process.arguments = arguments
         // The reference frames are MuJoCo 2.3.7's unless a test asks for another build.
-        process.environment = ProcessInfo.processInfo.environment.merging(["EDP_EVAL_MUJOCO": "2.3.7"].merging(extra) { $1 }) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let environment = ProcessInfo.processInfo.environment.merging(["EDP_EVAL_MUJOCO": "2.3.7"].merging(extra) { $1 }) { $1 }
+        let r = try ChildProcess.run(binary!, arguments, environment: environment, mergingOutput: true)
+        return (r.status, r.stdout)
     }
 
     static func temporaryFolder() -> URL {
