@@ -27,6 +27,7 @@ struct EvaluateCommand: ParsableCommand {
           edp-eval evaluate --task antmaze-umaze-v0 --checkpoint ant.safetensors --episodes 100
           edp-eval evaluate ... --shard 3/8 --output shard3.json      (then: edp-eval merge shard*.json)
           edp-eval evaluate --task hopper-medium-v2 --policy random --video 2 --output out/report.json
+          edp-eval evaluate --task hopper-medium-v2 --policy random --mujoco 2.1.0 --mujoco 2.3.7   (physics side by side)
         """
     )
 
