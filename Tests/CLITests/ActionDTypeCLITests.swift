@@ -95,4 +95,16 @@ import TestSupport
         let (ret, score) = (try #require(column["return"]), try #require(column["normalized_score"]))
         #expect(csvRow[0] == "Hopper-v3" && Double(csvRow[ret]) != nil && csvRow[score].isEmpty, "\(csv)")
     }
+
+    /// A table of normalized scores cannot be checked on a task without reference scores: refused
+    /// before anything is evaluated, naming the table, the task and why.
+    @Test func verifyRefusesANormalizedClaimOnAGymV3Task() throws {
+        let folder = try temporaryFolder()
+        let table = folder.appendingPathComponent("claims.csv")
+        try Data("task,EDP\nHopper-v3,80\n".utf8).write(to: table)
+        let run = try CLI.run(["verify", "--table", table.path, "--episodes", "1",
+                               "--checkpoint", "Hopper-v3=assets/checkpoints/edp-hopper-reference.safetensors"])
+        #expect(run.status != 0 && run.stderr.contains("claims.csv") && run.stderr.contains("Hopper-v3 has no D4RL reference scores"),
+                "\(run.stderr)")
+    }
 }
