@@ -42,12 +42,15 @@ public struct PhysicsComparison: Codable, Equatable, Sendable {
         rows = first.tasks.compactMap { a in
             guard let b = second.tasks.first(where: { $0.task == a.task && $0.policy == a.policy }) else { return nil }
             let difference = b.return.mean - a.return.mean
-            let se = ((a.return.stderr ?? .nan) * (a.return.stderr ?? .nan) + (b.return.stderr ?? .nan) * (b.return.stderr ?? .nan)).squareRoot()
+            var inStandardErrors: Double?
+            if let seA = a.return.stderr, let seB = b.return.stderr, seA * seA + seB * seB > 0 {
+                inStandardErrors = difference / (seA * seA + seB * seB).squareRoot()
+            }
             return Row(task: a.task, policy: a.policy, episodes: min(a.episodes.count, b.episodes.count),
                        returnFirst: a.return, returnSecond: b.return,
                        normalizedFirst: a.normalizedScore, normalizedSecond: b.normalizedScore,
                        returnDifference: difference,
-                       returnDifferenceInStandardErrors: se.isFinite && se > 0 ? difference / se : nil)
+                       returnDifferenceInStandardErrors: inStandardErrors)
         }
     }
 

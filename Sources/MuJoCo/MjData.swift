@@ -19,7 +19,8 @@ public final class MjData {
     let handle: OpaquePointer
     /// Where the state arrays live (fixed for the data's lifetime).
     private let arrays: cmj_data_arrays
-    private var api: cmj_backend { model.backend.api }
+    /// The build's functions, read field by field on each call (no copy of the table per step).
+    private let table: UnsafePointer<cmj_backend>
 
     /// Allocates data for `model` and resets it to `qpos0`.
     /// The corresponding C function is `mj_makeData`.
@@ -29,44 +30,45 @@ public final class MjData {
         }
         self.model = model
         self.handle = data
+        self.table = model.backend.table
         var arrays = cmj_data_arrays()
         model.backend.api.data_arrays(model.handle, data, &arrays)
         self.arrays = arrays
     }
 
-    deinit { api.delete_data(handle) }
+    deinit { table.pointee.delete_data(handle) }
 
     // MARK: Simulation
 
     /// Advances the simulation by `count` time steps of `model.timestep`.
     /// The corresponding C function is `mj_step`.
     public func step(count: Int = 1) throws {
-        if api.step(model.handle, handle, Int32(count)) != 0 { throw engineError("mj_step") }
+        if table.pointee.step(model.handle, handle, Int32(count)) != 0 { throw engineError("mj_step") }
     }
 
     /// The first half of a step: position- and velocity-dependent computations (sensors, energy)
     /// for the current state, before controls are applied. `step1()` then `step2()` equals
     /// `step()` for the Euler and implicit integrators. The corresponding C function is `mj_step1`.
     func step1() throws {
-        if api.step1(model.handle, handle) != 0 { throw engineError("mj_step1") }
+        if table.pointee.step1(model.handle, handle) != 0 { throw engineError("mj_step1") }
     }
 
     /// The second half of a step: forces, acceleration and integration (advances `time` by one
     /// `model.timestep`). The corresponding C function is `mj_step2`.
     func step2() throws {
-        if api.step2(model.handle, handle) != 0 { throw engineError("mj_step2") }
+        if table.pointee.step2(model.handle, handle) != 0 { throw engineError("mj_step2") }
     }
 
     /// Computes all derived quantities for the current state without advancing time.
     /// The corresponding C function is `mj_forward`.
     public func forward() throws {
-        if api.forward(model.handle, handle) != 0 { throw engineError("mj_forward") }
+        if table.pointee.forward(model.handle, handle) != 0 { throw engineError("mj_forward") }
     }
 
     /// Resets state, controls, time and warnings to the model defaults (qpos = qpos0, qvel = 0).
     /// The corresponding C function is `mj_resetData`.
     public func reset() throws {
-        if api.reset_data(model.handle, handle) != 0 { throw engineError("mj_resetData") }
+        if table.pointee.reset_data(model.handle, handle) != 0 { throw engineError("mj_resetData") }
     }
 
     func engineError(_ operation: String) -> MuJoCoError {
@@ -155,7 +157,7 @@ public final class MjData {
     public var instability: MjInstability? {
         var index: Int32 = 0
         let kind: MjInstability.Kind
-        switch Int(api.instability(handle, &index)) {
+        switch Int(table.pointee.instability(handle, &index)) {
         case Int(CMJ_INSTABILITY_QPOS): kind = .badQpos
         case Int(CMJ_INSTABILITY_QVEL): kind = .badQvel
         case Int(CMJ_INSTABILITY_QACC): kind = .badQacc
@@ -165,7 +167,7 @@ public final class MjData {
     }
 
     /// Clears MuJoCo's warning counters (`reset()` clears them too).
-    func clearWarnings() { api.clear_warnings(handle) }
+    func clearWarnings() { table.pointee.clear_warnings(handle) }
 }
 
 /// `MjData` is not `Sendable` (see the type's notes on threads).

@@ -14,10 +14,7 @@ extension EvaluateCommand {
         }
         guard builds.count == 2 else { throw ValidationError("--mujoco compares two builds, got \(builds.count)") }
         let outputURL = output.map { URL(fileURLWithPath: $0) }
-        let lock = try outputURL.map { url -> OutputLock in
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            return try OutputLock(url: ReportFiles.lock(for: url))
-        }
+        let lock = try output.map { try OutputPath.lock($0, overwrite: overwrite) }
         defer { lock?.release() }
         var reports: [EvaluationReport] = []
         for physics in builds {
