@@ -4,10 +4,11 @@ import Testing
 import TestSupport
 @testable import edp_eval
 
-/// Issue 21: every example command line in the subcommands' help (their "Examples:") and in the
-/// README's code blocks runs, with its placeholder files mapped to fixtures and its sizes made
-/// tiny (one episode, one seed, a few transitions or frames). A help or README example that the
-/// tool refuses fails here.
+/// Every example command line in the subcommands' help (their "Examples:") and in the code blocks
+/// of the manual (README.md and every docs/*.md page, `ManualPages`) runs, with its placeholder
+/// files mapped to fixtures and its sizes made tiny (one episode, one seed, a few transitions or
+/// frames). A help or manual example that the tool refuses fails here (docs/testing.md
+/// "Examples are tests").
 @Suite(.serialized) struct ExampleCommandLineTests {
     static let root = TestFixtures.repositoryRoot
     static func fixture(_ path: String) -> String { root.appendingPathComponent(path).path }
@@ -65,16 +66,23 @@ import TestSupport
         return result
     }
 
-    /// README code-block lines that are runnable command lines (not the synopsis with [options],
-    /// not the Slurm script's line with shell variables).
-    static func readmeExamples() throws -> [String] {
-        let text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    /// Code-block lines of one manual page that are runnable command lines: `edp-eval` and a
+    /// subcommand (not a diagram's label), not the synopsis with [options], not the Slurm script's
+    /// line with shell variables.
+    static func codeBlockExamples(_ text: String) -> [String] {
+        let subcommands = Set(EDPEval.configuration.subcommands.map { $0._commandName })
         var inBlock = false, lines: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") { inBlock.toggle(); continue }
-            if inBlock, line.hasPrefix("edp-eval "), !line.contains("["), !line.contains("$") { lines.append(String(line)) }
+            guard inBlock, line.hasPrefix("edp-eval "), !line.contains("["), !line.contains("$") else { continue }
+            if subcommands.contains(String(line.dropFirst("edp-eval ".count).prefix { $0 != " " })) { lines.append(String(line)) }
         }
         return lines
+    }
+
+    /// The runnable examples of every manual page, with the page each comes from.
+    static func manualExamples() throws -> [(page: String, line: String)] {
+        try ManualPages.paths().flatMap { page in try codeBlockExamples(ManualPages.text(page)).map { (page, $0) } }
     }
 
     /// Splits on spaces, keeping "double quoted" words together.
@@ -205,12 +213,14 @@ import TestSupport
         }
     }
 
-    @Test func readmeExamplesRun() throws {
-        let examples = try Self.readmeExamples()
-        #expect(examples.count >= 5, "\(examples)")
-        for line in examples {
+    /// The manual's examples (README.md and docs/*.md) all run. Before the manual moved to docs/
+    /// the README alone held 7; the pages hold at least those.
+    @Test func manualExamplesRun() throws {
+        let examples = try Self.manualExamples()
+        #expect(examples.count >= 7, "\(examples)")
+        for (page, line) in examples {
             let r = try Self.run(line)
-            #expect(Self.ran(r), "\(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
+            #expect(Self.ran(r), "\(page): \(line)\n→ \(r.arguments.joined(separator: " "))\n\(r.output.suffix(600))")
         }
     }
 }

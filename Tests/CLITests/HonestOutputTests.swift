@@ -159,10 +159,11 @@ import TestSupport
         #expect(judged.status == 1 && judged.stdout.contains("NOT consistent") && !judged.stdout.contains("inconclusive"), "\(judged.stdout)")
     }
 
-    // MARK: case 8: help and README say what the tool does
+    // MARK: case 8: help and the manual say what the tool does
 
     @Test func helpAndReadmeMatchTheTool() throws {
-        let readme = try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8)
+        // The manual: README.md and docs/*.md (the quoted facts moved from the README to docs/).
+        let readme = try ManualPages.allText()
         // --checkpoint's help says what each command does with several.
         let bench = try CLI.run(["bench", "--help"]).stdout, record = try CLI.run(["record", "--help"]).stdout
         for help in [bench, record] {
@@ -174,7 +175,7 @@ import TestSupport
         let benchTwo = try CLI.run(["bench", "--task", "hopper-medium-v2", "--transitions", "4"] + two)
         #expect(benchTwo.status == 64 && benchTwo.stderr.contains("bench times one --checkpoint"), "\(benchTwo.stderr)")
 
-        // The TQC example prints what the README quotes (mean ± standard error).
+        // The TQC example prints what the manual quotes (mean ± standard error).
         #expect(readme.contains("3751.8 ± 2.4") && readme.contains("3390.2 ± 204.7") && !readme.contains("568.4"))
         let tqc = try CLI.run(["evaluate", "--task", "hopper-medium-v2", "--checkpoint", "Tests/Fixtures/sb3-tqc-hopper/Hopper-v3.zip", "--episodes", "5",
                                "--mujoco", "2.1.0"])
@@ -194,7 +195,7 @@ import TestSupport
             #expect(line.contains("edp-bench"), "\(line)")
         }
 
-        // RAT/OMS's index: the JSON key counts from 0, the text from 1, and the README says so.
+        // RAT/OMS's index: the JSON key counts from 0, the text from 1, and the manual says so.
         #expect(readme.contains("`oms_index` counts from 0") && readme.contains("k = `oms_index` + 1"))
 
         // inspect and evaluate agree about an obs_norm checkpoint, and name its format rightly.
