@@ -19,6 +19,7 @@ import TestSupport
         "run/model_99.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
         "run/model_199.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
         "runs/hopper/model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
+        "run/model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
         "model_final.pkl": fixture("Tests/Fixtures/edp-hopper-42k/model_final.pkl"),
         "actor_2000.pth": fixture("Tests/Fixtures/dql/trained/actor_2000.pth"),
         "results/run/actor_2000.pth": fixture("Tests/Fixtures/dql/trained/actor_2000.pth"),
