@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
-// D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
+// D4RL MuJoCo tasks. Layers, bottom up (see docs/architecture.md "Layers"):
 //   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
 //   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "MuJoCo", dependencies: ["CMuJoCoDoor", "CMuJoCo210Shims", "CMuJoCo237Shims"]),
         .target(name: "Environments", dependencies: ["MuJoCo"]),
         // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
-        // against (the networks run on the module's own batch-invariant kernel, see README).
+        // against (the networks run on the module's own batch-invariant kernel, see docs/bench.md "Performance").
         .systemLibrary(name: "COpenBLAS"),
         .target(name: "DiffusionPolicy", dependencies: [
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Steps per second of D4RL's own pen environment (`PenEnvV0`) on the official mujoco 2.3.7
-bindings, for the README's comparison with edp-eval's pen (`edp-bench environments --robots pen`).
+bindings, for the comparison with edp-eval's pen in docs/tasks.md "Adroit pen" (`edp-bench environments --robots pen`).
 
 The same workload as edp-bench: uniform random actions in [-1, 1) (NumPy default_rng(99)), seed 1,
 a reset when the episode ends (drop) or reaches 100 steps; three repetitions, median reported.

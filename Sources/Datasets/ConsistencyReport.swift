@@ -2,7 +2,7 @@ import Foundation
 import Environments
 import MuJoCo
 
-/// The check's result; JSON keys as documented in the README (`dataset check`).
+/// The check's result; JSON keys as documented in docs/datasets.md "dataset check".
 public struct ConsistencyReport: Codable, Sendable {
     public struct FieldReport: Codable, Sendable {
         /// Transitions where the field was compared.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Feed-forward baselines in the project's own format (README "Feed-forward checkpoints"):
+/// Feed-forward baselines in the project's own format (docs/checkpoints.md "Feed-forward baselines"):
 /// flax-style `policy/params/Dense_i/{kernel,bias}` (kernels (in, out)), optional
 /// `policy/params/LayerNorm_i/{scale,bias}`, and the configuration as JSON: the
 /// `edp_eval.configuration` metadata of a `.safetensors`, or an `edp_eval.configuration` member of

@@ -111,7 +111,7 @@ extension DiffusionPolicyModel {
     /// Every row's solver is independent of the other rows, so each worker runs all the plan's
     /// network calls and updates on its own rows in ONE parallel section (`RowParallel`), instead
     /// of one fork-join per network call (15 for the paper's setting): a small batch no longer
-    /// pays a thread hand-over per call (README "Environments in flight"). Bit-identical to the
+    /// pays a thread hand-over per call (docs/evaluate.md "Environments in flight"). Bit-identical to the
     /// call-by-call order, which the traced path (tests) keeps.
     func runDPMSolver(rows: Int, candidates n: Int) {
         let plan = dpmPlan!

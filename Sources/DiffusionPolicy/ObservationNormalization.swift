@@ -31,7 +31,7 @@ public struct ObservationNormalization: Codable, Equatable, Sendable {
         self.source = source
     }
 
-    /// EDP's rule (spec "Observation preprocessing at evaluation"): scalar mean and std,
+    /// EDP's rule (docs/edp-inference.md §6.1): scalar mean and std,
     /// scale std + 1e-6, clip ±10 when statistics come from the dataset.
     public static func edp(mean: Double, std: Double, clip: Double? = 10, source: String) -> ObservationNormalization {
         ObservationNormalization(mean: [mean], scale: [std + 1e-6], clip: clip, source: source)

@@ -132,7 +132,7 @@ public struct PolicyConfiguration: Codable, Equatable, Sendable {
 
     /// Decodes the JSON written by `export` (all fields). For the feed-forward families only
     /// `family`, `observationSize`, `actionSize` and `policyHiddenSizes` are required, so a
-    /// hand-written configuration (README "Feed-forward checkpoints") need not mention diffusion
+    /// hand-written configuration (docs/checkpoints.md "Feed-forward baselines") need not mention diffusion
     /// or critic settings; diffusion families require every field, as before.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -37,7 +37,7 @@ public struct EvaluationPlan: Sendable {
     /// Default environments in flight for a group that runs M episodes: W = clamp(⌈M/2⌉, 1, 100).
     /// ⌈M/2⌉ makes the episodes finish (be logged, survive a kill, count in the ETA) in two waves
     /// or more however small the group is (M = 10: 5 in flight), while keeping the batched
-    /// policy's throughput within the noise of the widest batch; ⌈M/4⌉ lost 8–20% of it (README
+    /// policy's throughput within the noise of the widest batch; ⌈M/4⌉ lost 8–20% of it (docs/evaluate.md
     /// "Environments in flight", measured side by side). From M = 200 on the batch stays at 100
     /// rows, past which the batched policy gains little.
     public static func defaultWidth(episodes: Int) -> Int {

@@ -7,8 +7,8 @@ import Foundation
 /// Observation statistics given from outside a checkpoint, and the rule that a checkpoint which
 /// was trained on normalized observations is never evaluated on raw ones.
 public enum ObservationStatistics {
-    /// EDP applies `--obs_norm` only in some domains (trainer.py:438-443, spec "Observation
-    /// preprocessing at evaluation"); on the others the flag has no effect. The domains are the
+    /// EDP applies `--obs_norm` only in some domains (trainer.py:438-443,
+    /// docs/edp-inference.md §6.1); on the others the flag has no effect. The domains are the
     /// task-id prefixes of the robots whose descriptor says so (`edpNormalizesObservations`), plus
     /// `edpNormalizedDomainsWithoutEnvironment`.
     public static var edpNormalizedDomains: [String] {

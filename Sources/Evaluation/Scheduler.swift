@@ -25,8 +25,8 @@ public struct Scheduler: Codable, Equatable, Sendable {
         case arrayTaskID = "array_task_id"
     }
 
-    /// Job ids are numbers in Slurm; they are written as JSON numbers (README: numbers are
-    /// numbers), and read back from numbers or, for reports of earlier builds, strings.
+    /// Job ids are numbers in Slurm; they are written as JSON numbers
+    /// (docs/commands.md "Conventions": numbers are numbers), and read back from numbers or, for reports of earlier builds, strings.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)

@@ -144,7 +144,7 @@ public final class EpisodeRecording {
 
     /// Adds the rendered frame of environment step `step` with `overlayLines` drawn on it when the
     /// recording's overlay is on; the end card is later drawn on the frame as rendered (without
-    /// these lines), so no ghost of the step's text shows under the summary (issue 11 item 6).
+    /// these lines), so no ghost of the step's text shows under the summary (docs/record.md "record", `--overlay`).
     public func add(rendered frame: Frame, step: Int, overlayLines: @autoclosure () -> [String]) throws {
         guard options.overlay else { return try add(frame, step: step) }
         var annotated = frame

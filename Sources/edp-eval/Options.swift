@@ -53,7 +53,7 @@ struct PolicyOptions: ParsableArguments {
         }
     }
 
-    /// The bundled reference checkpoint (README "Bundled reference checkpoint").
+    /// The bundled reference checkpoint (docs/checkpoints.md "Bundled reference checkpoint").
     static var bundledCheckpoint: URL {
         ProjectResources.bundledCheckpoint
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 
-/// The one output rule of every command that writes (README "Output files"): an existing output
+/// The one output rule of every command that writes (docs/run-integrity.md "One output rule"): an existing output
 /// is refused unless `--overwrite` (or, for `evaluate`, `--resume`); no command writes over one
 /// of its inputs; files are written under a temporary name and renamed when complete
 /// (`OutputPath.write`).

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 21, the second half: exit statuses, messages, JSON numbers, honest verdicts, help and
-/// README, default cameras. Helpers are `RunIntegrityRound2Tests`'s.
+/// Exit statuses, messages, JSON numbers, honest verdicts, help and
+/// the manual, default cameras (docs/commands.md "Conventions"). Helpers are `RunIntegrityRound2Tests`'s.
 @Suite(.serialized) struct HonestOutputTests {
     static let random = RunIntegrityRound2Tests.random
     static func json(_ url: URL) throws -> [String: Any] { try RunIntegrityRound2Tests.json(url) }

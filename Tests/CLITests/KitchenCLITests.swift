@@ -72,7 +72,7 @@ import TestSupport
         #expect(r.stdout.contains("tasks: 15, all checkable"))
     }
 
-    /// A safetensors file in the project's feed-forward format (README "Feed-forward baselines"):
+    /// A safetensors file in the project's feed-forward format (docs/checkpoints.md "Feed-forward baselines"):
     /// observation → hidden (relu) → action, small deterministic weights.
     static func feedForwardSafeTensors(observation: Int, hidden: Int, action: Int) throws -> Data {
         let shapes: [(String, [Int])] = [("policy/params/Dense_0/kernel", [observation, hidden]), ("policy/params/Dense_0/bias", [hidden]),

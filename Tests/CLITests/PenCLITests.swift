@@ -84,7 +84,7 @@ import TestSupport
         #expect(wrong.status != 0 && wrong.stderr.contains("observations of 45") && wrong.stderr.contains("observations of 17"))
     }
 
-    /// A `ff-deterministic` checkpoint in the project's `.safetensors` layout (README "Feed-forward
+    /// A `ff-deterministic` checkpoint in the project's `.safetensors` layout (docs/checkpoints.md "Feed-forward
     /// baselines"): ReLU MLP with the given layer widths, weights 0.05·sin(k), biases 0.
     static func feedForwardCheckpoint(widths: [Int]) throws -> Data {
         var header: [String: Any] = [:]

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 21 ("run integrity, second round"): each test drives the built `edp-eval` binary through
-/// one of the issue's numbered cases and checks the fixed behaviour.
+/// Run integrity, second round (docs/run-integrity.md "Exit status"): each test drives the built `edp-eval` binary through
+/// one of the cases and checks the fixed behaviour.
 @Suite(.serialized) struct RunIntegrityRound2Tests {
     static let random = ["--task", "hopper-medium-v2", "--policy", "random"]
     /// hopper-medium-v2's D4RL reference scores (envs/tasks.json), for normalized scores.

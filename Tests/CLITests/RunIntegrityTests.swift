@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 11 ("run integrity"): each test drives the built `edp-eval` binary through one of the
+/// Run integrity (docs/run-integrity.md "One output rule"): each test drives the built `edp-eval` binary through one of the
 /// issue's reproductions and checks the fixed behaviour (exit status, message, files written).
 @Suite(.serialized) struct RunIntegrityTests {
     static let root = TestFixtures.repositoryRoot
@@ -282,7 +282,7 @@ import TestSupport
 
     @Test func verifyNamesWhatIsWrong() throws {
         let method = try Self.run(["verify", "--table", "edp-table4", "--method", "EPD", "--checkpoint", "hopper-medium-v2=\(Self.bundled.path)"])
-        // Usage errors (exit 64), as README says.
+        // Usage errors (exit 64), as docs/run-integrity.md "Exit status" says.
         #expect(method.status == 64 && method.stderr.contains("--method 'EPD'") && method.stderr.contains("has no rows for it")
                 && method.stderr.contains("Diffusion-QL, DQL (JAX), EDP"), "\(method.status) \(method.stderr)")
         let table = try Self.run(["verify", "--table", "edp-table9", "--checkpoint", "hopper-medium-v2=\(Self.bundled.path)"])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DiffusionPolicy
 
-/// Issue 11 item 7: Q-values that cannot drive energy-based selection. The CLI test uses a
+/// Q-values that cannot drive energy-based selection (docs/evaluate.md "evaluate": such an episode ends `unstable`). The CLI test uses a
 /// ±3e38 kernel, which overflows to ±∞; this checks the finite but absurd case on its own.
 @Suite struct EnergySelectionProblemTests {
     static func problem(_ q1: [Float], _ q2: [Float]) -> String? {

@@ -74,7 +74,7 @@ import Testing
         #expect(KitchenEnvironment.robot == "kitchen" && KitchenEnvironment.edpNormalizesObservations)
         #expect(KitchenEnvironment.d4rlViewerCamera == .free(distance: 4.5, azimuth: -66, elevation: -65,
                                                              lookat: SIMD3(-0.03841241123364699, 0.582, 2.187)))
-        // Videos use a view of the counter (issue 21 case 13), not D4RL's view of the cabinet tops.
+        // Videos use a view of the counter (docs/tasks.md "Franka kitchen"), not D4RL's view of the cabinet tops.
         #expect(KitchenEnvironment.defaultCamera == .free(distance: 2.8, azimuth: 70, elevation: -25, lookat: SIMD3(-0.2, 0.6, 2.2)))
         let files = try KitchenEnvironment.modelSourceURLs(for: TaskRegistry.standard().task("kitchen-complete-v0"))
         #expect(files.first?.lastPathComponent == "franka_kitchen_jntpos_act_ab.xml" && files.count > 50)

@@ -21,7 +21,7 @@ import Testing
         // Malformed numbers are left out, not guessed.
         let odd = try #require(Scheduler(environment: ["SLURM_JOB_ID": "7", "SLURM_ARRAY_TASK_ID": "x", "SLURM_CPUS_PER_TASK": "0"]))
         #expect(odd.arrayTaskID == nil && odd.cpus == nil)
-        // JSON field names as documented in the README.
+        // JSON field names as documented in docs/report-schema.md "provenance".
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(task)) as! [String: Any]
         #expect(Set(json.keys) == ["kind", "job_id", "array_job_id", "array_task_id", "node", "cpus"])
         #expect(json["kind"] as? String == "slurm" && json["array_task_id"] as? Int == 3 && json["job_id"] as? Int == 1042)
@@ -65,7 +65,7 @@ import Testing
         #expect(sources.map(\.shard) == ["4/4", "3/4", "2/4", "1/4"])
         #expect(sources.compactMap(\.scheduler?.arrayTaskID) == [4, 3, 2, 1])
         #expect(sources.allSatisfy { $0.scheduler?.arrayJobID == "1040" && $0.scheduler?.node == "node17" })
-        // Each shard's own command line is kept (issue 11: merge keeps every shard's command line).
+        // Each shard's own command line is kept (docs/report-schema.md "provenance": merge keeps every shard's command line in `merged_from`).
         #expect(sources.map(\.commandLine) == parts.reversed().map(\.provenance.commandLine) && sources.allSatisfy { !$0.commandLine.isEmpty })
         #expect(merged.provenance.missing == nil)
         // Merging merged reports keeps the original shards.

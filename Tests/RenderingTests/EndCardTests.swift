@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Rendering
 
-/// Issue 11 item 6: the end card of an `--overlay` video is drawn on the last frame without its
+/// The end card of an `--overlay` video (docs/record.md "record") is drawn on the last frame without its
 /// per-step overlay, so no ghost of the old text (a second "STEPS…", a grey duplicate score) shows.
 @Suite struct EndCardTests {
     @Test func endCardIsDrawnOnTheFrameWithoutItsOverlay() throws {

@@ -1,4 +1,4 @@
-"""Steps per second of D4RL's own kitchen environment (for the README's speed comparison).
+"""Steps per second of D4RL's own kitchen environment (for the speed comparison in docs/bench.md "Performance").
 
 Runs `kitchen-complete-v0` from D4RL's source (adept_envs on dm_control 1.0.14, official mujoco
 2.3.7 bindings, gym 0.23.1) with uniform random actions in [-1, 1], single thread, resetting on

@@ -221,7 +221,7 @@ extension KitchenEnvironment: RobotDescriptor {
     public static let d4rlViewerCamera = CameraView.free(distance: 4.5, azimuth: -66, elevation: -65,
                                                          lookat: SIMD3(-0.03841241123364699, 0.582, 2.187))
 
-    /// Videos' view (issue 21): 2.8 m from (−0.2, 0.6, 2.2) m, azimuth 70°, elevation −25°, facing
+    /// Videos' view (docs/tasks.md "Franka kitchen"): 2.8 m from (−0.2, 0.6, 2.2) m, azimuth 70°, elevation −25°, facing
     /// the counter. Looked at on a contact sheet of a random-policy episode: the whole arm, the
     /// microwave (left), the kettle on the burners, the stove knobs and light switch, the sink and
     /// both upper cabinets (slide and hinge doors) are in view in every frame.

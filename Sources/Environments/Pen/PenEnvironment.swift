@@ -166,7 +166,7 @@ extension PenEnvironment: RobotDescriptor {
     public static let d4rlViewerCamera = CameraView.free(distance: 1.0, azimuth: -45, elevation: -45,
                                                          lookat: SIMD3(0.0086, -0.1747, 0.2005))
 
-    /// Videos' view (issue 21; D4RL's viewer above put the hand in the top third and showed the
+    /// Videos' view (docs/tasks.md "Adroit pen"; D4RL's viewer above put the hand in the top third and showed the
     /// goal pen as a dot): 0.6 m from (0.12, −0.15, 0.25) m, azimuth −90°, elevation −20°. Looked
     /// at on a contact sheet of a random-policy episode: the hand holding the pen fills the
     /// centre-right, the green goal pen is a pen (its orientation readable) on the left, the table
