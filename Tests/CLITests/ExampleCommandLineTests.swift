@@ -171,7 +171,24 @@ import TestSupport
             args = args.flatMap { $0 == "shard-*.json" ? ["shard-1.json", "shard-2.json"] : [$0] }
         }
         let r = try execute(args, in: folder)
+        try keepOutputs(of: line, arguments: args, result: r, folder: folder)
         return (r.status, r.output, args)
+    }
+
+    /// With `EDP_EVAL_KEEP_EXAMPLES=DIR`, each example's folder (its inputs and everything it wrote),
+    /// its command line and its printed output are copied to `DIR/<hash of the line>/`, so two
+    /// builds' outputs can be compared file by file (`Tools/compare_example_outputs.py`).
+    static func keepOutputs(of line: String, arguments: [String], result: (status: Int32, output: String), folder: URL) throws {
+        guard let keep = ProcessInfo.processInfo.environment["EDP_EVAL_KEEP_EXAMPLES"], !keep.isEmpty else { return }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, stable across processes
+        for byte in line.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let target = URL(fileURLWithPath: keep).appendingPathComponent(String(format: "%016llx", hash))
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: folder, to: target)
+        let record = "line: \(line)\nfolder: \(folder.path)\nroot: \(root.path)\nstatus: \(result.status)\narguments: \(arguments.joined(separator: " "))\n"
+        try Data(record.utf8).write(to: target.appendingPathComponent("example-command.txt"))
+        try Data(result.output.utf8).write(to: target.appendingPathComponent("example-output.txt"))
     }
 
     /// The result files the aggregate, plot and report examples name: small random-policy reports
