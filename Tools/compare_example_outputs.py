@@ -9,7 +9,10 @@ everything else must be identical in the candidate's run:
 
 - JSON and JSON-lines files are compared value by value (a leaf is volatile when the two baseline
   runs disagree on it);
-- other text files token by token, numbers being tokens (the same rule);
+- other text files token by token, numbers being tokens (the same rule), with runs of spaces and
+  of table-rule dashes counted as one (a printed table's column widths follow its widest value);
+- measured times and speeds (JSON fields named like `timing`, `seconds`, `sps`; numbers on printed
+  lines with SPS, seconds, GFLOP/s, ETA) are volatile even when the baseline runs agree by chance;
 - binary files (PNG, MP4, PDF) byte for byte; one whose two baseline runs differ is reported as
   volatile and not compared.
 
@@ -26,6 +29,10 @@ import re
 import sys
 
 BINARY_SUFFIXES = {".png", ".mp4", ".pdf", ".hdf5", ".npz", ".pkl", ".pth", ".zip", ".safetensors"}
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# JSON fields and printed lines that hold measured times and speeds (their numbers are volatile).
+TIMING_KEY = re.compile(r"(?i)timing|seconds|sps|gflop|elapsed|wall|started|finished|date")
+TIMING_LINE = re.compile(r"SPS|seconds|GFLOP/s|steps/s|ETA| s\b|ms\b")
 TOKEN = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[^\d-]+|-")
 
 
@@ -74,10 +81,14 @@ def json_leaves(text):
 def text_tokens(text):
     out = {}
     for number, line in enumerate(text.splitlines()):
-        tokens = TOKEN.findall(line)
+        # Column widths of printed tables follow the widest value (a volatile SPS can widen one):
+        # runs of spaces and of rule dashes count as one.
+        tokens = TOKEN.findall(re.sub(r"-{3,}", "---", re.sub(r" {2,}", "  ", line)))
         out[f"line{number}#"] = len(tokens)
+        timing = "timing" if TIMING_LINE.search(line) else ""
         for index, token in enumerate(tokens):
-            out[f"line{number}:{index}"] = token
+            number_token = NUMBER.fullmatch(token) is not None
+            out[f"line{number}:{index}{timing if number_token else ''}"] = token
     out["lines"] = len(text.splitlines())
     return out
 
@@ -85,6 +96,9 @@ def text_tokens(text):
 def compare_maps(a1, a2, b):
     """(compared, volatile keys, mismatching keys) for three leaf maps."""
     volatile = {key for key in set(a1) | set(a2) if a1.get(key, None) != a2.get(key, None)}
+    # Measured speeds and durations may agree by chance in the two baseline runs ("0.2 s"): the
+    # numbers of a timing field or line are volatile whatever the runs say.
+    volatile |= {key for key in set(a1) | set(b) if TIMING_KEY.search(key)}
     # A line whose token count differs between the baseline runs is volatile as a whole.
     volatile_lines = {key.split("#")[0] for key in volatile if key.endswith("#")}
     volatile |= {key for key in set(a1) | set(b) if key.split(":")[0] in volatile_lines}
@@ -152,7 +166,7 @@ def main(argv):
                 problems.append(f"{line}: {relative}: {len(mismatches) - 5} more differences")
     extra = sorted(set(os.listdir(candidate)) - set(examples))
     print(f"examples: {len(examples)} compared; files: {compared_files}; values and tokens compared: {compared_values}; "
-          f"volatile (differ between the baseline's two runs, not compared): {len(volatile_names)} values, "
+          f"volatile (differ between the baseline's two runs, or times and speeds; not compared): {len(volatile_names)} values, "
           f"{len(volatile_binaries)} binary files {sorted(volatile_binaries)}; candidate-only examples: {len(extra)}")
     for problem in problems:
         print("DIFFERENT:", problem)
