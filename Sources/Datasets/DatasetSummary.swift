@@ -1,6 +1,4 @@
-import Environments
 import Foundation
-import MuJoCo
 
 /// `edp-eval dataset info`: what a D4RL file holds and its own episodes' returns.
 public struct DatasetSummary: Codable, Sendable {
@@ -42,9 +40,11 @@ public struct DatasetSummary: Codable, Sendable {
         case episodeLength = "episode_length", normalizedReturns = "normalized_returns"
     }
 
-    /// Reads the file in chunks. With a task, the observation and action widths must match it.
-    public init(_ dataset: D4RLDataset, task: TaskSpec?) throws {
-        if let task { try DatasetTaskCheck.requireCompatible(dataset, task: task, physics: task.sourcePhysics) }
+    /// Reads the file in chunks.
+    /// - Parameters:
+    ///   - task: the task id the summary names (the caller checks the widths against it).
+    ///   - normalizedScore: the task's D4RL normalization of a return, when it has reference scores.
+    public init(_ dataset: D4RLDataset, task: String?, normalizedScore: ((Double) -> Double)?) throws {
         let list = try dataset.episodes()
         file = dataset.url.path
         sha256 = try dataset.sha256()
@@ -55,23 +55,10 @@ public struct DatasetSummary: Codable, Sendable {
         timeoutEpisodes = list.filter { $0.finished && !$0.terminal }.count
         episodeLength = Statistic(list.map { Double($0.length) })
         returns = Statistic(list.map(\.return))
-        self.task = task?.id
-        if let task, task.hasReferenceScores {
-            normalizedReturns = Statistic(list.map { task.normalizedScore(return: $0.return)! })
+        self.task = task
+        if let normalizedScore {
+            normalizedReturns = Statistic(list.map { normalizedScore($0.return) })
         }
         metadata = dataset.metadata()
-    }
-}
-
-/// Checks that a dataset's widths fit a task's environment.
-public enum DatasetTaskCheck {
-    public static func requireCompatible(_ dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics) throws {
-        let env = try EnvironmentFactory.make(task: task, physics: physics)
-        guard dataset.observationSize == env.observationSize else {
-            throw DatasetError(file: dataset.url, key: "observations", "rows have \(dataset.observationSize) values but \(task.id) observations have \(env.observationSize)")
-        }
-        guard dataset.actionSize == env.actionSize else {
-            throw DatasetError(file: dataset.url, key: "actions", "rows have \(dataset.actionSize) values but \(task.id) actions have \(env.actionSize)")
-        }
     }
 }
