@@ -1,5 +1,4 @@
 import Crypto
-import Datasets
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -48,31 +47,6 @@ public enum ObservationStatistics {
         case edp
         /// CORL / IQL `compute_mean_std`: per-dimension mean and std, scale std + 1e-3, no clip.
         case perDimension = "per-dimension"
-    }
-
-    /// Statistics computed from a D4RL file (`--dataset`); the rule defaults to EDP's for EDP
-    /// checkpoints and to the per-dimension rule otherwise. The source names the file, its
-    /// SHA-256 and the rule.
-    /// - Parameter observationSize: the policy's observation width; a dataset of another width is
-    ///   refused under either rule (EDP's global scalars would otherwise hide the mismatch).
-    public static func fromDataset(_ url: URL, rule: DatasetRule?, family: PolicyConfiguration.Family,
-                                   observationSize: Int) throws -> ObservationNormalization {
-        let dataset = try D4RLDataset(url: url)
-        guard dataset.observationSize == observationSize else {
-            throw CheckpointError(.invalidConfiguration, file: url,
-                                  "dataset observations have width \(dataset.observationSize), but the policy expects \(observationSize): statistics must come from the dataset the policy was trained on")
-        }
-        let sha = try dataset.sha256()
-        switch rule ?? (family == .edp ? .edp : .perDimension) {
-        case .edp:
-            let (mean, std) = try DatasetObservationStatistics.global(dataset)
-            return .edp(mean: Double(mean), std: Double(std), clip: 10,
-                        source: "\(url.lastPathComponent) (EDP rule: global obs.mean() \(mean), obs.std() \(std) + 1e-6, clip ±10), sha256 \(sha)")
-        case .perDimension:
-            let (mean, std) = try DatasetObservationStatistics.perDimension(dataset)
-            return .perDimension(mean: mean.map(Double.init), std: std.map(Double.init), epsilon: 1e-3, clip: nil,
-                                 source: "\(url.lastPathComponent) (per-dimension rule: obs.mean(0), obs.std(0) + 1e-3), sha256 \(sha)")
-        }
     }
 
     /// Reads statistics given by the user: a JSON object `{"mean": m, "std": s}` where `m`, `s` are
