@@ -73,7 +73,7 @@ public final class EpisodeLog {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it does not start with a run header")
             }
             guard recorded.mujocoVersion == header.mujocoVersion else {
-                throw EvaluationError.resumeMismatch(file: url.path, reason: "it was run on MuJoCo \(recorded.mujocoVersion) and this run uses MuJoCo \(header.mujocoVersion); resume with --mujoco \(recorded.mujocoVersion), or start a new run")
+                throw EpisodeLogConflict.otherPhysics(file: url.path, recorded: recorded.mujocoVersion, current: header.mujocoVersion)
             }
             guard recorded == header else {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it records a different run (tasks, policies, checkpoint hashes, settings, seeds, episodes or shard differ)")
@@ -87,12 +87,13 @@ public final class EpisodeLog {
             for (line, number) in zip(parsed, lineNumbers).dropFirst() {
                 if line.type == "episode", let e = line.episode, let p = line.policy {
                     if let problem = plan.problem(with: e, policy: p) {
-                        throw EvaluationError.resumeMismatch(file: url.path, reason: "line \(number): \(problem); remove that line or start over with --overwrite")
+                        throw EpisodeLogConflict.foreignEpisode(file: url.path, line: number, problem: problem)
                     }
                     let key = "\(e.task)|\(p)|\(e.seed)|\(e.episode)"
                     if let earlier = seen[key] {
                         guard earlier.episode == e else {
-                            throw EvaluationError.resumeMismatch(file: url.path, reason: "lines \(earlier.line) and \(number) record episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p) with different results; remove the wrong one or start over with --overwrite")
+                            throw EpisodeLogConflict.differentResults(file: url.path, lines: [earlier.line, number], episode: e.episode,
+                                                                      seed: e.seed, task: e.task, policy: p)
                         }
                         notes.append("\(url.path): line \(number) repeats line \(earlier.line) (episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p)); counted once")
                         continue
@@ -165,12 +166,12 @@ extension RolloutTiming {
 }
 
 /// An episode could not be appended to the log (a full disk, a removed mount): the run stops;
-/// the episodes logged before it are kept, and `--resume` continues from them.
+/// the episodes logged before it are kept, and resuming the run continues from them.
 public struct EpisodeLogWriteError: Error, CustomStringConvertible, Equatable {
     public var file: String
     /// The system's reason (`strerror`).
     public var reason: String
     public var description: String {
-        "cannot append to the episode log \(file) (\(reason)): free some space, then rerun with --resume to continue from the episodes logged so far"
+        "cannot append to the episode log \(file) (\(reason)): free some space, then resume the run to continue from the episodes logged so far"
     }
 }

@@ -28,16 +28,12 @@ public enum ObservationStatistics {
         return edpNormalizedDomains.contains { env.hasPrefix($0) }
     }
 
-    /// Throws when the checkpoint expects normalized observations and neither it nor the command
-    /// line gives statistics; the message says what to pass.
+    /// Throws `MissingObservationStatistics` when the checkpoint expects normalized observations
+    /// and neither it nor the caller gives statistics.
     public static func requireStatistics(_ checkpoint: Checkpoint, task: TaskSpec, given: URL?) throws {
         guard given == nil, checkpoint.configuration.observationNormalization == nil,
               edpExpectsNormalization(checkpoint, task: task) else { return }
-        throw CheckpointError(.invalidConfiguration, file: checkpoint.url,
-            "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
-            "training dataset's global mean and std (clip ±10), which the \(checkpoint.url.pathExtension == "pkl" ? "pickle" : "checkpoint file") does not store. Pass " +
-            "--dataset FILE.hdf5 (the training dataset; its statistics are computed as EDP's trainer does) or " +
-            "--observation-stats stats.json ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])")
+        throw MissingObservationStatistics(file: checkpoint.url.path, isPickle: checkpoint.url.pathExtension == "pkl")
     }
 
     /// How statistics are computed from a dataset (`--observation-normalization`).
@@ -136,5 +132,26 @@ struct StatisticsFile: Decodable {
             return path.isEmpty ? context.debugDescription : "field \"\(path)\": \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+}
+
+/// An EDP checkpoint trained on normalized observations (`obs_norm = true`) evaluated without
+/// statistics: it does not store the training dataset's mean and std. edp-eval's
+/// `CommandLineWording` names the options that give them.
+public struct MissingObservationStatistics: Error, CustomStringConvertible, Equatable {
+    /// The checkpoint file.
+    public var file: String
+    /// Whether the checkpoint is an EDP pickle (the message names the container).
+    public var isPickle: Bool
+
+    /// What is missing, without the remedy.
+    public var problem: String {
+        "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
+        "training dataset's global mean and std (clip ±10), which the \(isPickle ? "pickle" : "checkpoint file") does not store."
+    }
+
+    public var description: String {
+        "\(file): \(problem) Give the training dataset (its statistics are computed as EDP's trainer does) or " +
+        "a statistics file ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])"
     }
 }
