@@ -44,8 +44,8 @@ public final class EpisodeLog {
     public private(set) var recordedEpisodes: [(policy: String, result: EpisodeResult)] = []
     /// What resume noticed and fixed in the file (a repeated episode line dropped), for stderr.
     public private(set) var notes: [String] = []
-    /// Timing lines found in the file when it was opened, per "task|policy".
-    public private(set) var recordedTiming: [String: RolloutTiming] = [:]
+    /// Timing lines found in the file when it was opened, per task and policy.
+    public private(set) var recordedTiming: [GroupKey: RolloutTiming] = [:]
 
     /// Creates a new log (replacing any file there), or with `resume` continues an existing one
     /// after checking it describes the same run.
@@ -83,13 +83,14 @@ public final class EpisodeLog {
             // the same episode is refused.
             let plan = RecordedPlan(tasks: header.tasks, policies: header.policies, seeds: header.seeds,
                                     episodesPerSeed: header.episodesPerSeed, shard: header.shard.flatMap { try? Shard($0) })
-            var seen: [String: (line: Int, episode: EpisodeResult)] = [:]
+            struct EpisodeKey: Hashable { var group: GroupKey; var id: EpisodeID }
+            var seen: [EpisodeKey: (line: Int, episode: EpisodeResult)] = [:]
             for (line, number) in zip(parsed, lineNumbers).dropFirst() {
                 if line.type == "episode", let e = line.episode, let p = line.policy {
                     if let problem = plan.problem(with: e, policy: p) {
                         throw EpisodeLogConflict.foreignEpisode(file: url.path, line: number, problem: problem)
                     }
-                    let key = "\(e.task)|\(p)|\(e.seed)|\(e.episode)"
+                    let key = EpisodeKey(group: GroupKey(task: e.task, policy: p), id: e.id)
                     if let earlier = seen[key] {
                         guard earlier.episode == e else {
                             throw EpisodeLogConflict.differentResults(file: url.path, lines: [earlier.line, number], episode: e.episode,
@@ -102,7 +103,7 @@ public final class EpisodeLog {
                     recordedEpisodes.append((p, e))
                 }
                 if let t = line.timing, let p = line.policy, let task = line.task ?? line.episode?.task {
-                    recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
+                    recordedTiming[GroupKey(task: task, policy: p), default: RolloutTiming()].add(t)
                 }
             }
             handle = try FileHandle(forWritingTo: url)

@@ -53,9 +53,9 @@ public struct SweepGaps: Equatable, Sendable {
     /// The gaps of `reports` against the plans they record (checked first with `checkPlan`: an
     /// invalid shard is read as no shard, episodes per seed below 0 as 0).
     public init(_ reports: [EvaluationReport]) {
-        var present: [String: Set<EpisodeID>] = [:]
+        var present: [GroupKey: Set<EpisodeID>] = [:]
         for report in reports {
-            for task in report.tasks { present["\(task.task)|\(task.policy)", default: []].formUnion(task.episodes.map(\.id)) }
+            for task in report.tasks { present[GroupKey(task: task.task, policy: task.policy), default: []].formUnion(task.episodes.map(\.id)) }
         }
         struct PlanKey: Hashable { var tasks: [String]; var policies: [String]; var seeds: [UInt64]; var episodes: Int; var shards: Int }
         var plans: [PlanKey] = [], shardsGiven: [PlanKey: Set<Int>] = [:]
@@ -69,7 +69,8 @@ public struct SweepGaps: Equatable, Sendable {
             if let shard { shardsGiven[key, default: []].insert(shard.index) }
         }
         var expected: [(task: String, policy: String, seed: UInt64, episodes: Int, shard: String?)] = []
-        var seenItems = Set<String>()
+        struct ItemKey: Hashable { var group: GroupKey; var seed: UInt64 }
+        var seenItems = Set<ItemKey>()
         var missingShards: [String] = []
         for plan in plans {
             // A shard is missing when it owns items of the plan and no report of it was given (one
@@ -85,7 +86,7 @@ public struct SweepGaps: Equatable, Sendable {
                         if let shard, !(shardsGiven[plan]?.contains(index) ?? false), !missingShards.contains(shard) {
                             missingShards.append(shard)
                         }
-                        guard seenItems.insert("\(task)|\(policy)|\(seed)").inserted else { continue }
+                        guard seenItems.insert(ItemKey(group: GroupKey(task: task, policy: policy), seed: seed)).inserted else { continue }
                         expected.append((task, policy, seed, plan.episodes, shard))
                     }
                 }
@@ -94,7 +95,7 @@ public struct SweepGaps: Equatable, Sendable {
         var items: [Item] = []
         var expectedCount = 0, presentCount = 0
         for e in expected {
-            let have = present["\(e.task)|\(e.policy)"] ?? []
+            let have = present[GroupKey(task: e.task, policy: e.policy)] ?? []
             let missing = (0..<e.episodes).filter { !have.contains(EpisodeID(seed: e.seed, episode: $0)) }
             expectedCount += e.episodes
             presentCount += e.episodes - missing.count
