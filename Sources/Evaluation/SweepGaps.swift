@@ -29,11 +29,8 @@ public struct SweepGaps: Equatable, Sendable {
 
     public var isComplete: Bool { items.isEmpty }
 
-    /// Episodes of one (task, policy) group a plan may call for: `evaluate`'s own limit (E × K).
-    public static let maxEpisodesPerGroup = 1_000_000
-
     /// Checks the plan a report records before its gaps are computed: episodes per seed at least 1
-    /// and at most `maxEpisodesPerGroup` over all its seeds, and a shard written i/n with
+    /// and at most `Limits.episodesPerGroup` (evaluate's own limit, E × K) over all its seeds, and a shard written i/n with
     /// 1 ≤ i ≤ n. A report edited by hand or written by something else can break these.
     /// - Throws: `EvaluationError.invalidReport` naming `file` and the field.
     public static func checkPlan(of report: EvaluationReport, file: String) throws {
@@ -42,8 +39,8 @@ public struct SweepGaps: Equatable, Sendable {
             throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed is \(p.episodesPerSeed); expected an integer ≥ 1")
         }
         let (total, overflow) = p.episodesPerSeed.multipliedReportingOverflow(by: max(1, p.seeds.count))
-        guard !overflow, total <= maxEpisodesPerGroup else {
-            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed \(p.episodesPerSeed) × \(p.seeds.count) seeds is more than \(maxEpisodesPerGroup) episodes per task and policy (evaluate's limit)")
+        guard !overflow, total <= Limits.episodesPerGroup else {
+            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed \(p.episodesPerSeed) × \(p.seeds.count) seeds is more than \(Limits.episodesPerGroup) episodes per task and policy (evaluate's limit)")
         }
         if let shard = p.shard, (try? Shard(shard)) == nil {
             throw EvaluationError.invalidReport(file: file, reason: "provenance.shard is '\(shard)'; expected i/n with 1 ≤ i ≤ n, e.g. 2/8")
