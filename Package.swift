@@ -4,7 +4,8 @@
 //   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
 //   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets); RolloutVideo (Evaluation + Rendering)
+//   SampleStatistics (pure Swift); Datasets (HDF5 + SampleStatistics); DatasetCheck (Datasets + Environments)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy); RolloutVideo (Evaluation + Rendering)
 //   -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
@@ -31,6 +32,7 @@ let package = Package(
         .library(name: "DiffusionPolicy", targets: ["DiffusionPolicy"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "DatasetCheck", targets: ["DatasetCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,8 +59,11 @@ let package = Package(
             "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: policyCodegen),
+        // Summary statistics of a sample (mean, std, standard error, Student-t interval): the one
+        // summary type, used by reports and by `dataset info`.
+        .target(name: "SampleStatistics"),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", "Datasets", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "MuJoCo", "SampleStatistics", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -69,17 +74,21 @@ let package = Package(
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
-        // D4RL datasets read lazily, and the one-step consistency check against Environments.
+        // D4RL datasets read lazily (a pure HDF5 reader: no simulator).
         .target(name: "Datasets", dependencies: [
-            "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+            "CHDF5", "SampleStatistics", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The one-step consistency check of a dataset against the simulator (`dataset check`), and
+        // a dataset's widths checked against a task's environment.
+        .target(name: "DatasetCheck", dependencies: ["Datasets", "Environments", "MuJoCo"]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "MuJoCo",
+            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "DatasetCheck", "MuJoCo",
+            "SampleStatistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
+            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "Datasets", "DatasetCheck", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -93,8 +102,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "Environments", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "SampleStatistics", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "TestSupport"]),
+        .testTarget(name: "DatasetCheckTests", dependencies: ["DatasetCheck", "Datasets", "Environments", "TestSupport"]),
         // Runs the built binary; `CommandParsingTests` also parses the commands in process.
         .testTarget(name: "CLITests", dependencies: [
             "edp-eval", "TestSupport", "Evaluation", "Rendering",

@@ -1,9 +1,8 @@
-import Environments
 import Foundation
-import MuJoCo
+import SampleStatistics
 
 /// `edp-eval dataset info`: what a D4RL file holds and its own episodes' returns.
-public struct DatasetSummary: Codable, Sendable {
+public struct DatasetSummary: Encodable, Sendable {
     public var file: String
     public var sha256: String
     public var keys: [D4RLDataset.Key]
@@ -12,27 +11,27 @@ public struct DatasetSummary: Codable, Sendable {
     /// Episodes ended by `terminals` / by `timeouts`; the rest is a trailing unfinished one.
     public var terminalEpisodes: Int
     public var timeoutEpisodes: Int
-    public var episodeLength: Statistic
+    public var episodeLength: Summary
     /// Undiscounted returns of the dataset's episodes (unfinished trailing one included).
-    public var returns: Statistic
+    public var returns: Summary
     /// 100 · (R − REF_MIN) / (REF_MAX − REF_MIN) with the task's D4RL reference scores (d4rl/infos.py).
-    public var normalizedReturns: Statistic?
+    public var normalizedReturns: Summary?
     public var task: String?
     public var metadata: [String: String]
 
-    public struct Statistic: Codable, Sendable {
-        public var mean: Double
-        public var std: Double
-        public var min: Double
-        public var max: Double
+    /// The summary of per-episode values; a file without rows (no episodes) gives zeros.
+    static func summary(_ values: [Double]) -> Summary { Summary(values.isEmpty ? [0] : values) }
 
-        init(_ values: [Double]) {
-            let n = Double(Swift.max(values.count, 1))
-            mean = values.reduce(0, +) / n
-            let m = mean
-            std = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / n).squareRoot()
-            min = values.min() ?? 0
-            max = values.max() ?? 0
+    /// A summary as `dataset info --json` writes it: mean, population std, min and max.
+    struct Spread: Encodable {
+        var summary: Summary
+        enum CodingKeys: String, CodingKey { case mean, std, min, max }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(summary.mean, forKey: .mean)
+            try c.encode(summary.std, forKey: .std)
+            try c.encode(summary.min, forKey: .min)
+            try c.encode(summary.max, forKey: .max)
         }
     }
 
@@ -42,9 +41,27 @@ public struct DatasetSummary: Codable, Sendable {
         case episodeLength = "episode_length", normalizedReturns = "normalized_returns"
     }
 
-    /// Reads the file in chunks. With a task, the observation and action widths must match it.
-    public init(_ dataset: D4RLDataset, task: TaskSpec?) throws {
-        if let task { try DatasetTaskCheck.requireCompatible(dataset, task: task, physics: task.sourcePhysics) }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(keys, forKey: .keys)
+        try c.encode(transitions, forKey: .transitions)
+        try c.encode(episodes, forKey: .episodes)
+        try c.encode(terminalEpisodes, forKey: .terminalEpisodes)
+        try c.encode(timeoutEpisodes, forKey: .timeoutEpisodes)
+        try c.encode(Spread(summary: episodeLength), forKey: .episodeLength)
+        try c.encode(Spread(summary: returns), forKey: .returns)
+        try c.encodeIfPresent(normalizedReturns.map(Spread.init), forKey: .normalizedReturns)
+        try c.encodeIfPresent(task, forKey: .task)
+        try c.encode(metadata, forKey: .metadata)
+    }
+
+    /// Reads the file in chunks.
+    /// - Parameters:
+    ///   - task: the task id the summary names (the caller checks the widths against it).
+    ///   - normalizedScore: the task's D4RL normalization of a return, when it has reference scores.
+    public init(_ dataset: D4RLDataset, task: String?, normalizedScore: ((Double) -> Double)?) throws {
         let list = try dataset.episodes()
         file = dataset.url.path
         sha256 = try dataset.sha256()
@@ -53,25 +70,12 @@ public struct DatasetSummary: Codable, Sendable {
         episodes = list.count
         terminalEpisodes = list.filter(\.terminal).count
         timeoutEpisodes = list.filter { $0.finished && !$0.terminal }.count
-        episodeLength = Statistic(list.map { Double($0.length) })
-        returns = Statistic(list.map(\.return))
-        self.task = task?.id
-        if let task, task.hasReferenceScores {
-            normalizedReturns = Statistic(list.map { task.normalizedScore(return: $0.return)! })
+        episodeLength = Self.summary(list.map { Double($0.length) })
+        returns = Self.summary(list.map(\.return))
+        self.task = task
+        if let normalizedScore {
+            normalizedReturns = Self.summary(list.map { normalizedScore($0.return) })
         }
         metadata = dataset.metadata()
-    }
-}
-
-/// Checks that a dataset's widths fit a task's environment.
-public enum DatasetTaskCheck {
-    public static func requireCompatible(_ dataset: D4RLDataset, task: TaskSpec, physics: MuJoCoPhysics) throws {
-        let env = try EnvironmentFactory.make(task: task, physics: physics)
-        guard dataset.observationSize == env.observationSize else {
-            throw DatasetError(file: dataset.url, key: "observations", "rows have \(dataset.observationSize) values but \(task.id) observations have \(env.observationSize)")
-        }
-        guard dataset.actionSize == env.actionSize else {
-            throw DatasetError(file: dataset.url, key: "actions", "rows have \(dataset.actionSize) values but \(task.id) actions have \(env.actionSize)")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// The two-sided tests `verify` uses to compare a claimed mean with measurements, all at the 95%
 /// level. Formulas: Welch (1947) t with Welch–Satterthwaite degrees of freedom; the prediction

@@ -160,11 +160,12 @@ public struct ClaimVerification {
     }
 }
 
-/// Why a table of claims cannot be checked as asked.
+/// Why a table of claims cannot be checked as asked (edp-eval's `CommandLineWording` names the
+/// flags in the messages it prints).
 public enum ClaimVerificationError: Error, CustomStringConvertible, Equatable {
     /// A table name that is neither shipped nor a file.
     case unknownTable(name: String, shipped: [String])
-    /// `--method` names no row of the table.
+    /// The method names no row of the table.
     case noRowsForMethod(String, file: String, methods: [String])
     case noSuchCheckpoint(String)
     /// No row has a checkpoint for its task.
@@ -192,17 +193,17 @@ public enum ClaimVerificationError: Error, CustomStringConvertible, Equatable {
         case .unknownTable(let name, let shipped):
             return "unknown table '\(name)': the shipped tables are \(shipped.joined(separator: ", ")) (or give a CSV/Markdown file path)"
         case .noRowsForMethod(let method, let file, let methods):
-            return "--method '\(method)': \(file) has no rows for it; the table's methods are: \(methods.joined(separator: ", "))"
+            return "method '\(method)': \(file) has no rows for it; the table's methods are: \(methods.joined(separator: ", "))"
         case .noSuchCheckpoint(let path):
             return "\(path): no such checkpoint file or folder"
         case .noCheckableRow(let tasks):
-            return "none of the table's rows has a --checkpoint for its task (the table's tasks: \(tasks.joined(separator: ", ")))"
+            return "none of the table's rows has a checkpoint for its task (the table's tasks: \(tasks.joined(separator: ", ")))"
         case .unknownProtocol(let count, let task, let table, let method):
-            return "\(count) checkpoints for \(task), but it is not known whether \(table)'s '\(method)' reports RAT or OMS: add --protocol rat or --protocol oms"
+            return "\(count) checkpoints for \(task), but it is not known whether \(table)'s '\(method)' reports RAT or OMS: name the protocol (rat or oms)"
         case .oneAgentTable(let task, let table):
-            return "\(table) reports the episodes of one agent per row: give one --checkpoint for \(task) (not several runs or a series)"
+            return "\(table) reports the episodes of one agent per row: give one checkpoint for \(task) (not several runs or a series)"
         case .repeatedCheckpoint(let task, let path):
-            return "--checkpoint \(path) is given for two runs of \(task); each checkpoint belongs to one training run"
+            return "checkpoint \(path) is given for two runs of \(task); each checkpoint belongs to one training run"
         case .noReferenceScores(let task, let file):
             return "\(file): the row for \(task) claims a normalized score, but \(task) has no D4RL reference scores (returns only)"
         }

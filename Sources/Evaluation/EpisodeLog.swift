@@ -44,8 +44,8 @@ public final class EpisodeLog {
     public private(set) var recordedEpisodes: [(policy: String, result: EpisodeResult)] = []
     /// What resume noticed and fixed in the file (a repeated episode line dropped), for stderr.
     public private(set) var notes: [String] = []
-    /// Timing lines found in the file when it was opened, per "task|policy".
-    public private(set) var recordedTiming: [String: RolloutTiming] = [:]
+    /// Timing lines found in the file when it was opened, per task and policy.
+    public private(set) var recordedTiming: [GroupKey: RolloutTiming] = [:]
 
     /// Creates a new log (replacing any file there), or with `resume` continues an existing one
     /// after checking it describes the same run.
@@ -73,7 +73,7 @@ public final class EpisodeLog {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it does not start with a run header")
             }
             guard recorded.mujocoVersion == header.mujocoVersion else {
-                throw EvaluationError.resumeMismatch(file: url.path, reason: "it was run on MuJoCo \(recorded.mujocoVersion) and this run uses MuJoCo \(header.mujocoVersion); resume with --mujoco \(recorded.mujocoVersion), or start a new run")
+                throw EpisodeLogConflict.otherPhysics(file: url.path, recorded: recorded.mujocoVersion, current: header.mujocoVersion)
             }
             guard recorded == header else {
                 throw EvaluationError.resumeMismatch(file: url.path, reason: "it records a different run (tasks, policies, checkpoint hashes, settings, seeds, episodes or shard differ)")
@@ -83,16 +83,18 @@ public final class EpisodeLog {
             // the same episode is refused.
             let plan = RecordedPlan(tasks: header.tasks, policies: header.policies, seeds: header.seeds,
                                     episodesPerSeed: header.episodesPerSeed, shard: header.shard.flatMap { try? Shard($0) })
-            var seen: [String: (line: Int, episode: EpisodeResult)] = [:]
+            struct EpisodeKey: Hashable { var group: GroupKey; var id: EpisodeID }
+            var seen: [EpisodeKey: (line: Int, episode: EpisodeResult)] = [:]
             for (line, number) in zip(parsed, lineNumbers).dropFirst() {
                 if line.type == "episode", let e = line.episode, let p = line.policy {
                     if let problem = plan.problem(with: e, policy: p) {
-                        throw EvaluationError.resumeMismatch(file: url.path, reason: "line \(number): \(problem); remove that line or start over with --overwrite")
+                        throw EpisodeLogConflict.foreignEpisode(file: url.path, line: number, problem: problem)
                     }
-                    let key = "\(e.task)|\(p)|\(e.seed)|\(e.episode)"
+                    let key = EpisodeKey(group: GroupKey(task: e.task, policy: p), id: e.id)
                     if let earlier = seen[key] {
                         guard earlier.episode == e else {
-                            throw EvaluationError.resumeMismatch(file: url.path, reason: "lines \(earlier.line) and \(number) record episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p) with different results; remove the wrong one or start over with --overwrite")
+                            throw EpisodeLogConflict.differentResults(file: url.path, lines: [earlier.line, number], episode: e.episode,
+                                                                      seed: e.seed, task: e.task, policy: p)
                         }
                         notes.append("\(url.path): line \(number) repeats line \(earlier.line) (episode \(e.episode) of seed \(e.seed) of \(e.task) × \(p)); counted once")
                         continue
@@ -101,7 +103,7 @@ public final class EpisodeLog {
                     recordedEpisodes.append((p, e))
                 }
                 if let t = line.timing, let p = line.policy, let task = line.task ?? line.episode?.task {
-                    recordedTiming["\(task)|\(p)", default: RolloutTiming()].add(t)
+                    recordedTiming[GroupKey(task: task, policy: p), default: RolloutTiming()].add(t)
                 }
             }
             handle = try FileHandle(forWritingTo: url)
@@ -165,12 +167,12 @@ extension RolloutTiming {
 }
 
 /// An episode could not be appended to the log (a full disk, a removed mount): the run stops;
-/// the episodes logged before it are kept, and `--resume` continues from them.
+/// the episodes logged before it are kept, and resuming the run continues from them.
 public struct EpisodeLogWriteError: Error, CustomStringConvertible, Equatable {
     public var file: String
     /// The system's reason (`strerror`).
     public var reason: String
     public var description: String {
-        "cannot append to the episode log \(file) (\(reason)): free some space, then rerun with --resume to continue from the episodes logged so far"
+        "cannot append to the episode log \(file) (\(reason)): free some space, then resume the run to continue from the episodes logged so far"
     }
 }

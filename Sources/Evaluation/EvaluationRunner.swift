@@ -122,7 +122,7 @@ public final class EvaluationRunner {
             let done = Set(results.map(\.id))
             let todo = seeds.flatMap { seed in (0..<plan.episodesPerSeed).map { EpisodeID(seed: seed, episode: $0) } }
                 .filter { !done.contains($0) }
-            var timing = log?.recordedTiming["\(task.id)|\(label)"] ?? RolloutTiming()
+            var timing = log?.recordedTiming[GroupKey(task: task.id, policy: label)] ?? RolloutTiming()
             if !todo.isEmpty {
                 let width = plan.width ?? EvaluationPlan.defaultWidth(episodes: todo.count)
                 widest = max(widest, min(width, todo.count))

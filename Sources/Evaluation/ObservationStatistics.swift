@@ -1,5 +1,4 @@
 import Crypto
-import Datasets
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -29,16 +28,12 @@ public enum ObservationStatistics {
         return edpNormalizedDomains.contains { env.hasPrefix($0) }
     }
 
-    /// Throws when the checkpoint expects normalized observations and neither it nor the command
-    /// line gives statistics; the message says what to pass.
+    /// Throws `MissingObservationStatistics` when the checkpoint expects normalized observations
+    /// and neither it nor the caller gives statistics.
     public static func requireStatistics(_ checkpoint: Checkpoint, task: TaskSpec, given: URL?) throws {
         guard given == nil, checkpoint.configuration.observationNormalization == nil,
               edpExpectsNormalization(checkpoint, task: task) else { return }
-        throw CheckpointError(.invalidConfiguration, file: checkpoint.url,
-            "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
-            "training dataset's global mean and std (clip ±10), which the \(checkpoint.url.pathExtension == "pkl" ? "pickle" : "checkpoint file") does not store. Pass " +
-            "--dataset FILE.hdf5 (the training dataset; its statistics are computed as EDP's trainer does) or " +
-            "--observation-stats stats.json ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])")
+        throw MissingObservationStatistics(file: checkpoint.url.path, isPickle: checkpoint.url.pathExtension == "pkl")
     }
 
     /// How statistics are computed from a dataset (`--observation-normalization`).
@@ -48,31 +43,6 @@ public enum ObservationStatistics {
         case edp
         /// CORL / IQL `compute_mean_std`: per-dimension mean and std, scale std + 1e-3, no clip.
         case perDimension = "per-dimension"
-    }
-
-    /// Statistics computed from a D4RL file (`--dataset`); the rule defaults to EDP's for EDP
-    /// checkpoints and to the per-dimension rule otherwise. The source names the file, its
-    /// SHA-256 and the rule.
-    /// - Parameter observationSize: the policy's observation width; a dataset of another width is
-    ///   refused under either rule (EDP's global scalars would otherwise hide the mismatch).
-    public static func fromDataset(_ url: URL, rule: DatasetRule?, family: PolicyConfiguration.Family,
-                                   observationSize: Int) throws -> ObservationNormalization {
-        let dataset = try D4RLDataset(url: url)
-        guard dataset.observationSize == observationSize else {
-            throw CheckpointError(.invalidConfiguration, file: url,
-                                  "dataset observations have width \(dataset.observationSize), but the policy expects \(observationSize): statistics must come from the dataset the policy was trained on")
-        }
-        let sha = try dataset.sha256()
-        switch rule ?? (family == .edp ? .edp : .perDimension) {
-        case .edp:
-            let (mean, std) = try DatasetObservationStatistics.global(dataset)
-            return .edp(mean: Double(mean), std: Double(std), clip: 10,
-                        source: "\(url.lastPathComponent) (EDP rule: global obs.mean() \(mean), obs.std() \(std) + 1e-6, clip ±10), sha256 \(sha)")
-        case .perDimension:
-            let (mean, std) = try DatasetObservationStatistics.perDimension(dataset)
-            return .perDimension(mean: mean.map(Double.init), std: std.map(Double.init), epsilon: 1e-3, clip: nil,
-                                 source: "\(url.lastPathComponent) (per-dimension rule: obs.mean(0), obs.std(0) + 1e-3), sha256 \(sha)")
-        }
     }
 
     /// Reads statistics given by the user: a JSON object `{"mean": m, "std": s}` where `m`, `s` are
@@ -162,5 +132,26 @@ struct StatisticsFile: Decodable {
             return path.isEmpty ? context.debugDescription : "field \"\(path)\": \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+}
+
+/// An EDP checkpoint trained on normalized observations (`obs_norm = true`) evaluated without
+/// statistics: it does not store the training dataset's mean and std. edp-eval's
+/// `CommandLineWording` names the options that give them.
+public struct MissingObservationStatistics: Error, CustomStringConvertible, Equatable {
+    /// The checkpoint file.
+    public var file: String
+    /// Whether the checkpoint is an EDP pickle (the message names the container).
+    public var isPickle: Bool
+
+    /// What is missing, without the remedy.
+    public var problem: String {
+        "the EDP variant has obs_norm = true: the policy was trained on observations normalized with the " +
+        "training dataset's global mean and std (clip ±10), which the \(isPickle ? "pickle" : "checkpoint file") does not store."
+    }
+
+    public var description: String {
+        "\(file): \(problem) Give the training dataset (its statistics are computed as EDP's trainer does) or " +
+        "a statistics file ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])"
     }
 }

@@ -74,6 +74,6 @@ public struct OutputLockError: Error, CustomStringConvertible, Equatable {
     /// The system's reason (`strerror`).
     public var reason: String
     public var description: String {
-        "cannot create the lock file \(file) (\(reason)): the output's folder cannot be written; choose another --output"
+        "cannot create the lock file \(file) (\(reason)): the output's folder cannot be written; choose another output"
     }
 }

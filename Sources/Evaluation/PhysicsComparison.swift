@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// The same episodes evaluated on two MuJoCo builds (`evaluate --mujoco A --mujoco B`): per task and
 /// policy, both means and their difference in standard errors (docs/physics.md).

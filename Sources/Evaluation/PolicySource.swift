@@ -33,15 +33,12 @@ public struct PolicyOverrides: Equatable, Sendable {
     /// `vecnormalize.pkl`, `ObservationStatistics.load`); it replaces the checkpoint's own.
     public var observationStatistics: URL?
     /// A D4RL file whose observations give the statistics (`--dataset`), and the rule.
-    public var observationDataset: URL?
-    public var observationRule: ObservationStatistics.DatasetRule?
+    public var observationDataset: ObservationDatasetSource?
     public init(sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
                 selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil,
-                observationStatistics: URL? = nil, observationDataset: URL? = nil,
-                observationRule: ObservationStatistics.DatasetRule? = nil) {
+                observationStatistics: URL? = nil, observationDataset: ObservationDatasetSource? = nil) {
         self.observationStatistics = observationStatistics
         self.observationDataset = observationDataset
-        self.observationRule = observationRule
         self.sampler = sampler
         self.dpmSteps = dpmSteps
         self.dpmEndTime = dpmEndTime
@@ -63,7 +60,7 @@ public enum PolicyFactory {
         case .checkpoint(let url):
             let checkpoint = try Checkpoint.load(url)
             try ObservationStatistics.requireStatistics(checkpoint, task: task,
-                                                        given: overrides.observationStatistics ?? overrides.observationDataset)
+                                                        given: overrides.observationStatistics ?? overrides.observationDataset?.url)
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
                              overrides: overrides, checkpoint: checkpoint), checkpoint)
         case .randomEDP(let seed):
@@ -86,11 +83,10 @@ public enum PolicyFactory {
         if let v = overrides.dpmEndTime { config.dpmEndTime = v }
         if let v = overrides.selection { config.actionSelection = v }
         if let v = overrides.candidates { config.candidates = v }
-        if let url = overrides.observationStatistics ?? overrides.observationDataset {
+        if let url = overrides.observationStatistics ?? overrides.observationDataset?.url {
             let normalization = overrides.observationStatistics != nil
                 ? try ObservationStatistics.load(url, family: config.family)
-                : try ObservationStatistics.fromDataset(url, rule: overrides.observationRule, family: config.family,
-                                                        observationSize: config.observationSize)
+                : try overrides.observationDataset!.normalization(family: config.family, observationSize: config.observationSize)
             if let problem = normalization.problem(observationSize: config.observationSize) {
                 throw CheckpointError(.invalidConfiguration, file: url, problem)
             }

@@ -32,13 +32,13 @@ extension EvaluationReport {
         if oneSweep { try checkOneSweep(reports, files: files) }
         let gaps = SweepGaps(reports)
         if !gaps.isComplete && !allowIncomplete { throw EvaluationError.incompleteSweep(gaps.explanation) }
-        var order: [String] = []
-        var episodes: [String: [EpisodeID: EpisodeResult]] = [:]
-        var timing: [String: RolloutTiming] = [:]
-        var first: [String: TaskReport] = [:]
+        var order: [GroupKey] = []
+        var episodes: [GroupKey: [EpisodeID: EpisodeResult]] = [:]
+        var timing: [GroupKey: RolloutTiming] = [:]
+        var first: [GroupKey: TaskReport] = [:]
         for (report, file) in zip(reports, files) {
             for task in report.tasks {
-                let key = "\(task.task)|\(task.policy)"
+                let key = GroupKey(task: task.task, policy: task.policy)
                 if first[key] == nil {
                     first[key] = task
                     order.append(key)
@@ -61,7 +61,7 @@ extension EvaluationReport {
         let planTasks = reports.compactMap(\.provenance.tasks).first ?? []
         let planPolicies = reports.compactMap(\.provenance.policies).first?.map(\.label) ?? []
         let seenOrder = order
-        func rank(_ key: String) -> (Int, Int, Int) {
+        func rank(_ key: GroupKey) -> (Int, Int, Int) {
             let template = first[key]!
             return (planTasks.firstIndex(of: template.task) ?? Int.max,
                     planPolicies.firstIndex(of: template.policy) ?? Int.max, seenOrder.firstIndex(of: key)!)

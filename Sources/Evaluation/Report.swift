@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// Steps per second of a run, over wall time (`total`) and over the time spent in each part.
 public struct StepsPerSecond: Codable, Equatable, Sendable {

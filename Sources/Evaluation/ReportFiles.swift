@@ -52,11 +52,12 @@ public enum ReportFiles {
     }
 }
 
-/// Why a report's files cannot be written where asked (usage errors: the command line must change).
+/// Why a report's files cannot be written where asked (usage errors: the command line must change;
+/// edp-eval's `CommandLineWording` names the flags that change it).
 public enum ReportFilesError: Error, CustomStringConvertible, Equatable {
-    /// `--resume` with a report but no episode log: there is no run to continue.
+    /// Resuming with a report but no episode log: there is no run to continue.
     case nothingToResume(report: String, log: String)
-    /// The log or report of an earlier run is there, and neither `--resume` nor `--overwrite` was given.
+    /// The log or report of an earlier run is there, and the run was asked neither to resume nor to replace it.
     case earlierRun(file: String)
     /// The JSON report's path is the one its CSV or log would take.
     case sharedName(output: String)
@@ -64,11 +65,11 @@ public enum ReportFilesError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .nothingToResume(let report, let log):
-            return "--resume: \(report) exists but its episode log \(log) does not, so there is no run to continue; add --overwrite (instead of --resume) to replace the report"
+            return "resuming: \(report) exists but its episode log \(log) does not, so there is no run to continue; replace the report instead"
         case .earlierRun(let file):
-            return "\(file) already exists (an earlier run): add --resume to continue it or --overwrite to replace it"
+            return "\(file) already exists (an earlier run): resume it or replace it"
         case .sharedName(let output):
-            return "--output \(output): the JSON report's path must not end in .csv, .jsonl or .lock (those names are used for its episode table, log and lock); use e.g. report.json"
+            return "\(output): the JSON report's path must not end in .csv, .jsonl or .lock (those names are used for its episode table, log and lock); use e.g. report.json"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// The human-readable summary of a report.
 public enum ReportText {

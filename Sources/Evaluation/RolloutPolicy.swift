@@ -112,39 +112,6 @@ public final class UniformRandomPolicy: RolloutPolicy {
     }
 }
 
-/// A deterministic linear feedback policy `a = tanh(W·obs + b)`, W seeded: a real policy with no
-/// randomness, used to test the engine (and handy as a smoke test of a task).
-public final class LinearPolicy: RolloutPolicy {
-    public let observationSize: Int
-    public let actionSize: Int
-    let weights: [Float]
-    let bias: [Float]
-    public var summary: String { "linear tanh policy (seeded weights)" }
-
-    public init(observationSize: Int, actionSize: Int, seed: UInt64, scale: Double = 0.3) {
-        self.observationSize = observationSize
-        self.actionSize = actionSize
-        var random = NumPyRandom(seed: seed)
-        weights = (0..<(observationSize * actionSize)).map { _ in Float(random.uniform(-scale, scale)) }
-        bias = (0..<actionSize).map { _ in Float(random.uniform(-scale, scale)) }
-    }
-
-    public func makeStream(seed: UInt64) -> PolicyStream { PolicyStream() }
-
-    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
-                    actions: UnsafeMutableBufferPointer<Float>) throws {
-        for row in 0..<batch {
-            for j in 0..<actionSize {
-                var sum = bias[j]
-                for k in 0..<observationSize {
-                    sum += weights[j * observationSize + k] * Float(observations[row * observationSize + k])
-                }
-                actions[row * actionSize + j] = tanhf(sum)
-            }
-        }
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #else

@@ -9,8 +9,6 @@ import MuJoCo
 /// the policy's useful FLOP rate and OpenBLAS sgemm on 2048³ (the machine's practical ceiling,
 /// measured in the same run) are reported.
 public struct SpeedBenchmark {
-    /// A billion steps is days of physics alone; more is a typo.
-    public static let maxTransitions = 1_000_000_000
     /// Side of the square sgemm that measures the ceiling (2048³ float32).
     public static let sgemmSize = 2048
 

@@ -29,11 +29,8 @@ public struct SweepGaps: Equatable, Sendable {
 
     public var isComplete: Bool { items.isEmpty }
 
-    /// Episodes of one (task, policy) group a plan may call for: `evaluate`'s own limit (E × K).
-    public static let maxEpisodesPerGroup = 1_000_000
-
     /// Checks the plan a report records before its gaps are computed: episodes per seed at least 1
-    /// and at most `maxEpisodesPerGroup` over all its seeds, and a shard written i/n with
+    /// and at most `Limits.episodesPerGroup` (evaluate's own limit, E × K) over all its seeds, and a shard written i/n with
     /// 1 ≤ i ≤ n. A report edited by hand or written by something else can break these.
     /// - Throws: `EvaluationError.invalidReport` naming `file` and the field.
     public static func checkPlan(of report: EvaluationReport, file: String) throws {
@@ -42,8 +39,8 @@ public struct SweepGaps: Equatable, Sendable {
             throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed is \(p.episodesPerSeed); expected an integer ≥ 1")
         }
         let (total, overflow) = p.episodesPerSeed.multipliedReportingOverflow(by: max(1, p.seeds.count))
-        guard !overflow, total <= maxEpisodesPerGroup else {
-            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed \(p.episodesPerSeed) × \(p.seeds.count) seeds is more than \(maxEpisodesPerGroup) episodes per task and policy (evaluate's limit)")
+        guard !overflow, total <= Limits.episodesPerGroup else {
+            throw EvaluationError.invalidReport(file: file, reason: "provenance.episodes_per_seed \(p.episodesPerSeed) × \(p.seeds.count) seeds is more than \(Limits.episodesPerGroup) episodes per task and policy (evaluate's limit)")
         }
         if let shard = p.shard, (try? Shard(shard)) == nil {
             throw EvaluationError.invalidReport(file: file, reason: "provenance.shard is '\(shard)'; expected i/n with 1 ≤ i ≤ n, e.g. 2/8")
@@ -53,9 +50,9 @@ public struct SweepGaps: Equatable, Sendable {
     /// The gaps of `reports` against the plans they record (checked first with `checkPlan`: an
     /// invalid shard is read as no shard, episodes per seed below 0 as 0).
     public init(_ reports: [EvaluationReport]) {
-        var present: [String: Set<EpisodeID>] = [:]
+        var present: [GroupKey: Set<EpisodeID>] = [:]
         for report in reports {
-            for task in report.tasks { present["\(task.task)|\(task.policy)", default: []].formUnion(task.episodes.map(\.id)) }
+            for task in report.tasks { present[GroupKey(task: task.task, policy: task.policy), default: []].formUnion(task.episodes.map(\.id)) }
         }
         struct PlanKey: Hashable { var tasks: [String]; var policies: [String]; var seeds: [UInt64]; var episodes: Int; var shards: Int }
         var plans: [PlanKey] = [], shardsGiven: [PlanKey: Set<Int>] = [:]
@@ -69,7 +66,8 @@ public struct SweepGaps: Equatable, Sendable {
             if let shard { shardsGiven[key, default: []].insert(shard.index) }
         }
         var expected: [(task: String, policy: String, seed: UInt64, episodes: Int, shard: String?)] = []
-        var seenItems = Set<String>()
+        struct ItemKey: Hashable { var group: GroupKey; var seed: UInt64 }
+        var seenItems = Set<ItemKey>()
         var missingShards: [String] = []
         for plan in plans {
             // A shard is missing when it owns items of the plan and no report of it was given (one
@@ -85,7 +83,7 @@ public struct SweepGaps: Equatable, Sendable {
                         if let shard, !(shardsGiven[plan]?.contains(index) ?? false), !missingShards.contains(shard) {
                             missingShards.append(shard)
                         }
-                        guard seenItems.insert("\(task)|\(policy)|\(seed)").inserted else { continue }
+                        guard seenItems.insert(ItemKey(group: GroupKey(task: task, policy: policy), seed: seed)).inserted else { continue }
                         expected.append((task, policy, seed, plan.episodes, shard))
                     }
                 }
@@ -94,7 +92,7 @@ public struct SweepGaps: Equatable, Sendable {
         var items: [Item] = []
         var expectedCount = 0, presentCount = 0
         for e in expected {
-            let have = present["\(e.task)|\(e.policy)"] ?? []
+            let have = present[GroupKey(task: e.task, policy: e.policy)] ?? []
             let missing = (0..<e.episodes).filter { !have.contains(EpisodeID(seed: e.seed, episode: $0)) }
             expectedCount += e.episodes
             presentCount += e.episodes - missing.count

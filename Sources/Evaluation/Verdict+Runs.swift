@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// One training run as measured: its checkpoints' rows, in training order.
 public struct MeasuredRun: Equatable, Sendable {

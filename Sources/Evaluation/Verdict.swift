@@ -1,4 +1,5 @@
 import Foundation
+import SampleStatistics
 
 /// A claim checked against a measurement: the table's statistic computed from the measured runs,
 /// the test used, its unit (runs or episodes), both n, the outcome and the physics the runs used.

@@ -42,7 +42,8 @@ struct AggregateCommand: ParsableCommand {
 
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report") }
-        if reps < 100 || reps > 1_000_000 { throw ValidationError("--reps must be between 100 and 1000000, got \(reps)") }
+        let allowed = Limits.bootstrapRepetitions
+        if !allowed.contains(reps) { throw ValidationError("--reps must be between \(allowed.lowerBound) and \(allowed.upperBound), got \(reps)") }
         if let output { try OutputPath.check(output) }
     }
 

@@ -55,8 +55,8 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         _ = try physics.requested()
         guard transitions >= 1 else { throw ValidationError("--transitions must be positive, got \(transitions)") }
-        guard transitions <= SpeedBenchmark.maxTransitions else {
-            throw ValidationError("--transitions must be at most \(SpeedBenchmark.maxTransitions), got \(transitions)")
+        guard transitions <= Limits.benchmarkTransitions else {
+            throw ValidationError("--transitions must be at most \(Limits.benchmarkTransitions), got \(transitions)")
         }
         // More environments than transitions would only reset environments that never step.
         if let environments = parallel.environments, environments > transitions {

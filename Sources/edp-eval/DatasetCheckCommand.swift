@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetCheck
 import Datasets
 import Evaluation
 import Foundation

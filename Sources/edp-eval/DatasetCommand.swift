@@ -25,7 +25,7 @@ enum DatasetInput {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(CommandLineWording.message(for: error))\n".utf8))
             throw ExitCode(64)
         }
     }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import DatasetCheck
 import Datasets
 import Evaluation
 import Foundation
+import SampleStatistics
 
 /// `edp-eval dataset info`: keys, shapes, dtypes, transitions, episodes and returns of a D4RL file.
 struct DatasetInfoCommand: ParsableCommand {
@@ -36,7 +38,7 @@ struct DatasetInfoCommand: ParsableCommand {
             print(try JSONText.encode(summary, pretty: true))
             return
         }
-        func stat(_ s: DatasetSummary.Statistic, _ digits: Int = 1) -> String {
+        func stat(_ s: Summary, _ digits: Int = 1) -> String {
             "mean \(Format.fixed(s.mean, digits)) ± \(Format.fixed(s.std, digits)) (min \(Format.fixed(s.min, digits)), max \(Format.fixed(s.max, digits)))"
         }
         var lines = ["file         \(summary.file)", "sha256       \(summary.sha256)",

@@ -10,7 +10,8 @@ import Rendering
 /// read, an output in use, a failed write, a verdict that fails).
 enum ExitStatus {
     /// Errors found while running that are still about the command line: reported as usage
-    /// errors (exit 64). Everything else keeps its own status (1 unless it is an `ExitCode`).
+    /// errors (exit 64). Everything else keeps its own status (1 unless it is an `ExitCode`), with
+    /// the library's remedies worded as edp-eval's flags (`CommandLineWording`).
     static func classify(_ error: Error) -> Error {
         switch error {
         case let error as TaskRegistryError:
@@ -25,7 +26,7 @@ enum ExitStatus {
         default:
             break
         }
-        return error
+        return CommandLineWording.worded(error)
     }
 
     /// The names from the root to `command` (e.g. ["dataset", "check"]).

@@ -34,8 +34,9 @@ struct ObservationStatsOptions: ParsableArguments {
     func applied(to overrides: PolicyOverrides) -> PolicyOverrides {
         var o = overrides
         o.observationStatistics = observationStats.map { URL(fileURLWithPath: $0) }
-        o.observationDataset = observationDataset.map { URL(fileURLWithPath: $0) }
-        o.observationRule = observationRule
+        o.observationDataset = observationDataset.map {
+            DatasetObservationNormalization.source(URL(fileURLWithPath: $0), rule: observationRule)
+        }
         return o
     }
 }

@@ -188,16 +188,11 @@ struct ParallelOptions: ParsableArguments {
     }
 }
 
-/// Sizes a run may ask for, checked before any work (usage errors, exit 64).
+/// Sizes a run may ask for (`Limits`), checked before any work (usage errors, exit 64).
 enum RunLimits {
-    /// Episodes of one (task, policy) group, E × K: results are kept in memory (about 200 bytes
-    /// each) and a million 1000-step episodes is already ~10^9 environment steps.
-    static let maxEpisodes = 1_000_000
-    /// Refused above this: no machine has more hardware threads than this.
-    static let maxThreads = 4096
-    /// `--environments`: each one is a MuJoCo model and data plus a batch row; far beyond any
-    /// useful batch (the default stops at 100) and beyond what memory holds for large tasks.
-    static let maxEnvironments = 10_000
+    static let maxEpisodes = Limits.episodesPerGroup
+    static let maxThreads = Limits.threads
+    static let maxEnvironments = Limits.environments
 
     static func checkEnvironments(_ environments: Int?) throws {
         if let environments, !(1...maxEnvironments).contains(environments) {

@@ -26,7 +26,7 @@ func asUsageError<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ValidationError {
         throw error
     } catch {
-        throw ValidationError("\(error)")
+        throw ValidationError(CommandLineWording.message(for: error))
     }
 }
 

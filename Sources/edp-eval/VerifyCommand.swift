@@ -113,7 +113,7 @@ struct VerifyCommand: ParsableCommand {
             verification = try ClaimVerification(declaration: declaration, file: tableFile, claims: claims, method: method, checkpoints: arguments,
                                                  seriesProtocol: seriesProtocol, registry: registry)
         } catch let error as ClaimVerificationError where error.isUsageError {
-            throw ValidationError(error.description)
+            throw ValidationError(CommandLineWording.message(for: error))
         }
         let progress = ProgressLine()
         let (verdicts, reports) = try verification.run(seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,

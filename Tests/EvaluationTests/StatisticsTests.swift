@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Evaluation
+@testable import SampleStatistics
 
 @Suite struct StatisticsTests {
     /// Hand-computed: values 1, 2, 3, 4, 10 → mean 4, population std √10.0 = 3.1623, sample std

@@ -1,5 +1,6 @@
-import Foundation
+import Datasets
 import Environments
+import Foundation
 import MuJoCo
 
 /// The check's result; JSON keys as documented in docs/datasets.md "dataset check".
