@@ -19,8 +19,8 @@ struct EnvironmentBenchmark: ParsableCommand {
     @Option(help: "Interleaved repetitions (the median is reported).")
     var repetitions = 5
 
-    @Option(parsing: .upToNextOption, help: "Robots to measure (each on <robot>-medium-v2 where it exists, else its first registered task; pen: pen-human-v1).")
-    var robots = ["hopper", "walker2d", "halfcheetah", "kitchen", "pen"]
+    @Option(parsing: .upToNextOption, help: "Robots to measure, each on its descriptor's benchmark task (default: every robot that names one).")
+    var robots = RobotCatalog.all.filter { $0.environmentBenchmarkTask != nil }.map { $0.robot }
 
     @Option(parsing: .upToNextOption, help: "MuJoCo builds to measure, each against a bare loop of the same library (default: 2.1.0 2.3.7; kitchen only on its source physics, 2.3.7).")
     var mujoco = ["2.1.0", "2.3.7"]
@@ -54,11 +54,11 @@ struct EnvironmentBenchmark: ParsableCommand {
     }
 }
 
-/// The task measured for a robot: `<robot>-medium-v2` where it exists, else the robot's first
-/// v1 task, else its first registered task (pen: `pen-human-v1`; kitchen: `kitchen-complete-v0`).
+/// The task measured for a robot: its descriptor's `environmentBenchmarkTask`, else (a robot left
+/// out of the default list, e.g. antmaze) its first v1 task, else its first registered task.
 private func benchmarkTask(robot: String) throws -> TaskSpec {
     let registry = try TaskRegistry.standard()
-    if let task = registry.tasks.first(where: { $0.id == "\(robot)-medium-v2" }) { return task }
+    if let id = RobotCatalog.descriptor(named: robot)?.environmentBenchmarkTask { return try registry.task(id) }
     if let task = registry.tasks.first(where: { $0.robot == robot && $0.version == "v1" })
         ?? registry.tasks.first(where: { $0.robot == robot }) { return task }
     throw ValidationError("no registered task uses robot '\(robot)'")
@@ -94,7 +94,8 @@ private struct Workload {
 
     /// The same physics with the library's own entry points called directly (`MjBareLoop`):
     /// identical start states (drawn the same way), controls written straight into mjData,
-    /// frame-skip × mj_step, the same termination points.
+    /// frame-skip × mj_step, the same termination points (the robot's own rule, `Robot.isTerminal`,
+    /// read on the shared mjData, and the task's time limit).
     func runBare() throws {
         if task.robot == "kitchen" { return try runBareKitchen() }
         let env = try EnvironmentFactory.make(task: task, physics: physics)   // only for the start states and termination rule
@@ -105,7 +106,6 @@ private struct Workload {
         let range = env.model.actuatorControlRange
         let mid = range.map { ($0.lowerBound + $0.upperBound) / 2 }
         let half = range.map { 0.5 * ($0.upperBound - $0.lowerBound) }
-        let penBody = env.model.id(of: .body, named: "Object") ?? -1   // −1 for the other robots
         try env.reset(seed: seed)
         var t = 0
         for action in actions {
@@ -113,7 +113,7 @@ private struct Workload {
             for i in 0..<nu { ctrl[i] = mid[i] + min(max(action[i], -1), 1) * half[i] }
             for _ in 0..<frameSkip { bare.step() }
             t += 1
-            if bareDone(bare, t, penBody: penBody) {
+            if env.robot.isTerminal(env) || t >= task.maxEpisodeSteps {
                 try env.reset()      // same reset noise stream as the environment run
                 t = 0
             }
@@ -158,18 +158,6 @@ private struct Workload {
             }
         }
         return (controls, resets)
-    }
-
-    /// The environment's termination and time limit, read straight from mjData (pen: the `Object`
-    /// body's height, D4RL's drop rule).
-    private func bareDone(_ bare: MjBareLoop, _ t: Int, penBody: Int) -> Bool {
-        let q = bare.qpos
-        switch task.robot {
-        case "hopper": return !(q[1] > 0.7 && abs(q[2]) < 0.2) || t >= 1000
-        case "walker2d": return !(q[1] > 0.8 && q[1] < 2 && q[2] > -1 && q[2] < 1) || t >= 1000
-        case "pen": return bare.xpos[3 * penBody + 2] < 0.075 || t >= 100
-        default: return t >= 1000
-        }
     }
 }
 
