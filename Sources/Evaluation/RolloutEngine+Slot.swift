@@ -5,18 +5,21 @@ extension RolloutEngine {
     /// One environment and the episode running in it.
     final class Slot {
         let environment: MuJoCoEnvironment
-        /// The slot's row of the batch's observations (`ObservationRows`): the environment writes
-        /// each observation straight into it.
+        /// The slot's row of the batch's observations (`rows`): the environment writes each
+        /// observation straight into it.
         let observation: UnsafeMutableBufferPointer<Double>
+        /// The rows' owner, kept alive as long as the slot.
+        private let rows: ObservationRows
         var episode: EpisodeID?
         var stream: PolicyStream?
         var length = 0
         var end: EpisodeEnd?
         var detail: String?
 
-        init(environment: MuJoCoEnvironment, row: UnsafeMutableBufferPointer<Double>) {
+        init(environment: MuJoCoEnvironment, rows: ObservationRows, index: Int) {
             self.environment = environment
-            self.observation = row
+            self.rows = rows
+            self.observation = rows.row(index)
         }
 
         func begin(_ id: EpisodeID, policy: RolloutPolicy) throws {

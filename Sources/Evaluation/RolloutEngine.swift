@@ -131,7 +131,7 @@ public final class RolloutEngine {
                                                     policyAction: policy.actionSize)
         }
         let rows = ObservationRows(rows: count, rowLength: policy.observationSize)
-        return (environments.indices.map { Slot(environment: environments[$0], row: rows.row($0)) }, rows)
+        return (environments.indices.map { Slot(environment: environments[$0], rows: rows, index: $0) }, rows)
     }
 
     /// The batched policy call's output, one row per live slot (row-major), and the gathered
