@@ -31,15 +31,18 @@ struct EnvironmentBenchmark: ParsableCommand {
         print("robot        MuJoCo   env steps/s   bare steps/s   overhead")
         for robot in robots {
             let task = try benchmarkTask(robot: robot)
-            for physics in builds where robot != "kitchen" || physics == task.sourcePhysics {
-                try measure(robot: robot, task: task, physics: physics)
+            let legacy = Workload.stepsLikeDMControl(task)
+            for physics in builds where !legacy || physics == task.sourcePhysics {
+                try measure(robot: robot, task: task, physics: physics, legacy: legacy)
             }
         }
     }
 
-    private func measure(robot: String, task: TaskSpec, physics: MuJoCoPhysics) throws {
+    /// `legacy`: a robot on dm_control's legacy step (the kitchen: 40 heavy substeps per step) runs
+    /// 1/20 of `--steps`.
+    private func measure(robot: String, task: TaskSpec, physics: MuJoCoPhysics, legacy: Bool) throws {
         do {
-            let workload = try Workload(task: task, physics: physics, steps: robot == "kitchen" ? max(1, steps / 20) : steps)
+            let workload = try Workload(task: task, physics: physics, steps: legacy ? max(1, steps / 20) : steps)
             var envTimes: [Double] = [], bareTimes: [Double] = []
             for _ in 0..<repetitions {
                 envTimes.append(try time { try workload.runEnvironment() })
@@ -70,8 +73,14 @@ private struct Workload {
     let physics: MuJoCoPhysics
     let actions: [[Double]]
     let seed: UInt64 = 1
-    /// Kitchen: the controls the environment applies at each step and where its episodes end.
+    /// Robots on dm_control's legacy step (the kitchen): the controls the environment applies at
+    /// each step and where its episodes end.
     var kitchenControls: (controls: [[Double]], resets: Set<Int>)?
+
+    /// Whether the task's robot steps with dm_control's legacy step (`Substeps.Scheme.dmControlLegacy`).
+    static func stepsLikeDMControl(_ task: TaskSpec) -> Bool {
+        (try? EnvironmentFactory.make(task: task, physics: task.sourcePhysics))?.robot.substeps.scheme == .dmControlLegacy
+    }
 
     init(task: TaskSpec, physics: MuJoCoPhysics, steps: Int) throws {
         self.task = task
@@ -79,7 +88,7 @@ private struct Workload {
         var random = NumPyRandom(seed: 99)
         let nu = try EnvironmentFactory.make(task: task, physics: physics).actionSize
         actions = (0..<steps).map { _ in (0..<nu).map { _ in random.uniform(-1, 1) } }
-        kitchenControls = task.robot == "kitchen"
+        kitchenControls = Self.stepsLikeDMControl(task)
             ? try Self.recordedControls(task: task, physics: physics, actions: actions, seed: seed) : nil
     }
 
@@ -97,7 +106,7 @@ private struct Workload {
     /// frame-skip × mj_step, the same termination points (the robot's own rule, `Robot.isTerminal`,
     /// read on the shared mjData, and the task's time limit).
     func runBare() throws {
-        if task.robot == "kitchen" { return try runBareKitchen() }
+        if kitchenControls != nil { return try runBareKitchen() }
         let env = try EnvironmentFactory.make(task: task, physics: physics)   // only for the start states and termination rule
         let bare = MjBareLoop(env.data)
         let nu = env.model.nu, frameSkip = env.frameSkip
