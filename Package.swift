@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // edp-eval: evaluate diffusion policies (EDP, Diffusion-QL) and feed-forward baselines on the
 // D4RL MuJoCo tasks. Layers, bottom up (see docs/architecture.md "Layers"):
-//   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
-//   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
+//   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments; MuJoCo -> Rendering
+//   (+ CMuJoCoRenderShims for GL contexts, CPNG; cameras and markers given by RolloutVideo)
 //   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
 //   SampleStatistics (pure Swift); Datasets (HDF5 + SampleStatistics); DatasetCheck (Datasets + Environments)
 //   Evaluation (Environments + MuJoCo + DiffusionPolicy); RolloutVideo (Evaluation + Rendering)
@@ -67,9 +67,9 @@ let package = Package(
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoRenderShims", "CPNG", "Environments"]),
+        .target(name: "Rendering", dependencies: ["MuJoCo", "CMuJoCoRenderShims", "CPNG"]),
         // Rollouts recorded to video as they run (`record`, `evaluate --video`): the one place
-        // where Evaluation's rollouts meet Rendering, so neither depends on the other.
+        // where Evaluation's rollouts and the robots' cameras and goal markers meet Rendering.
         .target(name: "RolloutVideo", dependencies: ["Environments", "Evaluation", "Rendering"]),
         // HDF5 1.10+ (Debian libhdf5-dev, installed by Scripts/bootstrap), found through pkg-config:
         // D4RL's dataset files. Only Datasets/Internals/HDF5.swift calls it.
@@ -88,7 +88,7 @@ let package = Package(
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "Datasets", "DatasetCheck", "MuJoCo",
+            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "RolloutVideo", "Datasets", "DatasetCheck", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -111,7 +111,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "RolloutVideo", "MuJoCo", "Environments", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

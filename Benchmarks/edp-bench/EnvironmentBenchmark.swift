@@ -19,8 +19,8 @@ struct EnvironmentBenchmark: ParsableCommand {
     @Option(help: "Interleaved repetitions (the median is reported).")
     var repetitions = 5
 
-    @Option(parsing: .upToNextOption, help: "Robots to measure (each on <robot>-medium-v2 where it exists, else its first registered task; pen: pen-human-v1).")
-    var robots = ["hopper", "walker2d", "halfcheetah", "kitchen", "pen"]
+    @Option(parsing: .upToNextOption, help: "Robots to measure, each on its descriptor's benchmark task (default: every robot that names one).")
+    var robots = RobotCatalog.all.filter { $0.environmentBenchmarkTask != nil }.map { $0.robot }
 
     @Option(parsing: .upToNextOption, help: "MuJoCo builds to measure, each against a bare loop of the same library (default: 2.1.0 2.3.7; kitchen only on its source physics, 2.3.7).")
     var mujoco = ["2.1.0", "2.3.7"]
@@ -31,15 +31,18 @@ struct EnvironmentBenchmark: ParsableCommand {
         print("robot        MuJoCo   env steps/s   bare steps/s   overhead")
         for robot in robots {
             let task = try benchmarkTask(robot: robot)
-            for physics in builds where robot != "kitchen" || physics == task.sourcePhysics {
-                try measure(robot: robot, task: task, physics: physics)
+            let legacy = Workload.stepsLikeDMControl(task)
+            for physics in builds where !legacy || physics == task.sourcePhysics {
+                try measure(robot: robot, task: task, physics: physics, legacy: legacy)
             }
         }
     }
 
-    private func measure(robot: String, task: TaskSpec, physics: MuJoCoPhysics) throws {
+    /// `legacy`: a robot on dm_control's legacy step (the kitchen: 40 heavy substeps per step) runs
+    /// 1/20 of `--steps`.
+    private func measure(robot: String, task: TaskSpec, physics: MuJoCoPhysics, legacy: Bool) throws {
         do {
-            let workload = try Workload(task: task, physics: physics, steps: robot == "kitchen" ? max(1, steps / 20) : steps)
+            let workload = try Workload(task: task, physics: physics, steps: legacy ? max(1, steps / 20) : steps)
             var envTimes: [Double] = [], bareTimes: [Double] = []
             for _ in 0..<repetitions {
                 envTimes.append(try time { try workload.runEnvironment() })
@@ -54,11 +57,11 @@ struct EnvironmentBenchmark: ParsableCommand {
     }
 }
 
-/// The task measured for a robot: `<robot>-medium-v2` where it exists, else the robot's first
-/// v1 task, else its first registered task (pen: `pen-human-v1`; kitchen: `kitchen-complete-v0`).
+/// The task measured for a robot: its descriptor's `environmentBenchmarkTask`, else (a robot left
+/// out of the default list, e.g. antmaze) its first v1 task, else its first registered task.
 private func benchmarkTask(robot: String) throws -> TaskSpec {
     let registry = try TaskRegistry.standard()
-    if let task = registry.tasks.first(where: { $0.id == "\(robot)-medium-v2" }) { return task }
+    if let id = RobotCatalog.descriptor(named: robot)?.environmentBenchmarkTask { return try registry.task(id) }
     if let task = registry.tasks.first(where: { $0.robot == robot && $0.version == "v1" })
         ?? registry.tasks.first(where: { $0.robot == robot }) { return task }
     throw ValidationError("no registered task uses robot '\(robot)'")
@@ -70,8 +73,14 @@ private struct Workload {
     let physics: MuJoCoPhysics
     let actions: [[Double]]
     let seed: UInt64 = 1
-    /// Kitchen: the controls the environment applies at each step and where its episodes end.
+    /// Robots on dm_control's legacy step (the kitchen): the controls the environment applies at
+    /// each step and where its episodes end.
     var kitchenControls: (controls: [[Double]], resets: Set<Int>)?
+
+    /// Whether the task's robot steps with dm_control's legacy step (`Substeps.Scheme.dmControlLegacy`).
+    static func stepsLikeDMControl(_ task: TaskSpec) -> Bool {
+        (try? EnvironmentFactory.make(task: task, physics: task.sourcePhysics))?.robot.substeps.scheme == .dmControlLegacy
+    }
 
     init(task: TaskSpec, physics: MuJoCoPhysics, steps: Int) throws {
         self.task = task
@@ -79,7 +88,7 @@ private struct Workload {
         var random = NumPyRandom(seed: 99)
         let nu = try EnvironmentFactory.make(task: task, physics: physics).actionSize
         actions = (0..<steps).map { _ in (0..<nu).map { _ in random.uniform(-1, 1) } }
-        kitchenControls = task.robot == "kitchen"
+        kitchenControls = Self.stepsLikeDMControl(task)
             ? try Self.recordedControls(task: task, physics: physics, actions: actions, seed: seed) : nil
     }
 
@@ -94,9 +103,10 @@ private struct Workload {
 
     /// The same physics with the library's own entry points called directly (`MjBareLoop`):
     /// identical start states (drawn the same way), controls written straight into mjData,
-    /// frame-skip × mj_step, the same termination points.
+    /// frame-skip × mj_step, the same termination points (the robot's own rule, `Robot.isTerminal`,
+    /// read on the shared mjData, and the task's time limit).
     func runBare() throws {
-        if task.robot == "kitchen" { return try runBareKitchen() }
+        if kitchenControls != nil { return try runBareKitchen() }
         let env = try EnvironmentFactory.make(task: task, physics: physics)   // only for the start states and termination rule
         let bare = MjBareLoop(env.data)
         let nu = env.model.nu, frameSkip = env.frameSkip
@@ -105,7 +115,6 @@ private struct Workload {
         let range = env.model.actuatorControlRange
         let mid = range.map { ($0.lowerBound + $0.upperBound) / 2 }
         let half = range.map { 0.5 * ($0.upperBound - $0.lowerBound) }
-        let penBody = env.model.id(of: .body, named: "Object") ?? -1   // −1 for the other robots
         try env.reset(seed: seed)
         var t = 0
         for action in actions {
@@ -113,7 +122,7 @@ private struct Workload {
             for i in 0..<nu { ctrl[i] = mid[i] + min(max(action[i], -1), 1) * half[i] }
             for _ in 0..<frameSkip { bare.step() }
             t += 1
-            if bareDone(bare, t, penBody: penBody) {
+            if env.robot.isTerminal(env) || t >= task.maxEpisodeSteps {
                 try env.reset()      // same reset noise stream as the environment run
                 t = 0
             }
@@ -158,18 +167,6 @@ private struct Workload {
             }
         }
         return (controls, resets)
-    }
-
-    /// The environment's termination and time limit, read straight from mjData (pen: the `Object`
-    /// body's height, D4RL's drop rule).
-    private func bareDone(_ bare: MjBareLoop, _ t: Int, penBody: Int) -> Bool {
-        let q = bare.qpos
-        switch task.robot {
-        case "hopper": return !(q[1] > 0.7 && abs(q[2]) < 0.2) || t >= 1000
-        case "walker2d": return !(q[1] > 0.8 && q[1] < 2 && q[2] > -1 && q[2] < 1) || t >= 1000
-        case "pen": return bare.xpos[3 * penBody + 2] < 0.075 || t >= 100
-        default: return t >= 1000
-        }
     }
 }
 

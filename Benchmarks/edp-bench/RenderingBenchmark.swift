@@ -4,6 +4,7 @@ import Environments
 import Foundation
 import MuJoCo
 import Rendering
+import RolloutVideo
 
 /// Offscreen rendering speed on the CPU: frames per second in fast and quality mode, and the
 /// slowdown of a rollout that records an MP4 (render + ffmpeg encode) against the same rollout

@@ -22,17 +22,6 @@ public enum EnvironmentFactory {
         try RobotCatalog.descriptor(for: task).model(for: task, physics: physics)
     }
 
-    /// The maze map of a maze task (`task.maze` in `envs/mazes.json`).
-    public static func mazeMap(for task: TaskSpec) throws -> MazeMap {
-        guard let name = task.maze else { throw MazeError.noMaze(task: task.id) }
-        return try MazeMap.named(name)
-    }
-
-    /// The compiled AntMaze model for `maze`: `assets/models/ant.xml` plus the maze's wall geoms
-    /// (`AntMazeModel`), compiled once per distinct XML text (shared, read-only).
-    public static func mazeModel(for maze: MazeMap, physics: MuJoCoPhysics) throws -> MjModel {
-        try AntMazeEnvironment.model(for: maze, physics: physics)
-    }
 }
 
 /// Errors building environments.

@@ -1,26 +1,24 @@
 import Foundation
 import MuJoCo
 
-/// The shared base of every D4RL environment: model, frame skip, D4RL's action clipping, state
-/// setting, time limit and the seeded generator. Each robot subclass (which is also its
-/// `RobotDescriptor`) adds its observation, reward/termination and reset noise, and may replace
-/// the action mapping, the substeps of one step, the reset sequence and the step's finishing
-/// order (the shape of Gymnasium's `MujocoEnv`; docs/environments.md §2).
-///
-/// One `step`: `applyAction` → `runSubsteps` → `finishStep` (default: `evaluateStep`, then
-/// `observation()`), then the time limit. One `reset`: re-seed (if asked) → `willReset` →
-/// `resetSimulation` (default: `mj_resetData`, `sampleInitialState`, write, `mj_forward`) →
-/// `observation()`.
+/// One D4RL environment: the final step/reset loop around a `Robot`. It owns the model, the
+/// simulation state, D4RL's action clipping, the time limit, the seeded generator and the goal
+/// success of goal-reaching tasks; the robot adds its observation, reward/termination, reset and
+/// substeps (the shape of Gymnasium's `MujocoEnv`; docs/environments.md §2).
 ///
 /// Use: `reset(seed:)` once, then `step(_:)` until `isDone`, then `reset()` (the generator stream
 /// continues across episodes, as in Gymnasium). Not thread-safe: one instance per thread.
-open class MuJoCoEnvironment {
+public final class MuJoCoEnvironment {
     /// The task this environment implements (id, time limit, reference scores).
     public let task: TaskSpec
     /// The compiled model.
     public let model: MjModel
     /// The simulation state.
     public let data: MjData
+    /// The robot this loop drives.
+    public let robot: any Robot
+    /// The robot's descriptor (its type, registered in `RobotCatalog`).
+    public let descriptor: any RobotDescriptor.Type
     /// MuJoCo steps per environment step (hopper/walker 4, halfcheetah 5, ant 5).
     public let frameSkip: Int
     /// Seconds per environment step: `model.timestep × frameSkip` (docs/environments.md §2.1).
@@ -29,6 +27,10 @@ open class MuJoCoEnvironment {
     public private(set) var elapsedSteps = 0
     /// Sum of the rewards since the last reset (for displays such as the video overlay).
     public private(set) var episodeReturn = 0.0
+    /// Goal-reaching tasks: steps from the last reset to the first step whose evaluation reported
+    /// success (`StepInfo.success`), or nil while the goal has not been reached. The one record
+    /// of goal success (reports read it).
+    public private(set) var successStep: Int?
     /// The generator all reset noise is drawn from (NumPy PCG64-compatible).
     public var random: NumPyRandom
     /// `qpos` and `qvel` right after `mj_resetData` (gym's `init_qpos`, `init_qvel`).
@@ -39,6 +41,7 @@ open class MuJoCoEnvironment {
     /// and `forwardReward`'s control cost compute in it (docs/environments.md §1.3).
     public private(set) var actionDType: ActionDType = .float64
 
+    private let substeps: Substeps
     private var control: [Double]
     /// Per actuator: gym's action-space bounds, `actuator_ctrlrange` as float32 (gym 0.23.1
     /// `MujocoEnv._set_action_space`), which D4RL's `NormalizedBoxEnv` maps onto and clips to.
@@ -46,12 +49,16 @@ open class MuJoCoEnvironment {
     private let controlHigh: [Float]
     private var hasBeenReset = false
 
-    public init(task: TaskSpec, model: MjModel, frameSkip: Int, seed: UInt64 = 0) throws {
+    /// An environment running `robot` on `model` (a descriptor's `makeEnvironment` builds it).
+    public init<R: Robot & RobotDescriptor>(task: TaskSpec, model: MjModel, robot: R, seed: UInt64 = 0) throws {
         self.task = task
         self.model = model
         self.data = try MjData(model: model)
-        self.frameSkip = frameSkip
-        self.dt = model.timestep * Double(frameSkip)
+        self.robot = robot
+        self.descriptor = R.self
+        self.substeps = robot.substeps
+        self.frameSkip = robot.substeps.count
+        self.dt = model.timestep * Double(robot.substeps.count)
         self.random = NumPyRandom(seed: seed)
         self.initialQpos = data.qpos
         self.initialQvel = data.qvel
@@ -61,52 +68,47 @@ open class MuJoCoEnvironment {
         self.controlHigh = ranges.map { Float($0.upperBound) }
     }
 
-    // MARK: Robot-specific parts (override)
+    /// The robot as its own type, or nil if it is another robot.
+    public func robot<R: Robot>(as type: R.Type) -> R? { robot as? R }
+
+    // MARK: What the robot says
 
     /// Length of the observation vector.
-    open var observationSize: Int { fatalError("\(Self.self) must override observationSize") }
-    /// The observation for the current state. May draw from `random` (noisy observations): the
-    /// base calls it exactly once per `step` (in `finishStep`) and once per `reset`.
-    open func observation() -> [Double] { fatalError("\(Self.self) must override observation()") }
-    /// Draws reset noise and returns the start state (qpos noise first, then qvel; docs/environments.md §2.2).
-    open func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
-        fatalError("\(Self.self) must override sampleInitialState()")
+    public var observationSize: Int { robot.observationSize }
+    /// Number of action components (= actuators).
+    public var actionSize: Int { model.nu }
+    /// The observation for the current state (draws what the robot's observation draws).
+    public func observation() -> [Double] {
+        var observation = [Double](repeating: 0, count: robot.observationSize)
+        observation.withUnsafeMutableBufferPointer { robot.observe(self, into: $0) }
+        return observation
     }
-    /// Reward and termination after a step. `xBefore` is qpos[0] before the step, `action` the
-    /// clipped action actually applied.
-    open func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
-        fatalError("\(Self.self) must override evaluateStep")
-    }
-    /// Called at the start of every `reset` before the state is drawn (AntMaze draws goals here).
-    open func willReset() {}
-    /// Makes the next `reset` behave, for state that persists across the resets of one instance
-    /// (AntMaze goals), as reset number `episode` (0-based) of an environment built with
-    /// `instanceSeed`. The evaluation engine calls it before every reset, so an episode's goal
-    /// depends only on its (seed, episode), never on which environment ran it or what ran before.
-    /// Default: nothing persists, nothing to do.
-    open func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {}
+    /// See `Robot.prepareEpisode`.
+    public func prepareEpisode(_ episode: Int, instanceSeed: UInt64) { robot.prepareEpisode(episode, instanceSeed: instanceSeed) }
     /// The current goal, m, world frame `[x, y]`, for goal-reaching tasks; nil for the others.
-    open var goalPosition: [Double]? { nil }
+    public var goalPosition: [Double]? { robot.goalReaching?.goalPosition }
     /// Fixes the goal (m, world frame) for goal-reaching tasks; the others reject it.
-    open func setGoal(_ goal: [Double]) throws {
-        throw ReplayError.goalNotSupported(task: task.id)
+    public func setGoal(_ goal: [Double]) throws {
+        guard let reaching = robot.goalReaching else { throw ReplayError.goalNotSupported(task: task.id) }
+        reaching.fixGoal(try PlanarGoal.validated(goal))
     }
-    /// The goal to draw into videos, or nil (no marker).
-    open var goalMarker: GoalMarker? { nil }
-    /// Extra lines for a video's overlay describing the current state of the episode (e.g.
-    /// "tasks done 2/4"); default none.
-    open var overlayLines: [String] { [] }
-    /// Per-episode numbers beyond return and length, read when an episode ends and written into
-    /// its report row under `metrics` (snake_case keys, e.g. `"tasks_completed": 3`); the task
-    /// report summarizes each key over the episodes. Default: none.
-    open var episodeMetrics: [String: Double] { [:] }
+    /// Whether the goal has been reached in the current episode.
+    public var reachedGoal: Bool { successStep != nil }
+    /// Time to goal in seconds (`successStep × dt`), or nil if not reached.
+    public var timeToGoal: Double? { successStep.map { Double($0) * dt } }
+    /// The goal to draw into videos, or nil.
+    public var goalMarker: GoalMarker? { robot.goalMarker }
+    /// Extra lines for a video's overlay.
+    public var overlayLines: [String] { robot.overlayLines }
+    /// Per-episode numbers for the report row (`metrics`).
+    public var episodeMetrics: [String: Double] { robot.episodeMetrics }
 
-    /// Maps `action` (length `actionSize`, already checked for NaN, each value representable in
-    /// `actionDType`) to controls, writes them into `data`, and returns the action as applied (what
-    /// `evaluateStep` receives, e.g. for a control cost). Default, by the task's `actionMapping`:
-    /// D4RL's `NormalizedBoxEnv` (`normalizedBoxAction`), or gym's raw action written to `ctrl`
-    /// as is (MuJoCo clamps it to a ctrllimited actuator's range; docs/environments.md §1.2).
-    open func applyAction(_ action: [Double]) -> [Double] {
+    // MARK: Action mapping
+
+    /// The task's registered action mapping: D4RL's `NormalizedBoxEnv` (`normalizedBoxAction`), or
+    /// gym's raw action written to `ctrl` as is (MuJoCo clamps it to a ctrllimited actuator's
+    /// range; docs/environments.md §1.2). Writes the controls; returns them.
+    public func applyRegisteredMapping(_ action: [Double]) -> [Double] {
         switch task.actionMapping {
         case .raw:
             for i in 0..<control.count { control[i] = action[i] }
@@ -134,40 +136,26 @@ open class MuJoCoEnvironment {
             return min(max(mapped, low), high)
         }
     }
-    /// Advances the simulation by one environment step's substeps. Default: `frameSkip` × `mj_step`.
-    open func runSubsteps() throws {
-        try data.step(count: frameSkip)
-    }
-    /// Observation, reward and termination after the substeps. Default: `evaluateStep` first, then
-    /// `observation()` (Gymnasium's order); robots whose reward reads the observation override it.
-    open func finishStep(xBefore: Double, appliedAction: [Double])
-        -> (observation: [Double], reward: Double, terminated: Bool, info: StepInfo) {
-        let (reward, terminated, info) = evaluateStep(xBefore: xBefore, action: appliedAction)
-        return (observation(), reward, terminated, info)
-    }
-    /// The physics part of a reset, after `willReset`: default `mj_resetData`, then
-    /// `sampleInitialState()`, written into qpos/qvel, then `mj_forward` (gym's `reset_model` and
-    /// `set_state`). The base then observes.
-    open func resetSimulation() throws {
-        try data.reset()
-        let start = sampleInitialState()
-        try writeState(qpos: start.qpos, qvel: start.qvel)
-    }
 
     // MARK: Gymnasium-style API
-
-    /// Number of action components (= actuators).
-    public var actionSize: Int { model.nu }
 
     /// Starts a new episode. With a seed, the generator is re-seeded first (Gymnasium
     /// `reset(seed=)`); without, its stream continues.
     /// - Returns: the first observation.
     @discardableResult
     public func reset(seed: UInt64? = nil) throws -> [Double] {
+        var observation = [Double](repeating: 0, count: robot.observationSize)
+        try observation.withUnsafeMutableBufferPointer { try reset(seed: seed, observationInto: $0) }
+        return observation
+    }
+
+    /// `reset(seed:)` writing the first observation into `row` (length `observationSize`).
+    public func reset(seed: UInt64?, observationInto row: UnsafeMutableBufferPointer<Double>) throws {
         if let seed { random = NumPyRandom(seed: seed) }
-        willReset()
-        try resetSimulation()
-        return beginEpisode()
+        robot.willReset(self)
+        try robot.resetSimulation(self)
+        beginEpisode()
+        robot.observe(self, into: row)
     }
 
     /// A seeded reset (every draw it makes, including the first observation's), then the state
@@ -186,10 +174,11 @@ open class MuJoCoEnvironment {
     /// - Returns: the first observation.
     @discardableResult
     public func reset(qpos: [Double], qvel: [Double]) throws -> [Double] {
-        willReset()
-        try data.reset()
+        robot.willReset(self)
+        try PhysicsReset.mujoco(data)
         try writeState(qpos: qpos, qvel: qvel)
-        return beginEpisode()
+        beginEpisode()
+        return observation()
     }
 
     /// Writes qpos and qvel and runs `mj_forward` (gym's `set_state`).
@@ -199,97 +188,64 @@ open class MuJoCoEnvironment {
         try data.forward()
     }
 
-    private func beginEpisode() -> [Double] {
+    private func beginEpisode() {
         elapsedSteps = 0
         episodeReturn = 0
+        successStep = nil
         hasBeenReset = true
-        return observation()
     }
 
     /// Applies `action` (length `actionSize`, nominally in [−1, 1]) for one environment step.
+    /// - Returns: the step's result, its observation included.
+    public func step(_ action: [Double], dtype: ActionDType = .float64) throws -> StepResult {
+        var observation = [Double](repeating: 0, count: robot.observationSize)
+        let outcome = try observation.withUnsafeMutableBufferPointer { try step(action, dtype: dtype, observationInto: $0) }
+        return StepResult(observation: observation, outcome: outcome)
+    }
+
+    /// Applies `action` for one environment step, writing the new observation into `row` (length
+    /// `observationSize`, e.g. the caller's batch row).
     ///
     /// The action arrives in `dtype` (the policy's native NumPy dtype; docs/environments.md §1.3):
     /// with `.float32` each value is first rounded to the nearest float32 (exact for values a
-    /// float32 policy produced). `applyAction` maps it to controls (default: D4RL's
-    /// `NormalizedBoxEnv` in that dtype), `runSubsteps` advances the simulation (default:
-    /// `frameSkip` MuJoCo steps), then `finishStep` observes and evaluates reward and termination
-    /// on the new state. A NaN in the action ends the episode as unstable without stepping.
+    /// float32 policy produced). The robot's `applyAction` maps it to controls (default: D4RL's
+    /// `NormalizedBoxEnv` in that dtype), its `substeps` advance the simulation, then it observes
+    /// and evaluates reward and termination on the new state (in its `stepOrder`). A NaN in the
+    /// action ends the episode as unstable without stepping.
     /// - Throws: `MuJoCoError.engine` if MuJoCo raised an error (the episode cannot continue).
-    public func step(_ action: [Double], dtype: ActionDType = .float64) throws -> StepResult {
+    public func step(_ action: [Double], dtype: ActionDType = .float64,
+                     observationInto row: UnsafeMutableBufferPointer<Double>) throws -> StepOutcome {
         precondition(action.count == model.nu, "\(task.id) takes \(model.nu) action values, got \(action.count)")
         precondition(hasBeenReset, "call reset() before step()")
         actionDType = dtype
         let action = dtype == .float64 ? action : action.map(dtype.represent)
         if let bad = action.firstIndex(where: \.isNaN) {
             elapsedSteps += 1
-            return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
-                              instability: MjInstability(kind: .nonFiniteAction, index: bad, time: data.time),
-                              info: StepInfo())
+            robot.observe(self, into: row)
+            return StepOutcome(reward: 0, terminated: false, truncated: false,
+                               instability: MjInstability(kind: .nonFiniteAction, index: bad, time: data.time), info: StepInfo())
         }
-        let applied = applyAction(action)
+        let applied = robot.applyAction(self, action)
         let xBefore = data.qpos(0)
-        try runSubsteps()
+        try substeps.run(data)
         elapsedSteps += 1
         if let instability = data.instability {
-            return StepResult(observation: observation(), reward: 0, terminated: false, truncated: false,
-                              instability: instability, info: StepInfo())
+            robot.observe(self, into: row)
+            return StepOutcome(reward: 0, terminated: false, truncated: false, instability: instability, info: StepInfo())
         }
-        let (observation, reward, terminated, info) = finishStep(xBefore: xBefore, appliedAction: applied)
-        episodeReturn += reward
-        let truncated = !terminated && elapsedSteps >= task.maxEpisodeSteps
-        return StepResult(observation: observation, reward: reward, terminated: terminated,
-                          truncated: truncated, instability: nil, info: info)
-    }
-
-    // MARK: Helpers for subclasses
-
-    /// `init + U[−scale, scale)` per component, in index order (NumPy `uniform(size=n)`).
-    public func uniformNoise(around base: [Double], scale: Double) -> [Double] {
-        base.map { $0 + random.uniform(-scale, scale) }
-    }
-
-    /// qpos noise U[−scale, scale) on every coordinate, then qvel noise likewise (hopper, walker2d:
-    /// Gymnasium's `reset_model`, docs/environments.md §3.2, §4.2).
-    public func uniformInitialState(scale: Double) -> (qpos: [Double], qvel: [Double]) {
-        let qpos = uniformNoise(around: initialQpos, scale: scale)
-        let qvel = uniformNoise(around: initialQvel, scale: scale)
-        return (qpos, qvel)
-    }
-
-    /// `qpos[1...]` followed by `qvel`, the latter clipped to ±`velocityLimit` if given (the
-    /// locomotion robots' `_get_obs`: rootx excluded).
-    public func positionsAndVelocities(velocityLimit: Double?) -> [Double] {
-        let nq = model.nq, nv = model.nv
-        var obs = [Double](repeating: 0, count: nq - 1 + nv)
-        for i in 1..<nq { obs[i - 1] = data.qpos(i) }
-        for i in 0..<nv {
-            let v = data.qvel(i)
-            obs[nq - 1 + i] = velocityLimit.map { min(max(v, -$0), $0) } ?? v
+        let evaluation: StepEvaluation
+        switch robot.stepOrder {
+        case .rewardFirst:
+            evaluation = robot.evaluateStep(self, xBefore: xBefore, appliedAction: applied, observation: UnsafeBufferPointer(start: nil, count: 0))
+            robot.observe(self, into: row)
+        case .observationFirst:
+            robot.observe(self, into: row)
+            evaluation = robot.evaluateStep(self, xBefore: xBefore, appliedAction: applied, observation: UnsafeBufferPointer(row))
         }
-        return obs
-    }
-
-    /// gym's locomotion reward: `(forward + healthy) − control cost` with forward =
-    /// (x_after − x_before)/dt and control cost = weight · `np.square(a).sum()` on the applied
-    /// action, the sum in the action's dtype and the product in float64 (NumPy 1.x promotes
-    /// `float * np.float32` to float64; docs/environments.md §1.3).
-    public func forwardReward(xBefore: Double, action: [Double], controlCostWeight: Double,
-                              healthyReward: Double) -> (reward: Double, info: StepInfo) {
-        var info = StepInfo()
-        info.xPosition = data.qpos(0)
-        info.xVelocity = (info.xPosition - xBefore) / dt
-        info.forwardReward = 1.0 * info.xVelocity
-        info.healthyReward = healthyReward
-        info.controlCost = controlCostWeight * sumOfSquares(action)
-        return ((info.forwardReward + info.healthyReward) - info.controlCost, info)
-    }
-
-    /// `np.square(a).sum()` of an applied action in `actionDType`, NumPy's summation order
-    /// (`NumPyArithmetic.sumOfSquares`), returned as a double (a float32 sum widens exactly).
-    public func sumOfSquares(_ action: [Double]) -> Double {
-        switch actionDType {
-        case .float32: return Double(NumPyArithmetic.sumOfSquares(action.map { Float($0) }))
-        case .float64: return NumPyArithmetic.sumOfSquares(action)
-        }
+        if evaluation.info.success && successStep == nil { successStep = elapsedSteps }
+        episodeReturn += evaluation.reward
+        let truncated = !evaluation.terminated && elapsedSteps >= task.maxEpisodeSteps
+        return StepOutcome(reward: evaluation.reward, terminated: evaluation.terminated, truncated: truncated,
+                           instability: nil, info: evaluation.info)
     }
 }

@@ -137,9 +137,6 @@ extension MuJoCoEnvironment {
         for (i, action) in input.actions.enumerated() where action.count != actionSize {
             throw ReplayError.wrongLength(field: "actions[\(i)]", expected: actionSize, got: action.count)
         }
-        if let goal = input.goal {
-            guard goal.count == 2 else { throw ReplayError.wrongLength(field: "goal", expected: 2, got: goal.count) }
-            guard goal.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "goal") }
-        }
+        if let goal = input.goal { _ = try PlanarGoal.validated(goal) }
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 import MuJoCo
 
 /// Everything that makes one robot family (the `robot` field of `envs/tasks.json`) what it is,
-/// in one type: the environment subclass itself conforms, so its file holds the model, frame skip,
-/// step sequence, action mapping, observation, reset, reward, termination and goal handling (the
-/// instance hooks of `MuJoCoEnvironment`) beside the static facts below (how the model is built,
-/// default camera, what an episode reports). Registered once in `RobotCatalog.all`; the rest of
-/// the code asks the descriptor and never names a robot (docs/architecture.md "A new environment").
-public protocol RobotDescriptor: MuJoCoEnvironment {
+/// in one type: the `Robot` class itself conforms, so its file holds the substeps, action
+/// mapping, observation, reset, reward, termination and goal handling (the `Robot` members)
+/// beside the static facts below (how the model is built, default camera, what an episode
+/// reports). Registered once in `RobotCatalog.all`; the rest of the code asks the descriptor and
+/// never names a robot (docs/architecture.md "A new environment").
+public protocol RobotDescriptor: Robot {
     /// The `robot` field of the tasks this type implements (`envs/tasks.json`, written by
     /// `Tools/generate_registry.py` from `Tools/registry/<robot>.json`).
     static var robot: String { get }
@@ -37,15 +37,23 @@ public protocol RobotDescriptor: MuJoCoEnvironment {
     /// report a success rate. Default: false.
     static var reportsGoalSuccess: Bool { get }
 
-    /// Whether EDP's trainer normalizes observations on this robot's tasks when its variant sets
-    /// `obs_norm` (EDP trainer.py:438-443; docs/edp-inference.md). Default: false.
-    static var edpNormalizesObservations: Bool { get }
+    /// The task-id prefixes ("domains") on which EDP's trainer normalizes observations when its
+    /// variant sets `obs_norm` (EDP trainer.py:438-443; docs/edp-inference.md) that this robot
+    /// family stands for (Adroit: every hand task, implemented or not). Default: none.
+    static var edpNormalizedDomains: [String] { get }
+
+    /// The task `edp-bench environments` measures this robot on, or nil to leave it out. Default nil.
+    static var environmentBenchmarkTask: String? { get }
 }
 
 extension RobotDescriptor {
     public static var reportsGoalSuccess: Bool { false }
-    public static var edpNormalizesObservations: Bool { false }
+    public static var edpNormalizedDomains: [String] { [] }
+    public static var environmentBenchmarkTask: String? { nil }
     public static var sourcePhysics: MuJoCoPhysics { .v2_1_0 }
+
+    /// Whether EDP's trainer normalizes observations on some of this robot's tasks.
+    public static var edpNormalizesObservations: Bool { !edpNormalizedDomains.isEmpty }
 
     /// The compiled model of a file under `assets/models/`, compiled once per process and shared.
     public static func bundledModel(_ file: String, physics: MuJoCoPhysics) throws -> MjModel {
@@ -64,16 +72,5 @@ extension RobotDescriptor {
         try ModelCache.shared.model(key: ModelCache.Key(physics: physics, source: xml)) {
             try MjModel(xml: xml, name: name, physics: physics)
         }
-    }
-}
-
-extension MuJoCoEnvironment {
-    /// This environment's robot descriptor: its own type, which every robot registered in
-    /// `RobotCatalog` is.
-    public var descriptor: any RobotDescriptor.Type {
-        guard let descriptor = type(of: self) as? any RobotDescriptor.Type else {
-            preconditionFailure("\(type(of: self)) does not conform to RobotDescriptor")
-        }
-        return descriptor
     }
 }

@@ -18,6 +18,29 @@ public struct StepResult: Sendable {
 
     /// Whether the episode is over for any reason.
     public var isDone: Bool { terminated || truncated || instability != nil }
+
+    /// The outcome of a step with the observation it wrote.
+    public init(observation: [Double], outcome: StepOutcome) {
+        self.observation = observation
+        self.reward = outcome.reward
+        self.terminated = outcome.terminated
+        self.truncated = outcome.truncated
+        self.instability = outcome.instability
+        self.info = outcome.info
+    }
+}
+
+/// What one `step(_:dtype:observationInto:)` returns: `StepResult` without the observation, which
+/// the step wrote into the caller's row.
+public struct StepOutcome: Sendable {
+    public var reward: Double
+    public var terminated: Bool
+    public var truncated: Bool
+    public var instability: MjInstability?
+    public var info: StepInfo
+
+    /// Whether the episode is over for any reason.
+    public var isDone: Bool { terminated || truncated || instability != nil }
 }
 
 /// The reward broken into its parts, as Gymnasium's `info` dict reports them. Unused parts are 0.
@@ -32,9 +55,10 @@ public struct StepInfo: Sendable, Equatable {
     public var healthyReward: Double = 0
     /// Control cost, computed on the clipped action (subtracted from the reward).
     public var controlCost: Double = 0
-    /// AntMaze: distance from torso xy to the goal (m).
+    /// Goal-reaching tasks (AntMaze, pen): distance to the goal (m).
     public var distanceToGoal: Double = 0
-    /// AntMaze: whether the goal was reached on this step.
+    /// Goal-reaching tasks: whether the goal was reached on this step (the environment records the
+    /// first such step as `successStep`).
     public var success: Bool = false
 
     public init() {}

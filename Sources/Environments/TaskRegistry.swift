@@ -36,26 +36,20 @@ public struct TaskSpec: Codable, Equatable, Sendable {
     /// default: `NormalizedBoxEnv` for the MuJoCo locomotion and AntMaze robots (kitchen and pen
     /// map actions in their own `applyAction`, docs/environments.md §12.4, §13.2).
     public let registeredActionMapping: ActionMapping?
-    /// AntMaze: name of the maze map in `envs/mazes.json`.
-    public let maze: String?
-    /// AntMaze: whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
-    public let goalResampledEachReset: Bool?
-    /// Kitchen: the task's elements in D4RL's order (`TASK_ELEMENTS`, e.g. "microwave", "kettle").
-    public let taskElements: [String]?
+    /// The robot's own fields of the task entry (e.g. AntMaze's `maze`, the kitchen's
+    /// `task_elements`), kept as JSON; the robot's descriptor decodes them (`decodeRobotData`).
+    public let robotData: RobotTaskData
 
-    enum CodingKeys: String, CodingKey {
-        case id, robot, dataset, version, maze
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, robot, dataset, version
         case maxEpisodeSteps = "max_episode_steps"
         case referenceMinScore = "ref_min_score"
         case referenceMaxScore = "ref_max_score"
-        case goalResampledEachReset = "goal_resampled_each_reset"
-        case taskElements = "task_elements"
         case registeredActionMapping = "action_mapping"
     }
 
     public init(id: String, robot: String, dataset: String?, version: String, maxEpisodeSteps: Int,
-                referenceMinScore: Double?, referenceMaxScore: Double?, maze: String? = nil,
-                goalResampledEachReset: Bool? = nil, taskElements: [String]? = nil,
+                referenceMinScore: Double?, referenceMaxScore: Double?, robotData: RobotTaskData = RobotTaskData(),
                 actionMapping: ActionMapping? = nil) {
         self.id = id
         self.robot = robot
@@ -64,10 +58,34 @@ public struct TaskSpec: Codable, Equatable, Sendable {
         self.maxEpisodeSteps = maxEpisodeSteps
         self.referenceMinScore = referenceMinScore
         self.referenceMaxScore = referenceMaxScore
-        self.maze = maze
-        self.goalResampledEachReset = goalResampledEachReset
-        self.taskElements = taskElements
+        self.robotData = robotData
         self.registeredActionMapping = actionMapping
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        robot = try container.decode(String.self, forKey: .robot)
+        dataset = try container.decodeIfPresent(String.self, forKey: .dataset)
+        version = try container.decode(String.self, forKey: .version)
+        maxEpisodeSteps = try container.decode(Int.self, forKey: .maxEpisodeSteps)
+        referenceMinScore = try container.decodeIfPresent(Double.self, forKey: .referenceMinScore)
+        referenceMaxScore = try container.decodeIfPresent(Double.self, forKey: .referenceMaxScore)
+        registeredActionMapping = try container.decodeIfPresent(ActionMapping.self, forKey: .registeredActionMapping)
+        robotData = try RobotTaskData(from: decoder, excluding: Set(CodingKeys.allCases.map(\.stringValue)))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(robot, forKey: .robot)
+        try container.encodeIfPresent(dataset, forKey: .dataset)
+        try container.encode(version, forKey: .version)
+        try container.encode(maxEpisodeSteps, forKey: .maxEpisodeSteps)
+        try container.encodeIfPresent(referenceMinScore, forKey: .referenceMinScore)
+        try container.encodeIfPresent(referenceMaxScore, forKey: .referenceMaxScore)
+        try container.encodeIfPresent(registeredActionMapping, forKey: .registeredActionMapping)
+        try robotData.encode(to: encoder)
     }
 
     /// How the default `applyAction` maps actions (`registeredActionMapping`, default `NormalizedBoxEnv`).

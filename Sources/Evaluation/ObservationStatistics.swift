@@ -8,17 +8,11 @@ import Foundation
 public enum ObservationStatistics {
     /// EDP applies `--obs_norm` only in some domains (trainer.py:438-443,
     /// docs/edp-inference.md §6.1); on the others the flag has no effect. The domains are the
-    /// task-id prefixes of the robots whose descriptor says so (`edpNormalizesObservations`), plus
-    /// `edpNormalizedDomainsWithoutEnvironment`.
+    /// task-id prefixes the robot descriptors name (`edpNormalizedDomains`; Adroit names every hand
+    /// task, implemented or not).
     public static var edpNormalizedDomains: [String] {
-        let described = RobotCatalog.all.filter { $0.edpNormalizesObservations }.map { $0.robot }
-        return described + edpNormalizedDomainsWithoutEnvironment.filter { !described.contains($0) }
+        RobotCatalog.all.flatMap { $0.edpNormalizedDomains }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
-
-    /// The rest of EDP's normalized domains, which no robot of this build implements yet (Adroit
-    /// hammer, door, relocate): a checkpoint naming one of them still needs statistics whatever
-    /// task it is evaluated on.
-    public static let edpNormalizedDomainsWithoutEnvironment = ["hammer", "door", "relocate"]
 
     /// Whether an EDP checkpoint's variant asks for normalized observations on its task.
     public static func edpExpectsNormalization(_ checkpoint: Checkpoint, task: TaskSpec) -> Bool {

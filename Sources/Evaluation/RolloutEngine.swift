@@ -66,7 +66,7 @@ public final class RolloutEngine {
         let start = DispatchTime.now().uptimeNanoseconds
         guard !episodes.isEmpty else { return timing }
 
-        let slots = try makeSlots(count: min(width, episodes.count))
+        let (slots, rows) = try makeSlots(count: min(width, episodes.count))
         var queue = episodes[...]
         var done = 0
         // Start the first episodes (resets are physics time).
@@ -82,7 +82,7 @@ public final class RolloutEngine {
         while true {
             let live = slots.indices.filter { slots[$0].episode != nil }
             if live.isEmpty { break }
-            try act(slots, live: live, buffers: &buffers, timing: &timing)
+            try act(slots, live: live, rows: rows, buffers: &buffers, timing: &timing)
             step(slots, live: live, actions: buffers.actions, timing: &timing)
             if let stepLimit, timing.steps >= stepLimit { break }
             for index in live { try observe(observer, slots[index].episode!, slots[index].length, slots[index].environment) }
@@ -118,22 +118,24 @@ public final class RolloutEngine {
         try observer(id, step, environment)
     }
 
-    /// `count` environments of the task, checked against the policy's sizes.
-    private func makeSlots(count: Int) throws -> [Slot] {
-        var slots: [Slot] = []
-        for _ in 0..<count { slots.append(Slot(environment: try EnvironmentFactory.make(task: task, physics: physics))) }
-        guard slots[0].environment.observationSize == policy.observationSize,
-              slots[0].environment.actionSize == policy.actionSize else {
+    /// `count` environments of the task, checked against the policy's sizes, each with its row.
+    private func makeSlots(count: Int) throws -> ([Slot], ObservationRows) {
+        var environments: [MuJoCoEnvironment] = []
+        for _ in 0..<count { environments.append(try EnvironmentFactory.make(task: task, physics: physics)) }
+        guard environments[0].observationSize == policy.observationSize,
+              environments[0].actionSize == policy.actionSize else {
             throw EvaluationError.dimensionMismatch(task: task.id,
-                                                    observation: slots[0].environment.observationSize,
-                                                    action: slots[0].environment.actionSize,
+                                                    observation: environments[0].observationSize,
+                                                    action: environments[0].actionSize,
                                                     policyObservation: policy.observationSize,
                                                     policyAction: policy.actionSize)
         }
-        return slots
+        let rows = ObservationRows(rows: count, rowLength: policy.observationSize)
+        return (environments.indices.map { Slot(environment: environments[$0], rows: rows, index: $0) }, rows)
     }
 
-    /// The batched policy call's input and output, one row per slot (row-major). The actions
+    /// The batched policy call's output, one row per live slot (row-major), and the gathered
+    /// observations when the live slots are not the first rows of `ObservationRows`. The actions
     /// are held as doubles whatever the policy's dtype (a float32 action widens exactly); the
     /// environments step them in `policy.actionDType`.
     struct StepBuffers {
@@ -149,18 +151,25 @@ public final class RolloutEngine {
     }
 
     /// One batched policy call for the `live` slots (row k = slot live[k]); rows the policy could
-    /// not act for (e.g. absurd Q-values) end as unstable, unstepped.
-    private func act(_ slots: [Slot], live: [Int], buffers: inout StepBuffers, timing: inout RolloutTiming) throws {
+    /// not act for (e.g. absurd Q-values) end as unstable, unstepped. While every slot from the
+    /// first is live (most of a run) the policy reads the environments' rows in place; otherwise
+    /// the live rows are gathered first.
+    private func act(_ slots: [Slot], live: [Int], rows observationRows: ObservationRows, buffers: inout StepBuffers,
+                     timing: inout RolloutTiming) throws {
         let obsSize = policy.observationSize, actSize = policy.actionSize
-        for (row, index) in live.enumerated() {
-            let obs = slots[index].observation
-            for k in 0..<obsSize { buffers.observations[row * obsSize + k] = obs[k] }
+        let inPlace = live.last == live.count - 1
+        if !inPlace {
+            for (row, index) in live.enumerated() {
+                let obs = slots[index].observation
+                for k in 0..<obsSize { buffers.observations[row * obsSize + k] = obs[k] }
+            }
         }
         let streams = live.map { slots[$0].stream! }
         let tPolicy = DispatchTime.now().uptimeNanoseconds
         let rows = live.count * actSize
-        try buffers.observations.withUnsafeBufferPointer { obs in
-            let observations = UnsafeBufferPointer(rebasing: obs[0..<(live.count * obsSize)])
+        try buffers.observations.withUnsafeBufferPointer { gathered in
+            let observations = inPlace ? UnsafeBufferPointer(rebasing: observationRows.storage[0..<(live.count * obsSize)])
+                                       : UnsafeBufferPointer(rebasing: gathered[0..<(live.count * obsSize)])
             switch policy.actionDType {
             case .float32:
                 try buffers.float32Actions.withUnsafeMutableBufferPointer { act in

@@ -1,11 +1,10 @@
 import CMuJoCoRenderShims
-import Environments
 import Foundation
 import MuJoCo
 
 /// Which camera renders the frames.
 public enum CameraSelection: Equatable, Sendable {
-    /// The robot's default view (`DefaultView.forRobot`: its descriptor's `defaultCamera`).
+    /// The default view the renderer is made with (e.g. the robot's), else `fallback`.
     case automatic
     /// A camera defined in the model's MJCF (e.g. `track`).
     case named(String)
@@ -17,17 +16,9 @@ public enum CameraSelection: Equatable, Sendable {
     /// bounding box; computed from the model when the renderer is made.
     case topDownStaticWorld
 
-    /// The selection for a descriptor's camera.
-    public init(_ view: CameraView) {
-        switch view {
-        case .named(let name): self = .named(name)
-        case .free(let distance, let azimuth, let elevation, let lookat):
-            self = .free(distance: distance, azimuth: azimuth, elevation: elevation, lookat: lookat)
-        case .tracking(let body, let distance, let azimuth, let elevation):
-            self = .tracking(body: body, distance: distance, azimuth: azimuth, elevation: elevation)
-        case .topDownStaticWorld: self = .topDownStaticWorld
-        }
-    }
+    /// The view for no given default: a free camera on −y looking 20° down at the model's centre
+    /// from twice its extent.
+    public static let fallback = CameraSelection.free(distance: 0, azimuth: 90, elevation: -20, lookat: nil)
 
     /// Parses `--camera`: `default`, `free:DISTANCE,AZIMUTH,ELEVATION[,X,Y,Z]`,
     /// `track-body:BODY,DISTANCE,AZIMUTH,ELEVATION`, or the name of a model camera.
@@ -55,18 +46,6 @@ public enum CameraSelection: Equatable, Sendable {
     }
 }
 
-/// The default view per robot (the `robot` field of `envs/tasks.json`).
-public enum DefaultView {
-    /// The robot's descriptor's `defaultCamera`; for no robot or one this build does not know, a
-    /// free camera on −y looking 20° down at the model's centre from twice its extent.
-    public static func forRobot(_ robot: String?) -> CameraSelection {
-        guard let robot, let descriptor = RobotCatalog.descriptor(named: robot) else {
-            return .free(distance: 0, azimuth: 90, elevation: -20, lookat: nil)
-        }
-        return CameraSelection(descriptor.defaultCamera)
-    }
-}
-
 /// Renders simulation states of one model into RGB frames, offscreen.
 ///
 /// Owns a GL context (made current only during a call), a MuJoCo scene and rendering context, and
@@ -82,9 +61,10 @@ public final class Renderer {
     private var window: Bool
 
     /// - Parameters:
-    ///   - robot: the task's robot (`TaskSpec.robot`), whose descriptor gives the default view.
+    ///   - defaultCamera: the view used when `options.camera` is `.automatic` (e.g. the robot's;
+    ///     RolloutVideo maps a descriptor's camera into it); nil: `CameraSelection.fallback`.
     /// - Throws: `RenderingError` (no GL, unknown camera, MuJoCo renderer error, bad size).
-    public init(model: MjModel, robot: String?, options: RenderOptions) throws {
+    public init(model: MjModel, defaultCamera: CameraSelection?, options: RenderOptions) throws {
         guard options.width >= 1, options.height >= 1, options.width <= 8192, options.height <= 8192 else {
             throw RenderingError.invalidOption("frame size \(options.width)×\(options.height) must be between 1 and 8192 pixels")
         }
@@ -97,7 +77,8 @@ public final class Renderer {
         }
         self.context = try GLContext(backend: backend, width: options.width, height: options.height, visible: options.showWindow)
         try Self.checkGLEW(physics: model.physics, backend: context.backend)
-        let selection = options.camera == .automatic ? DefaultView.forRobot(robot) : options.camera
+        let automatic = defaultCamera.flatMap { $0 == .automatic ? nil : $0 } ?? .fallback
+        let selection = options.camera == .automatic ? automatic : options.camera
         self.camera = try Self.makeCamera(selection, model: model, aspect: Double(options.width) / Double(options.height))
         do {
             self.renderer = try context.withCurrent {

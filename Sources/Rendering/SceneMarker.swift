@@ -1,5 +1,3 @@
-import Environments
-
 /// A decorative object drawn into the scene (not part of the simulation), e.g. a goal.
 public struct SceneMarker: Equatable, Sendable {
     public enum Shape: Sendable { case sphere, cylinder }
@@ -17,11 +15,6 @@ public struct SceneMarker: Equatable, Sendable {
         self.radius = radius
         self.halfHeight = halfHeight
         self.rgba = rgba
-    }
-
-    /// The markers of an environment's goal (`MuJoCoEnvironment.goalMarker`), as `goal(x:y:radius:)`.
-    public static func goal(_ marker: GoalMarker) -> [SceneMarker] {
-        goal(x: marker.x, y: marker.y, radius: marker.radius)
     }
 
     /// A goal region on the floor at (`x`, `y`) m: a translucent green disc of `radius` m (the

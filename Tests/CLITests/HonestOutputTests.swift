@@ -208,7 +208,7 @@ import TestSupport
 
     // MARK: case 13: default cameras frame kitchen's arm and objects and pen's hand and goal
 
-    /// The default view of `record` is the documented one (KitchenEnvironment/PenEnvironment
+    /// The default view of `record` is the documented one (Kitchen/Pen
     /// `defaultCamera`, chosen by looking at contact sheets: see their doc comments), not D4RL's
     /// viewer: the first frame with `--camera default` equals the one with the explicit camera and
     /// differs from D4RL's view.

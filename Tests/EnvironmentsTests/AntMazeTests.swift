@@ -8,10 +8,36 @@ import ZIPFoundation
 // AntMaze (docs/environments.md §6): model construction, physics parity with the official bindings, goal
 // sampling, reward/termination semantics, registry entries.
 
-/// The environment for an antmaze task id.
-private func antMaze(_ id: String, seed: UInt64 = 0) throws -> AntMazeEnvironment {
+/// The environment for an antmaze task id, with its robot.
+private func antMaze(_ id: String, seed: UInt64 = 0) throws -> AntMazeUnderTest {
     let env = try EnvironmentFactory.make(task: TaskRegistry.standard().task(id), seed: seed, physics: .v2_3_7)
-    return try #require(env as? AntMazeEnvironment)
+    return AntMazeUnderTest(env: env, ant: try #require(env.robot(as: AntMaze.self)))
+}
+
+/// An AntMaze environment read together with its robot: the environment's members directly, the
+/// robot's goal state through the properties below.
+@dynamicMemberLookup
+private struct AntMazeUnderTest {
+    let env: MuJoCoEnvironment
+    let ant: AntMaze
+
+    subscript<T>(dynamicMember keyPath: KeyPath<MuJoCoEnvironment, T>) -> T { env[keyPath: keyPath] }
+    subscript<T>(dynamicMember keyPath: ReferenceWritableKeyPath<MuJoCoEnvironment, T>) -> T {
+        get { env[keyPath: keyPath] }
+        nonmutating set { env[keyPath: keyPath] = newValue }
+    }
+
+    var goal: SIMD2<Double> { ant.goal }
+    var goalIsFixed: Bool { ant.goalIsFixed }
+    var resamplesGoalEachReset: Bool { ant.resamplesGoalEachReset }
+    var distanceToGoal: Double { ant.distanceToGoal(env) }
+    func sampleInitialState() -> (qpos: [Double], qvel: [Double]) { ant.sampleInitialState(env) }
+
+    @discardableResult func reset(seed: UInt64? = nil) throws -> [Double] { try env.reset(seed: seed) }
+    @discardableResult func reset(qpos: [Double], qvel: [Double]) throws -> [Double] { try env.reset(qpos: qpos, qvel: qvel) }
+    func step(_ action: [Double]) throws -> StepResult { try env.step(action) }
+    func setGoal(_ goal: [Double]) throws { try env.setGoal(goal) }
+    func replay(_ input: ReplayInput) throws -> ReplayOutput { try env.replay(input) }
 }
 
 /// (maze map, reference file, geom count from docs/environments.md §6.3, a -v2 task using it, goal cell xy and
@@ -45,7 +71,7 @@ private struct AntMazeFixture {
     @Test(arguments: [0, 1, 2])
     func compiledMazeMatchesReference(index: Int) throws {
         let (map, file, geoms, _, _, _) = mazes[index]
-        let ours = try EnvironmentFactory.mazeModel(for: MazeMap.named(map), physics: .v2_3_7)
+        let ours = try AntMaze.model(for: MazeMap.named(map), physics: .v2_3_7)
         let reference = try MjModel(contentsOf: Fixtures.referenceModel(file), physics: .v2_3_7)
         #expect(ours.ngeom == geoms && reference.ngeom == geoms, "\(map) geom count")
         let sizes = [ours.nq, ours.nv, ours.nu, ours.na, ours.nbody, ours.njnt, ours.ngeom]
@@ -93,7 +119,7 @@ private struct AntMazeFixture {
     @Test(arguments: [0, 1, 2])
     func wallsAreD4RLsBlocks(index: Int) throws {
         let maze = try MazeMap.named(mazes[index].map)
-        let m = try EnvironmentFactory.mazeModel(for: maze, physics: .v2_3_7)
+        let m = try AntMaze.model(for: maze, physics: .v2_3_7)
         let walls = maze.cells(where: { $0 == .wall })
         #expect(walls.count == mazes[index].geoms - 14)   // the ant file has 14 geoms (floor + ant)
         #expect(maze.robotCell == MazeCell(row: 1, column: 1) && maze.torsoOffset == SIMD2(4, 4))
@@ -179,7 +205,7 @@ private struct AntMazeFixture {
         var steps = 0
         for (name, input, expected) in episodes {
             #expect(input.goal != nil, "\(name): the fixture fixes the goal")
-            steps += try expectBitIdenticalReplay(env, input, expected, name)
+            steps += try expectBitIdenticalReplay(env.env, input, expected, name)
             #expect(env.goal == SIMD2(input.goal![0], input.goal![1]), "\(name): goal")
         }
         #expect(steps >= 650, "fixtures should exercise long episodes")
@@ -307,7 +333,7 @@ private struct AntMazeFixture {
         #expect(random.next() == replay.next())   // exactly four draws consumed
         // The environment's first goal is the first draw of its goal generator.
         let env = try antMaze("antmaze-medium-play-v0", seed: 5)
-        var expected = NumPyRandom(seed: AntMazeEnvironment.goalSeed(for: 5))
+        var expected = NumPyRandom(seed: AntMaze.goalSeed(for: 5))
         #expect(env.goal == maze.sampleGoal(using: &expected))
     }
 
@@ -489,9 +515,9 @@ private struct AntMazeFixture {
         for (dataset, maze, limit) in datasets {
             for version in ["v0", "v1", "v2"] {
                 let task = try registry.task("antmaze-\(dataset)-\(version)")
-                #expect(task.maze == maze && task.maxEpisodeSteps == limit, "\(task.id)")
+                #expect(try AntMaze.taskFields(task).maze == maze && task.maxEpisodeSteps == limit, "\(task.id)")
                 #expect(task.referenceMinScore == 0 && task.referenceMaxScore == 1, "\(task.id)")
-                #expect(task.goalResampledEachReset == (version == "v2"), "\(task.id)")
+                #expect(try AntMaze.taskFields(task).goalResampledEachReset == (version == "v2"), "\(task.id)")
                 #expect(task.normalizedScore(return: 1) == 100 && task.normalizedScore(return: 0) == 0)
             }
         }

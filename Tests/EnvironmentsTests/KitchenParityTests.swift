@@ -33,7 +33,7 @@ extension D4RLFixtureEpisode {
         for episode in episodes {
             let name = "\(episode.task) seed \(episode.seed)"
             let made = try EnvironmentFactory.make(task: TaskRegistry.standard().task(task), physics: .v2_3_7)
-            let env = try #require(made as? KitchenEnvironment)
+            let env = made, kitchen = try #require(made.robot(as: Kitchen.self))
             // The replay path (`edp-eval replay`): the seeded reset, the written state if any, the actions.
             let input = ReplayInput(seed: episode.seed, qpos: episode.state.map(episode.writtenQpos), qvel: episode.state?.qvel,
                                     actions: episode.actions)
@@ -46,7 +46,7 @@ extension D4RLFixtureEpisode {
             }
             #expect(output.rewards == episode.rewards, "\(name): rewards")
             #expect(output.terminated == episode.terminated && output.truncated == episode.truncated, "\(name): flags")
-            let completed = Set(env.elements.filter { !env.remainingElements.contains($0) }.map(\.rawValue))
+            let completed = Set(kitchen.elements.filter { !kitchen.remainingElements.contains($0) }.map(\.rawValue))
             #expect(completed == Set(episode.completed ?? []), "\(name): completed elements")
             if let state = episode.state {
                 try env.reset(seed: episode.seed, overwritingWith: episode.writtenQpos(state), qvel: state.qvel)

@@ -3,10 +3,10 @@ import Testing
 @testable import Environments
 import MuJoCo
 
-/// A one-slider robot defined here to exercise the base's hooks the way a robot with its own step
-/// sequence does (noisy observations, a custom action mapping, reward from the observation).
+/// A one-slider robot defined here to exercise the `Robot` contract the way a robot with its own
+/// step sequence does (noisy observations, a custom action mapping, reward from the observation).
 /// Model: one slide joint along x, one motor with ctrlrange ±2, timestep 0.01 s, frame skip 3.
-final class SliderTestEnvironment: MuJoCoEnvironment, RobotDescriptor {
+final class SliderTestRobot: GymReset, RobotDescriptor {
     static let xml = """
     <mujoco model="slider">
       <option timestep="0.01"/>
@@ -19,43 +19,44 @@ final class SliderTestEnvironment: MuJoCoEnvironment, RobotDescriptor {
     static func modelSourceURLs(for task: TaskSpec) throws -> [URL] { [] }
     static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel { try compiledModel(xml: xml, name: "slider.xml", physics: physics) }
     static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
-        try SliderTestEnvironment(task: task, model: model(for: task, physics: physics), frameSkip: 3, seed: seed)
+        try MuJoCoEnvironment(task: task, model: model(for: task, physics: physics), robot: SliderTestRobot(), seed: seed)
     }
     static let defaultCamera = CameraView.free(distance: 2, azimuth: -66, elevation: -65, lookat: SIMD3(0, 0, 0))
 
-    /// Calls of each hook, in order.
+    /// Calls of each member, in order.
     var calls: [String] = []
     /// The last observation (its noise included), which the action mapping reads.
     var lastObservation: [Double] = []
-    var substepsRun = 0
+    var stepsEvaluated = 0
 
-    override var observationSize: Int { 2 }
+    let observationSize = 2
+    let substeps = Substeps(3)
+    /// Observes first, then rewards the observed x (reward read from the observation).
+    let stepOrder = StepOrder.observationFirst
+
     /// qpos, qvel plus U[−0.1, 0.1) noise each, drawn on every call.
-    override func observation() -> [Double] {
+    func observe(_ env: MuJoCoEnvironment, into observation: UnsafeMutableBufferPointer<Double>) {
         calls.append("observation")
-        lastObservation = [data.qpos(0) + random.uniform(-0.1, 0.1), data.qvel(0) + random.uniform(-0.1, 0.1)]
-        return lastObservation
+        observation[0] = env.data.qpos(0) + env.random.uniform(-0.1, 0.1)
+        observation[1] = env.data.qvel(0) + env.random.uniform(-0.1, 0.1)
+        lastObservation = Array(observation)
     }
-    override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) { ([random.uniform(-1, 1)], [0]) }
+    func sampleInitialState(_ env: MuJoCoEnvironment) -> (qpos: [Double], qvel: [Double]) { ([env.random.uniform(-1, 1)], [0]) }
     /// A position-target style mapping: ctrl = clip(2a − observed x, −2, 2).
-    override func applyAction(_ action: [Double]) -> [Double] {
+    func applyAction(_ env: MuJoCoEnvironment, _ action: [Double]) -> [Double] {
         calls.append("applyAction")
         let control = [min(max(2 * action[0] - lastObservation[0], -2), 2)]
-        control.withUnsafeBufferPointer { data.setControl($0) }
+        control.withUnsafeBufferPointer { env.data.setControl($0) }
         return control
     }
-    override func runSubsteps() throws {
-        calls.append("runSubsteps")
-        for _ in 0..<frameSkip { try data.step(); substepsRun += 1 }
+    func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
+                      observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
+        calls.append("evaluateStep")
+        stepsEvaluated += 1
+        return StepEvaluation(reward: observation[0], terminated: observation[0] > 10)
     }
-    /// Observes first, then rewards the observed x (reward read from the observation).
-    override func finishStep(xBefore: Double, appliedAction: [Double])
-        -> (observation: [Double], reward: Double, terminated: Bool, info: StepInfo) {
-        let observed = observation()
-        calls.append("finishStep")
-        return (observed, observed[0], observed[0] > 10, StepInfo())
-    }
-    override var episodeMetrics: [String: Double] { ["substeps": Double(substepsRun)] }
+    func isTerminal(_ env: MuJoCoEnvironment) -> Bool { lastObservation[0] > 10 }
+    var episodeMetrics: [String: Double] { ["substeps": Double(stepsEvaluated * substeps.count)] }
 }
 
 private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", dataset: "test", version: "v0",
@@ -66,7 +67,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     /// that descriptor's type, with the descriptor's model.
     @Test func everyRegisteredRobotHasOneDescriptor() throws {
         let registry = try TaskRegistry.standard()
-        let names = RobotCatalog.all.map { $0.robot }
+        let names = RobotCatalog.builtIn.map { $0.robot }   // robots a test registers (ToyRobotTests) have no registry entry
         #expect(Set(names).count == names.count)
         #expect(Set(registry.tasks.map(\.robot)) == Set(names))
         for robot in names {
@@ -92,7 +93,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
             #expect(file == "\(robot).json")
             robots.append(robot)
         }
-        #expect(Set(robots) == Set(RobotCatalog.all.map { $0.robot }))
+        #expect(Set(robots) == Set(RobotCatalog.builtIn.map { $0.robot }))
     }
 
     /// The registry names the EDP paper's speed task (Section 5.1), and a registry without one is
@@ -123,18 +124,20 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
         #expect(throws: EnvironmentError.unsupportedRobot(task: "x-v0", robot: "unicycle")) { try EnvironmentFactory.make(task: task, physics: .v2_3_7) }
     }
 
-    /// The step calls applyAction → runSubsteps → finishStep and observes exactly once per step
-    /// (and once per reset); the action mapping reads the previous (noisy) observation.
+    /// The step calls applyAction, runs the substeps (3 × 0.01 s), then (observation first) observe
+    /// → evaluateStep, observing exactly once per step (and once per reset); the action mapping
+    /// reads the previous (noisy) observation.
     @Test func stepRunsTheHooksInOrderAndObservesOnce() throws {
-        let env = try #require(try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 4, physics: .v2_3_7) as? SliderTestEnvironment)
+        let env = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 4, physics: .v2_3_7)
+        let slider = try #require(env.robot(as: SliderTestRobot.self))
         let first = try env.reset(seed: 4)
-        #expect(env.calls == ["observation"])
-        env.calls = []
+        #expect(slider.calls == ["observation"])
+        slider.calls = []
         let result = try env.step([0.25])
-        #expect(env.calls == ["applyAction", "runSubsteps", "observation", "finishStep"])
-        #expect(env.substepsRun == 3 && env.elapsedSteps == 1)
+        #expect(slider.calls == ["applyAction", "observation", "evaluateStep"])
+        #expect(abs(env.data.time - 0.03) < 1e-12 && env.elapsedSteps == 1)   // 3 substeps of 0.01 s
         #expect(env.data.ctrl == [min(max(0.5 - first[0], -2), 2)])
-        #expect(result.reward == result.observation[0] && result.observation == env.lastObservation)
+        #expect(result.reward == result.observation[0] && result.observation == slider.lastObservation)
         for _ in 0..<4 { _ = try env.step([0]) }
         #expect(env.elapsedSteps == 5 && env.episodeMetrics == ["substeps": 15])
     }
@@ -142,15 +145,15 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     /// A seeded replay makes the full seeded reset; with a state it then writes the state and
     /// observes afresh, and the generator continues after the reset's draws.
     @Test func seededReplayResetsThenWritesTheState() throws {
-        let a = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
+        let a = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         let seededOnly = try a.replay(ReplayInput(seed: 7, qpos: nil, qvel: nil, actions: [[0.1]]))
-        let b = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
+        let b = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         #expect(seededOnly.observations[0] == (try b.reset(seed: 7)))
         #expect(seededOnly.observations[1] == (try b.step([0.1])).observation)
 
-        let c = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
+        let c = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         let withState = try c.replay(ReplayInput(seed: 7, qpos: [0.5], qvel: [-1], actions: []))
-        let d = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
+        let d = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         try d.reset(seed: 7)
         var random = d.random                  // the stream after the reset's draws
         let expected = [0.5 + random.uniform(-0.1, 0.1), -1 + random.uniform(-0.1, 0.1)]
@@ -160,7 +163,7 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
 
     /// Neither seed nor state, or half a state, is refused naming the missing field.
     @Test func replayWithoutAStartNamesTheMissingField() throws {
-        let env = try SliderTestEnvironment.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
+        let env = try SliderTestRobot.makeEnvironment(task: sliderTask, seed: 0, physics: .v2_3_7)
         #expect(throws: ReplayError.missingStart(field: "qpos")) { try env.replay(ReplayInput(qpos: nil, qvel: nil, actions: [])) }
         #expect(throws: ReplayError.missingStart(field: "qvel")) { try env.replay(ReplayInput(seed: 1, qpos: [0], qvel: nil, actions: [])) }
         let decoded = try JSONDecoder().decode(ReplayInput.self, from: Data(#"{"seed": 3, "actions": [[0]]}"#.utf8))
@@ -170,12 +173,12 @@ private let sliderTask = TaskSpec(id: "slider-test-v0", robot: "slider-test", da
     /// The default action mapping (D4RL's NormalizedBoxEnv) maps [−1, 1] onto each actuator's own
     /// range (two motors: ±2 and ±0.5), clips to it and writes the controls.
     @Test func defaultActionMappingScalesAndClipsToEachActuatorsRange() throws {
-        let model = try MjModel(xml: SliderTestEnvironment.xml.replacingOccurrences(
+        let model = try MjModel(xml: SliderTestRobot.xml.replacingOccurrences(
             of: "</actuator>", with: #"<motor joint="x" ctrlrange="-0.5 0.5" ctrllimited="true"/></actuator>"#), physics: .v2_3_7)
-        let env = try MuJoCoEnvironment(task: sliderTask, model: model, frameSkip: 1)
-        #expect(env.applyAction([5, 5]) == [2, 0.5] && env.data.ctrl == [2, 0.5])
+        let env = try MuJoCoEnvironment(task: sliderTask, model: model, robot: SliderTestRobot())
+        #expect(env.applyRegisteredMapping([5, 5]) == [2, 0.5] && env.data.ctrl == [2, 0.5])
         // −2 + 0.75·0.5·4 = −0.5; −0.5 + (−2)·0.5·1 = −1.5, clipped to −0.5; 0.5 → 1 and 0.25.
-        #expect(env.applyAction([-0.25, -3]) == [-0.5, -0.5] && env.data.ctrl == [-0.5, -0.5])
-        #expect(env.applyAction([0.5, 0.5]) == [1, 0.25])
+        #expect(env.applyRegisteredMapping([-0.25, -3]) == [-0.5, -0.5] && env.data.ctrl == [-0.5, -0.5])
+        #expect(env.applyRegisteredMapping([0.5, 0.5]) == [1, 0.25])
     }
 }

@@ -120,9 +120,10 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         #expect(try runEngine(taskID, policy: policy, episodes: episodes, width: 4, threads: 2) == reference)
         for result in reference {
             // The goal a single environment built with the episode's seed shows after episode+1 resets.
-            let instance = try #require(try EnvironmentFactory.make(task: try task(taskID), seed: result.seed, physics: .v2_3_7) as? AntMazeEnvironment)
+            let instance = try EnvironmentFactory.make(task: try task(taskID), seed: result.seed, physics: .v2_3_7)
+            let ant = try #require(instance.robot(as: AntMaze.self))
             for _ in 0...result.episode { try instance.reset() }
-            #expect(result.goal == [instance.goal.x, instance.goal.y], "seed \(result.seed) episode \(result.episode)")
+            #expect(result.goal == [ant.goal.x, ant.goal.y], "seed \(result.seed) episode \(result.episode)")
         }
         let goalsBySeed = Dictionary(grouping: reference, by: \.seed).mapValues { Set($0.compactMap(\.goal)) }
         #expect(goalsBySeed[7] != goalsBySeed[8])

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import MuJoCo
 import Rendering
+import RolloutVideo
 import Testing
 import TestSupport
 
@@ -114,8 +115,8 @@ func referenceEnvironment(_ taskID: String) throws -> MuJoCoEnvironment {
 }
 
 func markers(for environment: MuJoCoEnvironment) -> [SceneMarker] {
-    guard let ant = environment as? AntMazeEnvironment else { return [] }
-    return SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMazeEnvironment.goalRadius)
+    guard let ant = environment.robot(as: AntMaze.self) else { return [] }
+    return SceneMarker.goal(x: ant.goal.x, y: ant.goal.y, radius: AntMaze.goalRadius)
 }
 
 /// Pixels that differ from `background` by more than 24 levels in some channel.

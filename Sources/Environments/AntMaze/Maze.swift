@@ -117,15 +117,15 @@ public struct MazeMap: Sendable, Equatable {
     /// `envs/mazes.json` of this repository.
     public static var standardFile: URL { ProjectResources.envs.appendingPathComponent("mazes.json") }
 
-    /// The map named `name` in `file` (default `envs/mazes.json`).
+    /// The map named `name` in `file` (default `envs/mazes.json`), the file read and parsed once
+    /// per process (`ParsedFileCache`).
     public static func named(_ name: String, in file: URL = standardFile) throws -> MazeMap {
-        let data: Data
-        let decoded: MazeFile
-        do {
-            data = try Data(contentsOf: file)
-            decoded = try JSONDecoder().decode(MazeFile.self, from: data)
-        } catch {
-            throw MazeError.unreadable(file: file.path, reason: "\(error)")
+        let decoded: MazeFile = try ParsedFileCache.shared.value(at: file) { url in
+            do {
+                return try JSONDecoder().decode(MazeFile.self, from: Data(contentsOf: url))
+            } catch {
+                throw MazeError.unreadable(file: url.path, reason: "\(error)")
+            }
         }
         guard let rows = decoded.mazes[name] else {
             throw MazeError.unknownMaze(name: name, known: decoded.mazes.keys.sorted())
@@ -195,14 +195,14 @@ public enum AntMazeModel {
         return String(antXML[..<range.lowerBound]) + wallGeoms(of: maze) + String(antXML[range.lowerBound...])
     }
 
-    /// The MJCF text of the maze model built from `assets/models/ant.xml`.
+    /// The MJCF text of the maze model built from `assets/models/ant.xml` (read once per process).
     public static func xml(for maze: MazeMap) throws -> String {
-        let url = ProjectResources.model("ant.xml")
-        let antXML: String
-        do {
-            antXML = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw MuJoCoError.modelFileNotFound(path: url.path)
+        let antXML: String = try ParsedFileCache.shared.value(at: ProjectResources.model("ant.xml")) { url in
+            do {
+                return try String(contentsOf: url, encoding: .utf8)
+            } catch {
+                throw MuJoCoError.modelFileNotFound(path: url.path)
+            }
         }
         return try xml(antXML: antXML, maze: maze)
     }

@@ -3,8 +3,8 @@ import MuJoCo
 
 /// The Adroit pen model as D4RL builds it: `hand_manipulation_suite/assets/DAPG_pen.xml` of D4RL
 /// 1.1 (installed by `Scripts/bootstrap`), compiled once per process, then per environment a
-/// private copy whose actuators are retuned after mjrl's construction step (D4RL
-/// `pen_v0.py` `__init__`; docs/environments.md §13.1).
+/// private copy whose actuators are retuned after mjrl's construction step (`AdroitHand`;
+/// D4RL `pen_v0.py` `__init__`; docs/environments.md §13.1).
 enum PenModel {
     /// The model file, relative to the D4RL asset tree (`ProjectResources.d4rlAssets`).
     static let file = "hand_manipulation_suite/assets/DAPG_pen.xml"
@@ -23,30 +23,7 @@ enum PenModel {
     static func url() throws -> URL { try ProjectResources.d4rlAsset(file) }
 
     /// The compiled model exactly as the XML describes it (shared, read-only; never edited).
-    static func compiled(physics: MuJoCoPhysics) throws -> MjModel { try PenEnvironment.compiledModel(at: url(), physics: physics) }
-
-    /// D4RL's actuator retuning, applied to `model` after construction: the two wrist actuators
-    /// `A_WRJ1…A_WRJ0` become position servos with gain 10 (gainprm[:3] = (10, 0, 0),
-    /// biasprm[:3] = (0, −10, 0)); the finger and thumb actuators `A_FFJ3…A_THJ0` gain 1
-    /// (gainprm[:3] = (1, 0, 0), biasprm[:3] = (0, −1, 0)). Ranges are by actuator index,
-    /// inclusive, as D4RL slices them.
-    static let actuatorRetuning: [(first: String, last: String, gain: [Double], bias: [Double])] = [
-        ("A_WRJ1", "A_WRJ0", [10, 0, 0], [0, -10, 0]),
-        ("A_FFJ3", "A_THJ0", [1, 0, 0], [0, -1, 0]),
-    ]
-
-    /// Applies `actuatorRetuning` to `model` (a private copy).
-    /// - Throws: `PenModelError.missingObject` when an actuator named there is not in the model.
-    static func retuneActuators(_ model: MjModel) throws {
-        for group in actuatorRetuning {
-            let first = try index(of: .actuator, named: group.first, in: model)
-            let last = try index(of: .actuator, named: group.last, in: model)
-            for actuator in first...last {
-                model.setActuatorGainParameters(actuator, group.gain)
-                model.setActuatorBiasParameters(actuator, group.bias)
-            }
-        }
-    }
+    static func compiled(physics: MuJoCoPhysics) throws -> MjModel { try Pen.compiledModel(at: url(), physics: physics) }
 
     /// The index of a named object of the pen model.
     /// - Throws: `PenModelError.missingObject` naming the model file and the object.

@@ -22,7 +22,8 @@ import MuJoCo
 /// - Reset: dm_control's sequence (reset, forward without actuation, forward), then D4RL's robot
 ///   reset (the same reset, the start state written, forward), five observations into the robot's
 ///   cache, a forward, and the first observation: 6 × 60 draws (§12.7).
-public final class KitchenEnvironment: MuJoCoEnvironment {
+public final class Kitchen: RobotDescriptor {
+    public static let robot = "kitchen"
     /// The task's elements in D4RL's order (`TASK_ELEMENTS`, from the registry's `task_elements`).
     public let elements: [KitchenTaskElement]
     /// Elements not yet completed in this episode, in D4RL's order.
@@ -31,15 +32,20 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
     public private(set) var lastObservedRobotPositions: [Double]
     /// The goal part of the observation (30 values: the elements' goals at their indices, else 0).
     public let goal: [Double]
+    /// 40 dm_control legacy substeps (`mj_step2`, `mj_step1`).
+    public let substeps = Substeps(FrankaKitchenRobot.frameSkip, .dmControlLegacy)
+    /// D4RL's order: the observation first, then the reward read from it (`KitchenBase`).
+    public let stepOrder = StepOrder.observationFirst
+    /// 9 noisy robot positions + 21 noisy object positions + the 30-value goal.
+    public let observationSize: Int
 
     private var targets: [Double]
 
     /// - Parameters:
-    ///   - model: D4RL's kitchen model (`KitchenEnvironment.model(for:)`).
-    ///   - seed: seeds `random` (gym's `env.seed(seed)`).
+    ///   - model: D4RL's kitchen model (`Kitchen.model(for:)`).
     /// - Throws: `KitchenError` when the model is not D4RL's kitchen or the task's elements are not
     ///   D4RL's element names.
-    public init(task: TaskSpec, model: MjModel, seed: UInt64 = 0) throws {
+    public init(task: TaskSpec, model: MjModel) throws {
         let robot = FrankaKitchenRobot.robotJoints
         guard model.nq == robot + FrankaKitchenRobot.objectJoints, model.nv == 29, model.nu == robot else {
             throw KitchenError.unexpectedModel(source: model.source, nq: model.nq, nv: model.nv, nu: model.nu)
@@ -53,12 +59,19 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
             for (index, value) in zip(element.stateIndices, element.goal) { goal[index] = value }
         }
         self.goal = goal
-        try super.init(task: task, model: model, frameSkip: FrankaKitchenRobot.frameSkip, seed: seed)
+        observationSize = model.nq + goal.count
+    }
+
+    /// The robot fields of a kitchen task entry.
+    struct TaskData: Decodable {
+        /// The task's elements in D4RL's order (`TASK_ELEMENTS`, e.g. "microwave", "kettle").
+        let taskElements: [String]?
+        enum CodingKeys: String, CodingKey { case taskElements = "task_elements" }
     }
 
     /// The task's `task_elements` as `KitchenTaskElement`s.
     static func elements(of task: TaskSpec) throws -> [KitchenTaskElement] {
-        guard let names = task.taskElements, !names.isEmpty else {
+        guard let names = try task.robotData.decode(TaskData.self, task: task.id).taskElements, !names.isEmpty else {
             throw KitchenError.noTaskElements(task: task.id)
         }
         return try names.map { name in
@@ -74,64 +87,56 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
 
     // MARK: Observation
 
-    /// 9 noisy robot positions + 21 noisy object positions + the 30-value goal.
-    public override var observationSize: Int { model.nq + goal.count }
-
     /// One noisy observation (`Robot.get_obs` with `robot_noise_ratio` 0.1, then `KitchenV0._get_obs`):
     /// draws 9 + 9 + 21 + 21 uniform numbers and updates `lastObservedRobotPositions`.
-    public override func observation() -> [Double] {
+    public func observe(_ env: MuJoCoEnvironment, into observation: UnsafeMutableBufferPointer<Double>) {
         let robot = FrankaKitchenRobot.robotJoints, objects = FrankaKitchenRobot.objectJoints
-        let firstObjectQpos = model.nq - objects
+        let data = env.data
+        let firstObjectQpos = env.model.nq - objects
         let ratio = FrankaKitchenRobot.noiseRatio
         let amplitude = FrankaKitchenRobot.positionNoiseAmplitude
-        var observation = [Double](repeating: 0, count: observationSize)
         for i in 0..<robot {
-            observation[i] = data.qpos(i) + (ratio * amplitude[i]) * random.uniform(-1, 1)
+            observation[i] = data.qpos(i) + (ratio * amplitude[i]) * env.random.uniform(-1, 1)
         }
-        for _ in 0..<robot { _ = random.uniform(-1, 1) }     // robot velocity noise (not returned)
+        for _ in 0..<robot { _ = env.random.uniform(-1, 1) }     // robot velocity noise (not returned)
         for j in 0..<objects {
-            observation[robot + j] = data.qpos(firstObjectQpos + j) + (ratio * amplitude[robot + j]) * random.uniform(-1, 1)
+            observation[robot + j] = data.qpos(firstObjectQpos + j) + (ratio * amplitude[robot + j]) * env.random.uniform(-1, 1)
         }
-        for _ in 0..<objects { _ = random.uniform(-1, 1) }   // object velocity noise (not returned)
+        for _ in 0..<objects { _ = env.random.uniform(-1, 1) }   // object velocity noise (not returned)
         for i in 0..<goal.count { observation[robot + objects + i] = goal[i] }
         for i in 0..<robot { lastObservedRobotPositions[i] = observation[i] }
-        return observation
     }
 
     // MARK: Step
 
     /// `KitchenV0.step` + `Robot_VelAct.ctrl_velocity_limits` + `ctrl_position_limits`: position
     /// targets from the last noisy observation, written as controls. Returns the targets.
-    public override func applyAction(_ action: [Double]) -> [Double] {
+    public func applyAction(_ env: MuJoCoEnvironment, _ action: [Double]) -> [Double] {
         for i in 0..<targets.count {
             let a = min(max(action[i], -1), 1)
             var velocity = 0 + a * FrankaKitchenRobot.actionAmplitude
             velocity = min(max(velocity, -FrankaKitchenRobot.velocityLimit), FrankaKitchenRobot.velocityLimit)
-            let target = lastObservedRobotPositions[i] + velocity * dt
+            let target = lastObservedRobotPositions[i] + velocity * env.dt
             targets[i] = min(max(target, FrankaKitchenRobot.positionLow[i]), FrankaKitchenRobot.positionHigh[i])
         }
-        targets.withUnsafeBufferPointer { data.setControl($0) }
+        targets.withUnsafeBufferPointer { env.data.setControl($0) }
         return targets
     }
 
-    /// 40 dm_control legacy substeps (`mj_step2`, `mj_step1`).
-    public override func runSubsteps() throws {
-        try data.legacyStep(count: frameSkip)
+    /// The reward read from this step's observation; terminated when no element remains.
+    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
+                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
+        let reward = Double(completeElements(observation: observation))
+        return StepEvaluation(reward: reward, terminated: remainingElements.isEmpty)
     }
 
-    /// D4RL's order: the observation first, then the reward read from it (`KitchenBase`).
-    public override func finishStep(xBefore: Double, appliedAction: [Double])
-        -> (observation: [Double], reward: Double, terminated: Bool, info: StepInfo) {
-        let observation = observation()
-        let reward = Double(completeElements(observation: observation))
-        return (observation, reward, remainingElements.isEmpty, StepInfo())
-    }
+    public func isTerminal(_ env: MuJoCoEnvironment) -> Bool { remainingElements.isEmpty }
 
     /// `KitchenBase._get_reward_n_score`: removes and counts the remaining elements within the
     /// threshold on the noisy observation. The distance is `np.linalg.norm` as NumPy 1.26 computes
     /// it with OpenBLAS here: d₀², then one fused multiply-add per further component (matched on
     /// 3000 random 2- and 7-vectors; a plain sum differs in 8% and 16% of them).
-    private func completeElements(observation: [Double]) -> Int {
+    private func completeElements(observation: UnsafeBufferPointer<Double>) -> Int {
         let done = remainingElements.filter { element in
             var sum = 0.0
             for (k, (index, target)) in zip(element.stateIndices, element.goal).enumerated() {
@@ -147,43 +152,40 @@ public final class KitchenEnvironment: MuJoCoEnvironment {
     // MARK: Reset
 
     /// Every reset restores all elements (`KitchenBase.reset_model`).
-    public override func willReset() {
+    public func willReset(_ env: MuJoCoEnvironment) {
         remainingElements = elements
     }
 
-    /// `MujocoEnv._reset` → `KitchenV0.reset_model` → `Robot.reset` on dm_control (§12.7); the base
-    /// then takes the first observation.
-    public override func resetSimulation() throws {
-        try physicsReset()          // MujocoEnv._reset: sim.reset()
-        try data.forward()          //                   sim.forward()
-        try physicsReset()          // Robot.reset: sim.reset(), the start state, sim.forward()
+    /// `MujocoEnv._reset` → `KitchenV0.reset_model` → `Robot.reset` on dm_control (§12.7); the
+    /// environment then takes the first observation.
+    public func resetSimulation(_ env: MuJoCoEnvironment) throws {
+        let data = env.data
+        try PhysicsReset.dmControl(data)   // MujocoEnv._reset: sim.reset()
+        try data.forward()                 //                   sim.forward()
+        try PhysicsReset.dmControl(data)   // Robot.reset: sim.reset(), the start state, sim.forward()
         data.qpos = FrankaKitchenRobot.initialQpos
-        data.qvel = [Double](repeating: 0, count: model.nv)
+        data.qvel = [Double](repeating: 0, count: env.model.nv)
         try data.forward()
-        for _ in 0..<FrankaKitchenRobot.observationCacheSize { _ = observation() }
-        try data.forward()          // KitchenV0.reset_model: sim.forward(), then _get_obs()
-    }
-
-    /// dm_control's `Physics.reset()`: `mj_resetData`, then `mj_forward` with actuation disabled.
-    private func physicsReset() throws {
-        try data.reset()
-        try data.forward(disabling: .actuation)
+        var scratch = [Double](repeating: 0, count: observationSize)
+        for _ in 0..<FrankaKitchenRobot.observationCacheSize {
+            scratch.withUnsafeMutableBufferPointer { observe(env, into: $0) }
+        }
+        try data.forward()                 // KitchenV0.reset_model: sim.forward(), then _get_obs()
     }
 
     // MARK: Reports and videos
 
     /// `tasks_completed` (0…4) and `completion_rate` (completed / elements) of the episode.
-    public override var episodeMetrics: [String: Double] {
+    public var episodeMetrics: [String: Double] {
         ["tasks_completed": Double(completedCount), "completion_rate": Double(completedCount) / Double(elements.count)]
     }
 
-    public override var overlayLines: [String] {
+    public var overlayLines: [String] {
         ["tasks \(completedCount)/\(elements.count)"]
     }
-}
 
-extension KitchenEnvironment: RobotDescriptor {
-    public static let robot = "kitchen"
+    // MARK: Descriptor
+
     /// D4RL runs the kitchen through dm_control 1.0.14's bindings, i.e. MuJoCo 2.3.7, not
     /// mujoco-py: its tasks default to 2.3.7 (docs/physics.md).
     public static let sourcePhysics = MuJoCoPhysics.v2_3_7
@@ -209,7 +211,8 @@ extension KitchenEnvironment: RobotDescriptor {
     }
 
     public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
-        try KitchenEnvironment(task: task, model: model(for: task, physics: physics), seed: seed)
+        let model = try model(for: task, physics: physics)
+        return try MuJoCoEnvironment(task: task, model: model, robot: Kitchen(task: task, model: model), seed: seed)
     }
 
     /// D4RL's viewer camera: `KitchenV0`'s `camera_settings` (distance 4.5 m, azimuth −66°,
@@ -229,7 +232,10 @@ extension KitchenEnvironment: RobotDescriptor {
                                                       lookat: SIMD3(-0.2, 0.6, 2.2))
 
     /// EDP normalizes observations on kitchen (trainer.py:438-443).
-    public static let edpNormalizesObservations = true
+    public static let edpNormalizedDomains = ["kitchen"]
+
+    /// `edp-bench environments` measures the kitchen on its first task.
+    public static let environmentBenchmarkTask: String? = "kitchen-complete-v0"
 }
 
 /// Errors building the kitchen environment, each naming what was expected.

@@ -7,7 +7,7 @@ import MuJoCo
 ///
 /// - Model: D4RL's `DAPG_pen.xml`, a private copy per environment (the goal is written into it).
 ///   Construction as mjrl does it: one step of 5 substeps with zero controls, then the actuator
-///   retuning (`PenModel.actuatorRetuning`), then the pen and target lengths measured once.
+///   retuning (`AdroitHand.actuatorRetuning`), then the pen and target lengths measured once.
 /// - Action (24): clip to [−1, 1], then `mid + a · halfRange` of each actuator's control range.
 ///   Frame skip 5 × `mj_step` (timestep 0.002 s) → dt 0.01 s.
 /// - Observation (45): qpos[0..<24] (hand), pen position (m, world), pen velocity (qvel[24..<30]),
@@ -17,8 +17,8 @@ import MuJoCo
 ///   > 0.9, another +50 if similarity > 0.95; −5 and terminated when the pen's height < 0.075 m.
 /// - Reset: mjrl's order (`mj_resetData`, forward, write the initial state, forward), then roll and
 ///   pitch ~ U(−1, 1) from the generator → the `target` body's quaternion, forward.
-public final class PenEnvironment: MuJoCoEnvironment {
-    static let frameSkip = 5
+public final class Pen: RobotDescriptor {
+    public static let robot = "pen"
     /// Distance (m) below which the orientation bonuses apply (`pen_v0.py`).
     static let bonusDistance = 0.075
     /// Orientation similarities (cosines) above which +10 and +50 are paid (`pen_v0.py`).
@@ -39,59 +39,62 @@ public final class PenEnvironment: MuJoCoEnvironment {
     private let actuatorMid: [Double]
     private let actuatorHalfRange: [Double]
     private var control: [Double]
-
-    /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next),
-    /// on its own copy of the compiled model.
-    public init(task: TaskSpec, seed: UInt64 = 0, physics: MuJoCoPhysics) throws {
-        let model = try PenModel.compiled(physics: physics).copy()
-        sites = try PenSites(model: model)
-        let ranges = model.actuatorControlRange
-        // numpy: mean over the two bounds = (low + high)/2; 0.5·(high − low).
-        actuatorMid = ranges.map { ($0.lowerBound + $0.upperBound) / 2 }
-        actuatorHalfRange = ranges.map { 0.5 * ($0.upperBound - $0.lowerBound) }
-        control = [Double](repeating: 0, count: model.nu)
-        try super.init(task: task, model: model, frameSkip: Self.frameSkip, seed: seed)
-        // mjrl's constructor steps once with zero controls before D4RL retunes the actuators and
-        // measures the lengths, so the lengths come from that state (docs/environments.md §13.1).
-        try data.step(count: Self.frameSkip)
-        try PenModel.retuneActuators(model)
-        penLength = Self.norm(data.sitePosition(sites.penTop) - data.sitePosition(sites.penBottom))
-        targetLength = Self.norm(data.sitePosition(sites.targetTop) - data.sitePosition(sites.targetBottom))
-    }
-
+    /// The pen model (the environment's private copy, whose `target` body holds the goal).
+    private let model: MjModel
+    public let substeps = Substeps(AdroitHand.frameSkip)
     /// 45 = the hand's coordinates (nq − 6) + pen position 3 + pen velocities 6 + 4 × 3 (pen axis,
     /// target axis, position error, axis error).
-    public override var observationSize: Int { model.nq - 6 + 3 + 6 + 12 }
+    public let observationSize: Int
+
+    /// The pen robot on `model`, its own copy of the compiled model.
+    init(model: MjModel) throws {
+        self.model = model
+        sites = try PenSites(model: model)
+        (actuatorMid, actuatorHalfRange) = AdroitHand.actuatorMidAndHalfRange(model)
+        control = [Double](repeating: 0, count: model.nu)
+        observationSize = model.nq - 6 + 3 + 6 + 12
+    }
+
+    /// A pen environment for `task` with its generator seeded with `seed` (call `reset()` next),
+    /// on its own copy of the compiled model, constructed as mjrl and D4RL do (`AdroitHand.construct`),
+    /// then the lengths measured from that state (docs/environments.md §13.1).
+    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
+        let model = try PenModel.compiled(physics: physics).copy()
+        let pen = try Pen(model: model)
+        let env = try MuJoCoEnvironment(task: task, model: model, robot: pen, seed: seed)
+        try AdroitHand.construct(env)
+        pen.penLength = norm(env.data.sitePosition(pen.sites.penTop) - env.data.sitePosition(pen.sites.penBottom))
+        pen.targetLength = norm(env.data.sitePosition(pen.sites.targetTop) - env.data.sitePosition(pen.sites.targetBottom))
+        return env
+    }
 
     /// The target orientation (w, x, y, z) of the current episode (the `target` body's quaternion).
     public var goalQuaternion: [Double] {
         Array(model.bodyQuaternion[4 * sites.targetBody..<4 * sites.targetBody + 4])
     }
 
-    public override func applyAction(_ action: [Double]) -> [Double] {
-        for i in 0..<control.count {
-            control[i] = actuatorMid[i] + min(max(action[i], -1), 1) * actuatorHalfRange[i]
-        }
-        control.withUnsafeBufferPointer { data.setControl($0) }
+    public func applyAction(_ env: MuJoCoEnvironment, _ action: [Double]) -> [Double] {
+        AdroitHand.mapAction(action, mid: actuatorMid, halfRange: actuatorHalfRange, control: &control, data: env.data)
         return control
     }
 
-    public override func resetSimulation() throws {
-        try data.reset()
-        try data.forward()
-        try writeState(qpos: initialQpos, qvel: initialQvel)
-        model.setBodyQuaternion(sites.targetBody, PenGoalOrientation.draw(from: &random))
-        try data.forward()
+    /// mjrl's order (`mj_resetData`, forward, the initial state written, forward), then the goal
+    /// orientation drawn into the `target` body, forward.
+    public func resetSimulation(_ env: MuJoCoEnvironment) throws {
+        try PhysicsReset.mujoco(env.data)
+        try env.data.forward()
+        try env.writeState(qpos: env.initialQpos, qvel: env.initialQvel)
+        model.setBodyQuaternion(sites.targetBody, PenGoalOrientation.draw(from: &env.random))
+        try env.data.forward()
     }
 
     /// `[hand qpos, pen position, pen velocities, pen axis, target axis, pen − goal, pen axis −
     /// target axis]` (D4RL `get_obs`; docs/environments.md §13.2).
-    public override func observation() -> [Double] {
-        let hand = model.nq - 6, nv = model.nv
-        var obs = [Double](repeating: 0, count: observationSize)
+    public func observe(_ env: MuJoCoEnvironment, into obs: UnsafeMutableBufferPointer<Double>) {
+        let data = env.data, hand = model.nq - 6, nv = model.nv
         for i in 0..<hand { obs[i] = data.qpos(i) }
-        let pen = penPosition, goal = data.sitePosition(sites.goal)
-        let penAxis = self.penAxis, targetAxis = self.targetAxis
+        let pen = penPosition(data), goal = data.sitePosition(sites.goal)
+        let penAxis = self.penAxis(data), targetAxis = self.targetAxis(data)
         for k in 0..<6 { obs[hand + 3 + k] = data.qvel(nv - 6 + k) }
         for k in 0..<3 {
             obs[hand + k] = pen[k]
@@ -100,13 +103,13 @@ public final class PenEnvironment: MuJoCoEnvironment {
             obs[hand + 15 + k] = pen[k] - goal[k]
             obs[hand + 18 + k] = penAxis[k] - targetAxis[k]
         }
-        return obs
     }
 
-    public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
-        let pen = penPosition
+    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
+                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
+        let data = env.data, pen = penPosition(data)
         let distance = Self.norm(pen - data.sitePosition(sites.goal))
-        let similarity = Self.dot(penAxis, targetAxis)
+        let similarity = Self.dot(penAxis(data), targetAxis(data))
         var reward = -distance
         reward += similarity
         if distance < Self.bonusDistance && similarity > Self.smallBonusSimilarity { reward += Self.smallBonus }
@@ -118,17 +121,20 @@ public final class PenEnvironment: MuJoCoEnvironment {
         }
         var info = StepInfo()
         info.distanceToGoal = distance
-        return (reward, terminated, info)
+        return StepEvaluation(reward: reward, terminated: terminated, info: info)
     }
 
+    /// The pen dropped: its height below `dropHeight`.
+    public func isTerminal(_ env: MuJoCoEnvironment) -> Bool { penPosition(env.data).z < Self.dropHeight }
+
     /// World position (m) of the pen body's frame.
-    private var penPosition: SIMD3<Double> { data.bodyPosition(sites.penBody) }
+    private func penPosition(_ data: MjData) -> SIMD3<Double> { data.bodyPosition(sites.penBody) }
     /// Pen axis, bottom site → top site, divided by the construction length.
-    private var penAxis: SIMD3<Double> {
+    private func penAxis(_ data: MjData) -> SIMD3<Double> {
         (data.sitePosition(sites.penTop) - data.sitePosition(sites.penBottom)) / penLength
     }
     /// Target axis, bottom site → top site, divided by the construction length.
-    private var targetAxis: SIMD3<Double> {
+    private func targetAxis(_ data: MjData) -> SIMD3<Double> {
         (data.sitePosition(sites.targetTop) - data.sitePosition(sites.targetBottom)) / targetLength
     }
 
@@ -141,10 +147,8 @@ public final class PenEnvironment: MuJoCoEnvironment {
 
     /// `np.linalg.norm` of a 3-vector: `sqrt(dot(v, v))`.
     static func norm(_ v: SIMD3<Double>) -> Double { dot(v, v).squareRoot() }
-}
 
-extension PenEnvironment: RobotDescriptor {
-    public static let robot = "pen"
+    // MARK: Descriptor
 
     /// D4RL's pen XML, its includes, meshes and textures (installed by `Scripts/bootstrap`).
     public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] {
@@ -154,10 +158,6 @@ extension PenEnvironment: RobotDescriptor {
     /// `DAPG_pen.xml` as compiled, before D4RL's retuning and any goal (every environment edits
     /// its own copy).
     public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel { try PenModel.compiled(physics: physics) }
-
-    public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
-        try PenEnvironment(task: task, seed: seed, physics: physics)
-    }
 
     /// D4RL's viewer (`pen_v0.py` `mj_viewer_setup`): azimuth −45°, distance 1.0 m, on mujoco_py's
     /// free camera, whose elevation is MuJoCo's default −45° and whose lookat is the median of the
@@ -175,5 +175,8 @@ extension PenEnvironment: RobotDescriptor {
                                                       lookat: SIMD3(0.12, -0.15, 0.25))
 
     /// EDP normalizes observations on the Adroit tasks (trainer.py:438-443).
-    public static let edpNormalizesObservations = true
+    public static let edpNormalizedDomains = AdroitHand.edpNormalizedDomains
+
+    /// `edp-bench environments` measures the pen on its human-demonstration task.
+    public static let environmentBenchmarkTask: String? = "pen-human-v1"
 }

@@ -26,31 +26,37 @@ import MuJoCo
 ///   `goalRandom`, a second generator seeded from the construction seed (`goalSeed(for:)`), so the
 ///   reset noise is the same stream as an environment without goals, and `reset(seed:)` re-seeds
 ///   only the reset noise (as `env.seed()` leaves D4RL's global stream alone).
-public final class AntMazeEnvironment: MuJoCoEnvironment {
+/// - Goal success is recorded by the environment (`MuJoCoEnvironment.successStep`).
+public final class AntMaze: GymReset, GoalReaching, RobotDescriptor {
+    public static let robot = "antmaze"
+    /// D4RL's ant in `assets/models/` (PROVENANCE.md); the walls come from the task's maze map.
+    static let modelFile = "ant.xml"
     static let frameSkip = 5
     /// `AntEnv.reset_model`: U(−0.1, 0.1) on qpos, 0.1·randn on qvel.
     static let resetNoiseScale = 0.1
     /// `GoalReachingEnv.step`: success iff ‖xy − goal‖ ≤ 0.5 m.
     public static let goalRadius = 0.5
+    /// Top-down over the whole maze.
+    public static let defaultCamera = CameraView.topDownStaticWorld
+    /// Episodes report success, time to goal and the goal; tasks a success rate.
+    public static let reportsGoalSuccess = true
+    /// EDP normalizes observations on antmaze (trainer.py:438-443).
+    public static let edpNormalizedDomains = ["antmaze"]
 
     /// The maze map this environment was built from.
     public let maze: MazeMap
+    /// Whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
+    public let resamplesGoalEachReset: Bool
     /// The current goal, m, world frame (x, y).
     public private(set) var goal: SIMD2<Double>
-    /// Whether `setGoal` fixed the goal; a fixed goal is never re-drawn.
+    /// Whether `fixGoal` fixed the goal; a fixed goal is never re-drawn.
     public private(set) var goalIsFixed = false
-    /// The generator goals are drawn from (NumPy PCG64-compatible), independent of `random`.
+    /// The generator goals are drawn from (NumPy PCG64-compatible), independent of the
+    /// environment's `random`.
     public var goalRandom: NumPyRandom
-    /// Steps from the last reset to the first success in this episode (the step count at which the
-    /// episode terminated), or nil while the goal has not been reached.
-    public private(set) var successStep: Int?
-
-    /// Whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
-    public var resamplesGoalEachReset: Bool { task.goalResampledEachReset ?? false }
-    /// Whether the goal has been reached in the current episode.
-    public var reachedGoal: Bool { successStep != nil }
-    /// Time to goal in seconds (`successStep × dt`), or nil if not reached.
-    public var timeToGoal: Double? { successStep.map { Double($0) * dt } }
+    public let substeps = Substeps(frameSkip)
+    /// nq + nv = 15 + 14 = 29.
+    public let observationSize = 29
 
     /// The goal generator's seed for a construction seed: `seed XOR 0x9E3779B97F4A7C15` (the
     /// 64-bit golden-ratio constant), so the goal stream differs from the reset stream of the same
@@ -58,47 +64,40 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
     public static func goalSeed(for seed: UInt64) -> UInt64 { seed ^ 0x9E37_79B9_7F4A_7C15 }
 
     /// - Parameters:
-    ///   - model: the compiled maze model (`EnvironmentFactory.mazeModel(for:)`).
-    ///   - seed: seeds `random` (reset noise) and, through `goalSeed(for:)`, `goalRandom`.
+    ///   - seed: the environment's construction seed; seeds `goalRandom` through `goalSeed(for:)`.
     /// The first goal is drawn here (D4RL's `AntMazeEnv.__init__` calls `set_target()`).
-    public init(task: TaskSpec, model: MjModel, maze: MazeMap, seed: UInt64 = 0) throws {
+    public init(maze: MazeMap, resamplesGoalEachReset: Bool, seed: UInt64) {
         self.maze = maze
+        self.resamplesGoalEachReset = resamplesGoalEachReset
         var goalRandom = NumPyRandom(seed: Self.goalSeed(for: seed))
         self.goal = maze.sampleGoal(using: &goalRandom)
         self.goalRandom = goalRandom
-        try super.init(task: task, model: model, frameSkip: Self.frameSkip, seed: seed)
-        precondition(model.nq == 15 && model.nv == 14 && model.nu == 8, "\(model.source) is not D4RL's ant")
     }
 
-    /// nq + nv = 15 + 14 = 29.
-    public override var observationSize: Int { model.nq + model.nv }
-
-    public override func observation() -> [Double] {
-        let nq = model.nq, nv = model.nv
-        var obs = [Double](repeating: 0, count: nq + nv)
-        for i in 0..<nq { obs[i] = data.qpos(i) }
-        for i in 0..<nv { obs[nq + i] = data.qvel(i) }
-        return obs
+    public func observe(_ env: MuJoCoEnvironment, into observation: UnsafeMutableBufferPointer<Double>) {
+        let nq = env.model.nq, nv = env.model.nv, data = env.data
+        for i in 0..<nq { observation[i] = data.qpos(i) }
+        for i in 0..<nv { observation[nq + i] = data.qvel(i) }
     }
 
     /// v2: draws the episode's goal (D4RL calls `set_target()` before the physics reset).
-    public override func willReset() {
-        successStep = nil
+    public func willReset(_ env: MuJoCoEnvironment) {
         if resamplesGoalEachReset && !goalIsFixed {
             goal = maze.sampleGoal(using: &goalRandom)
         }
     }
 
-    public override var goalPosition: [Double]? { [goal.x, goal.y] }
+    public var goalReaching: GoalReaching? { self }
+    public var goalPosition: [Double] { [goal.x, goal.y] }
 
     /// The goal and its success radius, drawn into videos.
-    public override var goalMarker: GoalMarker? { GoalMarker(x: goal.x, y: goal.y, radius: Self.goalRadius) }
+    public var goalMarker: GoalMarker? { GoalMarker(x: goal.x, y: goal.y, radius: Self.goalRadius) }
 
     /// Positions the goal stream as in an instance built with `instanceSeed` that has already been
     /// reset `episode` times: the construction draw, then (v2) one draw per earlier reset; the
     /// coming `reset` makes the episode's own draw. So v0/v1 use one goal per seed (D4RL: one per
     /// environment instance) and v2 a new goal for every episode, whatever environment runs it.
-    public override func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {
+    public func prepareEpisode(_ episode: Int, instanceSeed: UInt64) {
         guard !goalIsFixed else { return }
         goalRandom = NumPyRandom(seed: Self.goalSeed(for: instanceSeed))
         goal = maze.sampleGoal(using: &goalRandom)
@@ -107,71 +106,85 @@ public final class AntMazeEnvironment: MuJoCoEnvironment {
         }
     }
 
-    public override func sampleInitialState() -> (qpos: [Double], qvel: [Double]) {
-        let qpos = uniformNoise(around: initialQpos, scale: Self.resetNoiseScale)
-        let qvel = initialQvel.map { $0 + random.standardNormal() * Self.resetNoiseScale }
-        return (qpos, qvel)
+    public func sampleInitialState(_ env: MuJoCoEnvironment) -> (qpos: [Double], qvel: [Double]) {
+        env.uniformPositionsNormalVelocities(scale: Self.resetNoiseScale)
     }
 
-    /// Fixes the goal (m, world frame, `[x, y]`) for this and all later episodes of this instance;
-    /// no goal is drawn any more (`edp-eval replay`'s `"goal"`).
-    public override func setGoal(_ goal: [Double]) throws {
-        guard goal.count == 2 else { throw ReplayError.wrongLength(field: "goal", expected: 2, got: goal.count) }
-        guard goal.allSatisfy(\.isFinite) else { throw ReplayError.notFinite(field: "goal") }
-        self.goal = SIMD2(goal[0], goal[1])
+    /// Fixes the goal (m, world frame) for this and all later episodes of this instance; no goal
+    /// is drawn any more (`edp-eval replay`'s `"goal"`).
+    public func fixGoal(_ goal: SIMD2<Double>) {
+        self.goal = goal
         goalIsFixed = true
     }
 
     /// Distance (m) from the torso's xy to the goal: `sqrt(dx² + dy²)`, the same operations as
     /// NumPy's `np.linalg.norm(xy − goal)` for two values.
-    public var distanceToGoal: Double {
-        let dx = data.qpos(0) - goal.x, dy = data.qpos(1) - goal.y
+    public func distanceToGoal(_ env: MuJoCoEnvironment) -> Double {
+        let dx = env.data.qpos(0) - goal.x, dy = env.data.qpos(1) - goal.y
         return (dx * dx + dy * dy).squareRoot()
     }
 
-    public override func evaluateStep(xBefore: Double, action: [Double]) -> (reward: Double, terminated: Bool, info: StepInfo) {
+    /// Reward 1 and terminated on success (the environment records the first success step).
+    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
+                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
         var info = StepInfo()
-        info.xPosition = data.qpos(0)
-        info.xVelocity = (info.xPosition - xBefore) / dt
-        info.distanceToGoal = distanceToGoal
+        info.xPosition = env.data.qpos(0)
+        info.xVelocity = (info.xPosition - xBefore) / env.dt
+        info.distanceToGoal = distanceToGoal(env)
         info.success = info.distanceToGoal <= Self.goalRadius
-        if info.success && successStep == nil { successStep = elapsedSteps }
-        return (info.success ? 1.0 : 0.0, info.success, info)
+        return StepEvaluation(reward: info.success ? 1.0 : 0.0, terminated: info.success, info: info)
     }
-}
 
-extension AntMazeEnvironment: RobotDescriptor {
-    public static let robot = "antmaze"
-    /// D4RL's ant in `assets/models/` (PROVENANCE.md); the walls come from the task's maze map.
-    static let modelFile = "ant.xml"
+    public func isTerminal(_ env: MuJoCoEnvironment) -> Bool { distanceToGoal(env) <= Self.goalRadius }
 
-    /// The ant's MJCF plus `envs/mazes.json` (the walls come from the map named `task.maze`).
+    // MARK: Descriptor
+
+    /// The robot fields of an AntMaze task entry.
+    struct TaskData: Decodable {
+        /// Name of the maze map in `envs/mazes.json`.
+        let maze: String?
+        /// Whether a new goal is drawn at every reset (D4RL `v2_resets`, the -v2 tasks).
+        let goalResampledEachReset: Bool?
+        enum CodingKeys: String, CodingKey {
+            case maze
+            case goalResampledEachReset = "goal_resampled_each_reset"
+        }
+    }
+
+    /// The task's `maze` and `goal_resampled_each_reset` fields.
+    public static func taskFields(_ task: TaskSpec) throws -> (maze: String?, goalResampledEachReset: Bool) {
+        let data = try task.robotData.decode(TaskData.self, task: task.id)
+        return (data.maze, data.goalResampledEachReset ?? false)
+    }
+
+    /// The maze map of a maze task (`maze` in `envs/mazes.json`), read once per process.
+    /// - Throws: `MazeError.noMaze` when the task names none.
+    public static func mazeMap(for task: TaskSpec) throws -> MazeMap {
+        guard let name = try taskFields(task).maze else { throw MazeError.noMaze(task: task.id) }
+        return try MazeMap.named(name)
+    }
+
+    /// The ant's MJCF plus `envs/mazes.json` (the walls come from the map named by the task).
     public static func modelSourceURLs(for task: TaskSpec) throws -> [URL] {
         [ProjectResources.model(modelFile), MazeMap.standardFile]
     }
 
     /// The ant plus the walls of the task's maze.
     public static func model(for task: TaskSpec, physics: MuJoCoPhysics) throws -> MjModel {
-        try model(for: EnvironmentFactory.mazeMap(for: task), physics: physics)
+        try model(for: mazeMap(for: task), physics: physics)
     }
 
     /// `assets/models/ant.xml` plus the maze's wall geoms (`AntMazeModel`), compiled once per
     /// distinct XML text (shared, read-only).
-    static func model(for maze: MazeMap, physics: MuJoCoPhysics) throws -> MjModel {
+    public static func model(for maze: MazeMap, physics: MuJoCoPhysics) throws -> MjModel {
         try compiledModel(xml: AntMazeModel.xml(for: maze), name: "antmaze_\(maze.name).xml", physics: physics)
     }
 
     public static func makeEnvironment(task: TaskSpec, seed: UInt64, physics: MuJoCoPhysics) throws -> MuJoCoEnvironment {
-        let maze = try EnvironmentFactory.mazeMap(for: task)
-        return try AntMazeEnvironment(task: task, model: model(for: maze, physics: physics), maze: maze, seed: seed)
+        let maze = try mazeMap(for: task)
+        let model = try model(for: maze, physics: physics)
+        precondition(model.nq == 15 && model.nv == 14 && model.nu == 8, "\(model.source) is not D4RL's ant")
+        let robot = AntMaze(maze: maze, resamplesGoalEachReset: try taskFields(task).goalResampledEachReset, seed: seed)
+        return try MuJoCoEnvironment(task: task, model: model, robot: robot, seed: seed)
     }
-
-    /// Top-down over the whole maze.
-    public static let defaultCamera = CameraView.topDownStaticWorld
-
-    /// Episodes report success, time to goal and the goal; tasks a success rate.
-    public static let reportsGoalSuccess = true
-
-    /// EDP normalizes observations on antmaze (trainer.py:438-443).
-    public static let edpNormalizesObservations = true
 }
