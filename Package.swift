@@ -3,8 +3,9 @@
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
 //   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
 //   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
-//   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Datasets); RolloutVideo (Evaluation + Rendering)
+//   Randomness, Digests (SHA-256) -> TensorArchives (file formats) -> DiffusionPolicy (pure Swift)
+//   -> Checkpoints (files → weights + configuration)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Checkpoints + Datasets); RolloutVideo (Evaluation + Rendering)
 //   -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "MuJoCo", targets: ["MuJoCo"]),
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "DiffusionPolicy", targets: ["DiffusionPolicy"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Datasets", targets: ["Datasets"]),
     ],
@@ -49,16 +51,27 @@ let package = Package(
         // depends on it.
         .target(name: "CMuJoCoRenderShims"),
         .target(name: "MuJoCo", dependencies: ["CMuJoCoDoor", "CMuJoCo210Shims", "CMuJoCo237Shims"]),
-        .target(name: "Environments", dependencies: ["MuJoCo"]),
-        // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
-        // against (the networks run on the module's own batch-invariant kernel, see README).
+        .target(name: "Environments", dependencies: ["MuJoCo", "Randomness"]),
+        // Random number generators shared by the environments (NumPy's legacy streams), the
+        // policies (PolicyRandom) and the evaluation (SplitMix64 episode seeds). Foundation only.
+        .target(name: "Randomness"),
+        // The one SHA-256 helper (hex digests of data and files); the only target importing Crypto.
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Container formats: pickle machine + allow-list, ZIP, npy/npz, safetensors, torch archives.
+        // The only target using ZIPFoundation (besides TestSupport).
+        .target(name: "TensorArchives", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Networks, schedules, samplers and action selection: pure Swift, no file I/O. The only
+        // target compiled with CPU-specific code generation.
+        .target(name: "DiffusionPolicy", dependencies: ["TensorArchives", "Randomness"], swiftSettings: policyCodegen),
+        // Checkpoint files → weights + PolicyConfiguration: one reader per source format.
+        .target(name: "Checkpoints", dependencies: ["TensorArchives", "DiffusionPolicy", "Digests"]),
+        // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling `edp-eval bench` and edp-bench
+        // compare a policy against (the networks run on DiffusionPolicy's own batch-invariant
+        // kernel). Only the SGEMMCeiling target calls OpenBLAS.
         .systemLibrary(name: "COpenBLAS"),
-        .target(name: "DiffusionPolicy", dependencies: [
-            "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], swiftSettings: policyCodegen),
+        .target(name: "SGEMMCeiling", dependencies: ["COpenBLAS"]),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", "Datasets", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Checkpoints", "Datasets", "MuJoCo", "Randomness", "Digests", "SGEMMCeiling",
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -71,15 +84,15 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         // D4RL datasets read lazily, and the one-step consistency check against Environments.
         .target(name: "Datasets", dependencies: [
-            "CHDF5", "Environments", "MuJoCo", .product(name: "Crypto", package: "swift-crypto"),
+            "CHDF5", "Environments", "MuJoCo", "Digests",
         ]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "MuJoCo",
+            "Environments", "DiffusionPolicy", "Checkpoints", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
+            "Environments", "DiffusionPolicy", "Checkpoints", "Randomness", "SGEMMCeiling", "COpenBLAS", "Rendering", "Datasets", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -89,11 +102,22 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "Environments", "MuJoCo", "Randomness", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "TestSupport"]),
+        // Fixture loaders and byte builders (npy, pickle, zip) shared by the three suites below.
+        .target(name: "PolicyTestSupport", dependencies: ["TestSupport", "TensorArchives", "DiffusionPolicy"],
+                path: "Tests/PolicyTestSupport"),
+        .testTarget(name: "TensorArchivesTests", dependencies: ["TensorArchives", "PolicyTestSupport", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: [
+            "Checkpoints", "TensorArchives", "DiffusionPolicy", "Digests", "PolicyTestSupport", "TestSupport",
+        ]),
+        .testTarget(name: "DiffusionPolicyTests", dependencies: [
+            "DiffusionPolicy", "Checkpoints", "TensorArchives", "Randomness", "PolicyTestSupport", "TestSupport",
+        ]),
+        .testTarget(name: "EvaluationTests", dependencies: [
+            "Evaluation", "Environments", "DiffusionPolicy", "Checkpoints", "Randomness", "TestSupport",
+        ]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "Environments", "TestSupport"]),
         // Runs the built binary; `CommandParsingTests` also parses the commands in process.
         .testTarget(name: "CLITests", dependencies: [

@@ -3,6 +3,7 @@ import Dispatch
 import Environments
 import Foundation
 import MuJoCo
+import Randomness
 import Rendering
 
 /// Offscreen rendering speed on the CPU: frames per second in fast and quality mode, and the

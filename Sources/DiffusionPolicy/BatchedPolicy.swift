@@ -1,3 +1,5 @@
+import Randomness
+import TensorArchives
 /// What the evaluation layer calls: a policy that maps a batch of observations to actions.
 ///
 /// Layout: `observations` is batch × observationSize floats, `actions` batch × actionSize,

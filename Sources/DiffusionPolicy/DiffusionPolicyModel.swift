@@ -1,4 +1,6 @@
 import Foundation
+import Randomness
+import TensorArchives
 
 /// A diffusion policy (EDP or Diffusion-QL) ready to act: noise network, schedule, sampler plan,
 /// critics and action selection, with preallocated buffers reused across calls.

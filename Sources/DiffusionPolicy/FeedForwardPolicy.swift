@@ -1,3 +1,5 @@
+import Randomness
+import TensorArchives
 /// The feed-forward baselines: an MLP on the observation, no diffusion, no critics.
 ///
 /// Parameter layout (defined by this module; flax naming, kernels (in, out), y = x·W + b):

@@ -1,3 +1,4 @@
+import Randomness
 /// Where a policy's random numbers come from, one independent stream per environment row.
 ///
 /// The samplers ask in a fixed order per row: draw 0 = the initial noise x_T (N·A normals,

@@ -1,5 +1,6 @@
 import Foundation
 import MuJoCo
+import Randomness
 
 /// The shared base of every D4RL environment: model, frame skip, D4RL's action clipping, state
 /// setting, time limit and the seeded generator. Each robot subclass (which is also its

@@ -1,5 +1,7 @@
+import Checkpoints
 import DiffusionPolicy
 import Foundation
+import Randomness
 
 /// A policy loaded from a checkpoint (EDP, Diffusion-QL or a feed-forward baseline) driven by the
 /// rollout engine.

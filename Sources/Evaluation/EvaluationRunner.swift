@@ -1,3 +1,4 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -19,11 +20,14 @@ public struct EvaluationPlan: Sendable {
     public var shard: Shard?
     /// The MuJoCo build every episode of the run is simulated with (docs/physics.md).
     public var physics: MuJoCoPhysics
+    /// The run's checkpoints, each read once (shared with whoever read them before the run).
+    public var checkpoints: CheckpointStore
 
     public init(tasks: [TaskSpec], policies: [PolicySource], seeds: [UInt64], episodesPerSeed: Int,
                 width: Int?, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil,
-                physics: MuJoCoPhysics) {
+                physics: MuJoCoPhysics, checkpoints: CheckpointStore = CheckpointStore()) {
         self.physics = physics
+        self.checkpoints = checkpoints
         self.tasks = tasks
         self.policies = policies
         self.seeds = seeds
@@ -171,7 +175,8 @@ public final class EvaluationRunner {
             var hash = ""
             var files: [String: String]?
             for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
-                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], physics: plan.physics, overrides: plan.overrides)
+                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], physics: plan.physics, overrides: plan.overrides,
+                                                                  checkpoints: plan.checkpoints)
                 result.loaded[p, default: [:]][t] = policy
                 if let checkpoint {
                     hash = checkpoint.sha256

@@ -1,7 +1,9 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
 import MuJoCo
+import TensorArchives
 
 /// Where an evaluation's policy comes from.
 public enum PolicySource: Equatable, Sendable, CustomStringConvertible {
@@ -53,15 +55,18 @@ public struct PolicyOverrides: Equatable, Sendable {
 /// Builds rollout policies from sources.
 public enum PolicyFactory {
     /// The policy for `task` (dimensions are checked against the task's environment by the engine).
+    /// - Parameter checkpoints: where a checkpoint source is read from; a run passes its one store
+    ///   so that each file is read and hashed once however many tasks it is evaluated on.
     /// - Returns: the policy and, for checkpoints, the loaded checkpoint (for provenance).
-    public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides())
+    public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides(),
+                            checkpoints: CheckpointStore = CheckpointStore())
         throws -> (policy: RolloutPolicy, checkpoint: Checkpoint?) {
         switch source {
         case .random:
             let env = try EnvironmentFactory.make(task: task, physics: physics)
             return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
         case .checkpoint(let url):
-            let checkpoint = try Checkpoint.load(url)
+            let checkpoint = try checkpoints.checkpoint(at: url)
             try ObservationStatistics.requireStatistics(checkpoint, task: task,
                                                         given: overrides.observationStatistics ?? overrides.observationDataset)
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,

@@ -1,5 +1,7 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
+import Randomness
 
 /// A policy the rollout engine can drive: one batched call per step for all live environments.
 ///

@@ -1,7 +1,9 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
 import MuJoCo
+import SGEMMCeiling
 
 /// The EDP paper's sampling-speed protocol (Kang et al. 2023, "Efficient Diffusion Policies for
 /// Offline RL", sampling speed on the registry's `edp_speed_protocol_task` over 10,000 transitions): episodes are
@@ -68,7 +70,7 @@ public struct SpeedBenchmark {
         BLASThreading.setThreadCount(threads)
         let (policy, checkpoint) = try PolicyFactory.make(source, task: task, physics: physics, overrides: overrides)
         let (collected, seeds) = try collect(with: policy, progress: progress)
-        let sgemm = SGEMMCeiling.measure(size: Self.sgemmSize)
+        let sgemm = SGEMMCeiling.measure(size: Self.sgemmSize, threads: threads)
         func rate(_ s: Double) -> Double { s > 0 ? Double(collected.steps) / s : 0 }
         // Useful FLOPs: the network's and critic's multiply-adds × 2 per action, over inference time.
         let flopRate = policy.flopsPerAction > 0 && collected.inference > 0
