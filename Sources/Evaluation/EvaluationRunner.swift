@@ -86,7 +86,7 @@ public final class EvaluationRunner {
 
     /// Per (task, policy) group, given the task, the policy's index in `plan.policies` and the
     /// loaded policy: an optional observer for the group's engine (video).
-    public typealias ObserverFactory = (TaskSpec, Int, RolloutPolicy) throws -> RolloutEngine.EpisodeObserver?
+    public typealias ObserverFactory = (TaskSpec, Int, any RolloutPolicy) throws -> RolloutEngine.EpisodeObserver?
 
     /// - Parameters:
     ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
@@ -163,7 +163,7 @@ public final class EvaluationRunner {
     /// The plan's policies as loaded for the tasks they run on here, with what provenance records.
     struct LoadedPolicies {
         /// [policy index][task index] → the policy.
-        var loaded: [Int: [Int: RolloutPolicy]] = [:]
+        var loaded: [Int: [Int: any RolloutPolicy]] = [:]
         var records: [Provenance.PolicyRecord] = []
         var checkpointFiles: [Provenance.File] = []
     }

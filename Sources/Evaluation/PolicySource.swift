@@ -60,7 +60,7 @@ public enum PolicyFactory {
     /// - Returns: the policy and, for checkpoints, the loaded checkpoint (for provenance).
     public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides(),
                             checkpoints: CheckpointStore = CheckpointStore())
-        throws -> (policy: RolloutPolicy, checkpoint: Checkpoint?) {
+        throws -> (policy: any RolloutPolicy, checkpoint: Checkpoint?) {
         switch source {
         case .random:
             let env = try EnvironmentFactory.make(task: task, physics: physics)
@@ -84,13 +84,10 @@ public enum PolicyFactory {
     }
 
     static func make(tensors: TensorDictionary, configuration: PolicyConfiguration, overrides: PolicyOverrides,
-                     checkpoint: Checkpoint?) throws -> RolloutPolicy {
-        var config = configuration
-        if let v = overrides.sampler { config.sampler = v }
-        if let v = overrides.dpmSteps { config.dpmSteps = v }
-        if let v = overrides.dpmEndTime { config.dpmEndTime = v }
-        if let v = overrides.selection { config.actionSelection = v }
-        if let v = overrides.candidates { config.candidates = v }
+                     checkpoint: Checkpoint?) throws -> any RolloutPolicy {
+        var config = configuration.overriding(sampler: overrides.sampler, dpmSteps: overrides.dpmSteps,
+                                              dpmEndTime: overrides.dpmEndTime, selection: overrides.selection,
+                                              candidates: overrides.candidates)
         if let url = overrides.observationStatistics ?? overrides.observationDataset {
             let normalization = overrides.observationStatistics != nil
                 ? try ObservationStatistics.load(url, family: config.family)

@@ -6,7 +6,6 @@ extension RolloutEngine {
     final class Slot {
         let environment: MuJoCoEnvironment
         var episode: EpisodeID?
-        var stream: PolicyStream?
         var observation: [Double] = []
         var length = 0
         var end: EpisodeEnd?
@@ -16,9 +15,9 @@ extension RolloutEngine {
 
         init(environment: MuJoCoEnvironment) { self.environment = environment }
 
-        func begin(_ id: EpisodeID, policy: RolloutPolicy) throws {
+        /// Starts episode `id` (the engine makes its policy stream).
+        func begin(_ id: EpisodeID) throws {
             episode = id
-            stream = policy.makeStream(seed: id.policySeed)
             environment.prepareEpisode(id.episode, instanceSeed: id.seed)
             observation = try environment.reset(seed: id.environmentSeed)
             length = 0
@@ -62,7 +61,6 @@ extension RolloutEngine {
             // The environment sums the rewards since its reset (and leaves the goal in place).
             let episodeReturn = environment.episodeReturn
             episode = nil
-            stream = nil
             return EpisodeResult(task: task.id, seed: id.seed, episode: id.episode, return: episodeReturn,
                                  length: length, normalizedScore: task.normalizedScore(return: episodeReturn),
                                  end: end, success: isGoalTask ? success : nil,
