@@ -102,8 +102,7 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "MuJoCo", "Randomness", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "MuJoCo", "Randomness", "Digests", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Fixture loaders and byte builders (npy, pickle, zip) shared by the three suites below.
         .target(name: "PolicyTestSupport", dependencies: ["TestSupport", "TensorArchives", "DiffusionPolicy"],
