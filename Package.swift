@@ -3,8 +3,10 @@
 // D4RL MuJoCo tasks. Layers, bottom up (see README "What is inside"):
 //   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments -> Rendering
 //   (+ CMuJoCoRenderShims for GL contexts; default cameras from the robot descriptors)
-//   Randomness, Digests (SHA-256) -> TensorArchives (file formats) -> DiffusionPolicy (pure Swift)
-//   -> Checkpoints (files → weights + configuration)
+//   Randomness (SplitMix64, PolicyRandom, NumPyRandom), Digests (SHA-256)
+//   TensorArchives (pickle, zip, npy/npz, safetensors, torch) -> DiffusionPolicy (networks, samplers;
+//   Tensor from TensorArchives, no file I/O) -> Checkpoints (files → weights + configuration)
+//   SGEMMCeiling (OpenBLAS sgemm, for `bench` and edp-bench)
 //   Evaluation (Environments + MuJoCo + DiffusionPolicy + Checkpoints + Datasets); RolloutVideo (Evaluation + Rendering)
 //   -> edp-eval (command-line tool)
 import PackageDescription

@@ -13,7 +13,7 @@ import TensorArchives
 /// - `.safetensors`: the project's export format (`export(to:)`), configuration in its metadata;
 ///   feed-forward baselines in the same format (`Checkpoint+FeedForward.swift`).
 /// - Stable-Baselines3 / SB3-contrib `.zip` agents (SAC, TQC, TD3, DDPG, PPO, A2C actors) with an
-///   optional `vecnormalize.pkl` beside them (`Checkpoint+StableBaselines.swift`).
+///   optional `vecnormalize.pkl` beside them (`Readers/StableBaselinesReader.swift`).
 /// - `.npz` with flax `/` paths (EDP) or torch `.` keys (Diffusion-QL): configuration from a sibling
 ///   `variant.json` when present, otherwise inferred from the tensor shapes with the code defaults
 ///   (EDP: linear schedule, DDPM sampling, EAS with 50 candidates, K = length of `diffusion/betas`
@@ -27,7 +27,7 @@ public struct Checkpoint: Sendable {
         case torchPair = "torch-pair"
         case safetensors
         case npz
-        /// A Stable-Baselines3 / SB3-contrib `.zip` (RL Zoo format), see `Checkpoint+StableBaselines.swift`.
+        /// A Stable-Baselines3 / SB3-contrib `.zip` (RL Zoo format), see `StableBaselinesReader`.
         case stableBaselines = "sb3-zip"
     }
 
