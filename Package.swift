@@ -3,9 +3,12 @@
 // D4RL MuJoCo tasks. Layers, bottom up (see docs/architecture.md "Layers"):
 //   CMuJoCoDoor <- CMuJoCo210Shims, CMuJoCo237Shims -> MuJoCo -> Environments; MuJoCo -> Rendering
 //   (+ CMuJoCoRenderShims for GL contexts, CPNG; cameras and markers given by RolloutVideo)
-//   DiffusionPolicy (pure Swift; OpenBLAS only for the sgemm ceiling)
-//   SampleStatistics (pure Swift); Datasets (HDF5 + SampleStatistics); DatasetCheck (Datasets + Environments)
-//   Evaluation (Environments + MuJoCo + DiffusionPolicy); RolloutVideo (Evaluation + Rendering)
+//   Randomness (SplitMix64, PolicyRandom, NumPyRandom), Digests (SHA-256), SampleStatistics
+//   TensorArchives (pickle, zip, npy/npz, safetensors, torch) -> DiffusionPolicy (networks, samplers;
+//   Tensor from TensorArchives, no file I/O) -> Checkpoints (files → weights + configuration)
+//   SGEMMCeiling (OpenBLAS sgemm, for `bench` and edp-bench)
+//   Datasets (HDF5 + SampleStatistics); DatasetCheck (Datasets + Environments)
+//   Evaluation (Environments + MuJoCo + DiffusionPolicy + Checkpoints); RolloutVideo (Evaluation + Rendering)
 //   -> edp-eval (command-line tool)
 import PackageDescription
 import Foundation
@@ -30,6 +33,7 @@ let package = Package(
         .library(name: "MuJoCo", targets: ["MuJoCo"]),
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "DiffusionPolicy", targets: ["DiffusionPolicy"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "DatasetCheck", targets: ["DatasetCheck"]),
@@ -51,19 +55,30 @@ let package = Package(
         // depends on it.
         .target(name: "CMuJoCoRenderShims"),
         .target(name: "MuJoCo", dependencies: ["CMuJoCoDoor", "CMuJoCo210Shims", "CMuJoCo237Shims"]),
-        .target(name: "Environments", dependencies: ["MuJoCo"]),
-        // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling the policy benchmarks compare
-        // against (the networks run on the module's own batch-invariant kernel, see docs/bench.md "Performance").
-        .systemLibrary(name: "COpenBLAS"),
-        .target(name: "DiffusionPolicy", dependencies: [
-            "COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], swiftSettings: policyCodegen),
+        .target(name: "Environments", dependencies: ["MuJoCo", "Randomness"]),
+        // Random number generators shared by the environments (NumPy's legacy streams), the
+        // policies (PolicyRandom) and the evaluation (SplitMix64 episode seeds). Foundation only.
+        .target(name: "Randomness"),
         // Summary statistics of a sample (mean, std, standard error, Student-t interval): the one
         // summary type, used by reports and by `dataset info`.
         .target(name: "SampleStatistics"),
+        // The one SHA-256 helper (hex digests of data and files); the only target importing Crypto.
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Container formats: pickle machine + allow-list, ZIP, npy/npz, safetensors, torch archives.
+        // The only target using ZIPFoundation (besides TestSupport).
+        .target(name: "TensorArchives", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Networks, schedules, samplers and action selection: pure Swift, no file I/O. The only
+        // target compiled with CPU-specific code generation.
+        .target(name: "DiffusionPolicy", dependencies: ["TensorArchives", "Randomness"], swiftSettings: policyCodegen),
+        // Checkpoint files → weights + PolicyConfiguration: one reader per source format.
+        .target(name: "Checkpoints", dependencies: ["TensorArchives", "DiffusionPolicy", "Digests"]),
+        // OpenBLAS (Debian libopenblas-dev): sgemm, the FLOP ceiling `edp-eval bench` and edp-bench
+        // compare a policy against (the networks run on DiffusionPolicy's own batch-invariant
+        // kernel). Only the SGEMMCeiling target calls OpenBLAS.
+        .systemLibrary(name: "COpenBLAS"),
+        .target(name: "SGEMMCeiling", dependencies: ["COpenBLAS"]),
         .target(name: "Evaluation", dependencies: [
-            "Environments", "DiffusionPolicy", "MuJoCo", "SampleStatistics", .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "DiffusionPolicy", "Checkpoints", "MuJoCo", "Randomness", "Digests", "SGEMMCeiling", "SampleStatistics",
         ]),
         // libpng 1.6 (Debian libpng-dev, with zlib1g-dev) for PNG frames and contact sheets.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -76,19 +91,20 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5"),
         // D4RL datasets read lazily (a pure HDF5 reader: no simulator).
         .target(name: "Datasets", dependencies: [
-            "CHDF5", "SampleStatistics", .product(name: "Crypto", package: "swift-crypto"),
+            "CHDF5", "SampleStatistics", "Digests",
         ]),
         // The one-step consistency check of a dataset against the simulator (`dataset check`), and
         // a dataset's widths checked against a task's environment.
         .target(name: "DatasetCheck", dependencies: ["Datasets", "Environments", "MuJoCo"]),
         .executableTarget(name: "edp-eval", dependencies: [
-            "Environments", "DiffusionPolicy", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "DatasetCheck", "MuJoCo",
-            "SampleStatistics",
+            "Environments", "DiffusionPolicy", "Checkpoints", "Evaluation", "Rendering", "RolloutVideo", "Datasets", "DatasetCheck",
+            "MuJoCo", "SampleStatistics", "Randomness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks that run a baseline and our code side by side and print the ratio.
         .executableTarget(name: "edp-bench", dependencies: [
-            "Environments", "DiffusionPolicy", "COpenBLAS", "Rendering", "RolloutVideo", "Datasets", "DatasetCheck", "MuJoCo",
+            "Environments", "DiffusionPolicy", "Checkpoints", "Randomness", "SGEMMCeiling", "COpenBLAS", "Rendering", "RolloutVideo",
+            "Datasets", "DatasetCheck", "MuJoCo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/edp-bench"),
 
@@ -98,11 +114,21 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "MuJoCoTests", dependencies: ["MuJoCo"]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "MuJoCo", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            "Environments", "MuJoCo", "Randomness", "Digests", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "DiffusionPolicyTests", dependencies: ["DiffusionPolicy", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Environments", "DiffusionPolicy", "SampleStatistics", "TestSupport"]),
+        // Fixture loaders and byte builders (npy, pickle, zip) shared by the three suites below.
+        .target(name: "PolicyTestSupport", dependencies: ["TestSupport", "TensorArchives", "DiffusionPolicy"],
+                path: "Tests/PolicyTestSupport"),
+        .testTarget(name: "TensorArchivesTests", dependencies: ["TensorArchives", "PolicyTestSupport", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: [
+            "Checkpoints", "TensorArchives", "DiffusionPolicy", "Digests", "PolicyTestSupport", "TestSupport",
+        ]),
+        .testTarget(name: "DiffusionPolicyTests", dependencies: [
+            "DiffusionPolicy", "Checkpoints", "TensorArchives", "Randomness", "PolicyTestSupport", "TestSupport",
+        ]),
+        .testTarget(name: "EvaluationTests", dependencies: [
+            "Evaluation", "Environments", "DiffusionPolicy", "Checkpoints", "Randomness", "SampleStatistics", "TestSupport",
+        ]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CHDF5", "TestSupport"]),
         .testTarget(name: "DatasetCheckTests", dependencies: ["DatasetCheck", "Datasets", "Environments", "TestSupport"]),
         // Runs the built binary; `CommandParsingTests` also parses the commands in process.

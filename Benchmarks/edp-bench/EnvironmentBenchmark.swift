@@ -3,6 +3,7 @@ import Dispatch
 import Environments
 import MuJoCo
 import Foundation
+import Randomness
 
 /// Environment overhead: `MuJoCoEnvironment.step` against a bare `mj_step` loop doing the same
 /// physics (same model, same actions, same episode resets), interleaved in one run. The kitchen

@@ -1,6 +1,8 @@
 import COpenBLAS
 import DiffusionPolicy
 import Foundation
+import Randomness
+import SGEMMCeiling
 
 /// Policy-inference benchmark (`swift run -c release edp-bench policy`, PolicyBenchmarkCommand):
 /// 1. OpenBLAS sgemm on 2048³ float32 with the same thread count (the machine's attainable GEMM

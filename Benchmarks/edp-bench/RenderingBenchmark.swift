@@ -3,6 +3,7 @@ import Dispatch
 import Environments
 import Foundation
 import MuJoCo
+import Randomness
 import Rendering
 import RolloutVideo
 

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// A dataset file in D4RL's HDF5 layout, read lazily in row chunks (D4RL files reach 2M
@@ -119,9 +119,7 @@ public final class D4RLDataset {
             throw DatasetError(file: url, key: nil, "cannot read the file")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
-        while let block = try handle.read(upToCount: 4 << 20), !block.isEmpty { hasher.update(data: block) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return try SHA256Digest.hex(reading: handle, blockSize: 4 << 20)
     }
 
     /// Episodes as D4RL splits them: an episode ends after transition i when `terminals[i]` or

@@ -1,3 +1,5 @@
+import Randomness
+import TensorArchives
 /// What the evaluation layer calls: a policy that maps a batch of observations to actions.
 ///
 /// Layout: `observations` is batch × observationSize floats, `actions` batch × actionSize,
@@ -7,9 +9,11 @@
 public protocol BatchedPolicy: AnyObject {
     var observationSize: Int { get }
     var actionSize: Int { get }
-    /// Writes one action per observation row. `generators.count` must be ≥ `batch`.
-    func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
-             into actions: UnsafeMutableBufferPointer<Float>)
+    /// Writes one action per observation row; row b draws from `generators[rows[b]]` (the
+    /// caller's generators stay where they are: one per environment slot, say, with `rows` the
+    /// slots of this batch). `rows.count` must be ≥ `batch`.
+    func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: UnsafeMutableBufferPointer<PolicyRandom>,
+             rows: [Int], into actions: UnsafeMutableBufferPointer<Float>)
     /// Useful floating-point operations of one `act` call at this batch size: 2 × the multiply-adds
     /// of every network evaluation (noise network × NFE × candidates, critics × candidates).
     /// Elementwise work (activations, sampler updates) is not counted.
@@ -23,6 +27,16 @@ public protocol BatchedPolicy: AnyObject {
 
 extension BatchedPolicy {
     public var rowProblems: [Int: String] { [:] }
+
+    /// Writes one action per observation row; row b draws from `generators[b]`.
+    /// `generators.count` must be ≥ `batch`.
+    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
+                    into actions: UnsafeMutableBufferPointer<Float>) {
+        precondition(generators.count >= batch, "need one generator per batch row (\(batch)), got \(generators.count)")
+        generators.withUnsafeMutableBufferPointer { g in
+            act(observations: observations, batch: batch, generators: g, rows: Array(0..<batch), into: actions)
+        }
+    }
 }
 
 /// Builds the policy a configuration describes: `DiffusionPolicyModel` for EDP / Diffusion-QL,

@@ -1,3 +1,5 @@
+import Randomness
+import TensorArchives
 extension DiffusionPolicyModel {
     /// Tensors of an EDP policy of the paper's architecture (time embedding 16 → 32 → 16, policy
     /// and critics `hidden` wide, default 256-256-256; docs/edp-inference.md §1.1, §1.2) with seeded random

@@ -1,4 +1,6 @@
 import Foundation
+import Randomness
+import TensorArchives
 
 /// A diffusion policy (EDP or Diffusion-QL) ready to act: noise network, schedule, sampler plan,
 /// critics and action selection, with preallocated buffers reused across calls.
@@ -47,12 +49,8 @@ public final class DiffusionPolicyModel: BatchedPolicy {
     public init(tensors: TensorDictionary, configuration: PolicyConfiguration,
                 sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
                 selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) throws {
-        var config = configuration
-        if let sampler { config.sampler = sampler }
-        if let dpmSteps { config.dpmSteps = dpmSteps }
-        if let dpmEndTime { config.dpmEndTime = dpmEndTime }
-        if let selection { config.actionSelection = selection }
-        if let candidates { config.candidates = candidates }
+        let config = configuration.overriding(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime,
+                                              selection: selection, candidates: candidates)
         guard config.candidates >= 1 else {
             throw PolicyLoadingError.invalidConfiguration("candidates N = \(config.candidates); need ≥ 1")
         }
@@ -113,13 +111,12 @@ public final class DiffusionPolicyModel: BatchedPolicy {
         return 2 * multiplyAdds
     }
 
-    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
-                    into actions: UnsafeMutableBufferPointer<Float>) {
-        precondition(generators.count >= batch, "need one generator per batch row (\(batch)), got \(generators.count)")
-        generators.withUnsafeMutableBufferPointer { g in
-            var source = GeneratorNoise(generators: g)
-            act(observations: observations, batch: batch, noise: &source, into: actions)
-        }
+    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: UnsafeMutableBufferPointer<PolicyRandom>,
+                    rows: [Int], into actions: UnsafeMutableBufferPointer<Float>) {
+        precondition(rows.count >= batch && rows.prefix(batch).allSatisfy(generators.indices.contains),
+                     "need one generator per batch row (\(batch)), got rows \(rows.prefix(batch)) of \(generators.count)")
+        var source = GeneratorNoise(generators: generators, rows: rows)
+        act(observations: observations, batch: batch, noise: &source, into: actions)
     }
 
     /// `act` with an explicit noise source (e.g. `RecordedNoise` to replay a fixture).

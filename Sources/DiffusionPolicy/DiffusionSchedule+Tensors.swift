@@ -1,3 +1,4 @@
+import TensorArchives
 extension DiffusionSchedule {
     /// The buffer names shared by EDP's `GaussianDiffusion` and Diffusion-QL's `Diffusion`
     /// (docs/edp-inference.md §2, §5.2).

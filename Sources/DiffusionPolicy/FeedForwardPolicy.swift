@@ -1,3 +1,5 @@
+import Randomness
+import TensorArchives
 /// The feed-forward baselines: an MLP on the observation, no diffusion, no critics.
 ///
 /// Parameter layout (defined by this module; flax naming, kernels (in, out), y = x·W + b):
@@ -62,8 +64,8 @@ public final class FeedForwardPolicy: BatchedPolicy {
 
     public func usefulFlops(batch: Int) -> Double { 2 * Double(batch) * Double(stack.multiplyAdds) }
 
-    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: inout [PolicyRandom],
-                    into actions: UnsafeMutableBufferPointer<Float>) {
+    public func act(observations: UnsafeBufferPointer<Float>, batch: Int, generators: UnsafeMutableBufferPointer<PolicyRandom>,
+                    rows: [Int], into actions: UnsafeMutableBufferPointer<Float>) {
         precondition(observations.count >= batch * observationSize && actions.count >= batch * actionSize)
         guard batch > 0 else { return }
         let width = stack.outputSize, a = actionSize

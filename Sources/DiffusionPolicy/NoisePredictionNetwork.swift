@@ -1,4 +1,5 @@
 import Foundation
+import TensorArchives
 
 /// The ε-prediction network ε_θ(s, a_t, t) of EDP or Diffusion-QL (docs/edp-inference.md §1.1, §1.3), float32.
 ///

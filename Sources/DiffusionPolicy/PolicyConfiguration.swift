@@ -242,3 +242,20 @@ extension PolicyConfiguration {
                             observationNormalization: observationNormalization)
     }
 }
+
+extension PolicyConfiguration {
+    /// This configuration with the inference settings that are given replaced (nil keeps the
+    /// configuration's): sampler, DPM-Solver steps and end time, action selection, candidates N.
+    /// The one place overrides are applied (the command line's through `PolicyFactory`, a test's
+    /// through `DiffusionPolicyModel.init`).
+    public func overriding(sampler: Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
+                           selection: ActionSelection? = nil, candidates: Int? = nil) -> PolicyConfiguration {
+        var config = self
+        if let sampler { config.sampler = sampler }
+        if let dpmSteps { config.dpmSteps = dpmSteps }
+        if let dpmEndTime { config.dpmEndTime = dpmEndTime }
+        if let selection { config.actionSelection = selection }
+        if let candidates { config.candidates = candidates }
+        return config
+    }
+}

@@ -1,3 +1,4 @@
+import TensorArchives
 /// Why a network or policy could not be built from a `TensorDictionary` + `PolicyConfiguration`.
 /// Every case names the offending tensor or setting, so the message alone says what to fix.
 public enum PolicyLoadingError: Error, CustomStringConvertible, Equatable {

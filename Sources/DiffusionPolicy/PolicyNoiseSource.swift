@@ -1,3 +1,4 @@
+import Randomness
 /// Where a policy's random numbers come from, one independent stream per environment row.
 ///
 /// The samplers ask in a fixed order per row: draw 0 = the initial noise x_T (N·A normals,
@@ -14,19 +15,22 @@ public protocol PolicyNoiseSource {
     mutating func uniform(row: Int) -> Double
 }
 
-/// Noise drawn from one `PolicyRandom` per row, consumed in the protocol's fixed order.
+/// Noise drawn from one `PolicyRandom` per row (row b: `generators[rows[b]]`, used in place),
+/// consumed in the protocol's fixed order.
 struct GeneratorNoise: PolicyNoiseSource {
     let generators: UnsafeMutableBufferPointer<PolicyRandom>
+    let rows: [Int]
 
     mutating func fillNormals(draw: Int, row: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
-        generators[row].fillNormal(buffer)
+        generators[rows[row]].fillNormal(buffer)
     }
 
     mutating func fillGumbels(row: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
-        for i in buffer.indices { buffer[i] = generators[row].nextGumbel() }
+        let slot = rows[row]
+        for i in buffer.indices { buffer[i] = generators[slot].nextGumbel() }
     }
 
-    mutating func uniform(row: Int) -> Double { generators[row].nextUniform() }
+    mutating func uniform(row: Int) -> Double { generators[rows[row]].nextUniform() }
 }
 
 /// Explicitly given noise, to replay the fixtures of the original code bit for bit (docs/edp-inference.md §8

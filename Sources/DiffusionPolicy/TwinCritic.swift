@@ -1,3 +1,4 @@
+import TensorArchives
 /// The two Q networks Q1, Q2(s, a) used for energy-based action selection (docs/edp-inference.md §1.2, §1.3, §4).
 ///
 /// Input `[state, action]` in both code bases, hidden widths `criticHiddenSizes` with

@@ -1,5 +1,6 @@
 import Foundation
 import MuJoCo
+import Randomness
 
 /// One D4RL environment: the final step/reset loop around a `Robot`. It owns the model, the
 /// simulation state, D4RL's action clipping, the time limit, the seeded generator and the goal

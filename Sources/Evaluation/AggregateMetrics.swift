@@ -1,5 +1,6 @@
 import DiffusionPolicy
 import Foundation
+import Randomness
 
 /// One method's normalized scores (× 100): per task, one value per run. Tasks may have different
 /// run counts; the stratified bootstrap resamples runs within each task.

@@ -1,5 +1,7 @@
+import Checkpoints
 import DiffusionPolicy
 import Foundation
+import Randomness
 
 /// A policy loaded from a checkpoint (EDP, Diffusion-QL or a feed-forward baseline) driven by the
 /// rollout engine.
@@ -15,7 +17,6 @@ public final class CheckpointPolicy: RolloutPolicy {
     public let configuration: PolicyConfiguration
     public var observationSize: Int { model.observationSize }
     public var actionSize: Int { model.actionSize }
-    private var generators: [PolicyRandom] = []
     private var input: [Float] = []
     /// The checkpoint's normalization, or EDP's default (mean 0, scale 1 + 1e-6); nil = raw float32.
     public let observationNormalization: ObservationNormalization?
@@ -76,17 +77,11 @@ public final class CheckpointPolicy: RolloutPolicy {
     public var flopsPerAction: Double { model.usefulFlops(batch: 1) }
     public var rowProblems: [Int: String] { model.rowProblems }
 
-    public func makeStream(seed: UInt64) -> PolicyStream { Stream(seed: seed) }
+    /// The episode's generator (xoshiro256**, seeded from the episode's policy seed).
+    public func makeStream(seed: UInt64) -> PolicyRandom { PolicyRandom(seed: seed) }
 
-    final class Stream: PolicyStream {
-        var random: PolicyRandom
-        init(seed: UInt64) { random = PolicyRandom(seed: seed) }
-    }
-
-    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<PolicyRandom>,
                     actions: UnsafeMutableBufferPointer<Float>) throws {
-        generators.removeAll(keepingCapacity: true)
-        for stream in streams.prefix(batch) { generators.append((stream as! Stream).random) }
         let count = batch * observationSize
         if input.count < count { input = [Float](repeating: 0, count: count) }
         if let normalization = observationNormalization {
@@ -96,10 +91,13 @@ public final class CheckpointPolicy: RolloutPolicy {
         } else {
             for i in 0..<count { input[i] = Float(observations[i]) }
         }
+        // The engine's generators are used in place: row b draws from the generator of slot rows[b].
+        let rows = streams.rows
         input.withUnsafeBufferPointer { obs in
-            model.act(observations: UnsafeBufferPointer(rebasing: obs[0..<count]), batch: batch,
-                      generators: &generators, into: actions)
+            streams.bySlot.withUnsafeMutableBufferPointer { generators in
+                model.act(observations: UnsafeBufferPointer(rebasing: obs[0..<count]), batch: batch,
+                          generators: generators, rows: rows, into: actions)
+            }
         }
-        for (stream, generator) in zip(streams.prefix(batch), generators) { (stream as! Stream).random = generator }
     }
 }

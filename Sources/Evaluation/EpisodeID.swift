@@ -1,4 +1,5 @@
 import DiffusionPolicy
+import Randomness
 
 /// Identifies one episode of an evaluation: the `episode`-th episode of seed `seed`.
 public struct EpisodeID: Hashable, Codable, Sendable, Comparable {

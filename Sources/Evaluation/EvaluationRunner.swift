@@ -1,3 +1,4 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -19,11 +20,14 @@ public struct EvaluationPlan: Sendable {
     public var shard: Shard?
     /// The MuJoCo build every episode of the run is simulated with (docs/physics.md).
     public var physics: MuJoCoPhysics
+    /// The run's checkpoints, each read once (shared with whoever read them before the run).
+    public var checkpoints: CheckpointStore
 
     public init(tasks: [TaskSpec], policies: [PolicySource], seeds: [UInt64], episodesPerSeed: Int,
                 width: Int?, threads: Int, overrides: PolicyOverrides = PolicyOverrides(), shard: Shard? = nil,
-                physics: MuJoCoPhysics) {
+                physics: MuJoCoPhysics, checkpoints: CheckpointStore = CheckpointStore()) {
         self.physics = physics
+        self.checkpoints = checkpoints
         self.tasks = tasks
         self.policies = policies
         self.seeds = seeds
@@ -82,7 +86,7 @@ public final class EvaluationRunner {
 
     /// Per (task, policy) group, given the task, the policy's index in `plan.policies` and the
     /// loaded policy: an optional observer for the group's engine (video).
-    public typealias ObserverFactory = (TaskSpec, Int, RolloutPolicy) throws -> RolloutEngine.EpisodeObserver?
+    public typealias ObserverFactory = (TaskSpec, Int, any RolloutPolicy) throws -> RolloutEngine.EpisodeObserver?
 
     /// - Parameters:
     ///   - logURL: where to append episodes as they finish (JSON Lines); nil for none.
@@ -159,7 +163,7 @@ public final class EvaluationRunner {
     /// The plan's policies as loaded for the tasks they run on here, with what provenance records.
     struct LoadedPolicies {
         /// [policy index][task index] → the policy.
-        var loaded: [Int: [Int: RolloutPolicy]] = [:]
+        var loaded: [Int: [Int: any RolloutPolicy]] = [:]
         var records: [Provenance.PolicyRecord] = []
         var checkpointFiles: [Provenance.File] = []
     }
@@ -171,7 +175,8 @@ public final class EvaluationRunner {
             var hash = ""
             var files: [String: String]?
             for t in Set(items.filter { $0.policyIndex == p }.map(\.taskIndex)).sorted() {
-                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], physics: plan.physics, overrides: plan.overrides)
+                let (policy, checkpoint) = try PolicyFactory.make(source, task: plan.tasks[t], physics: plan.physics, overrides: plan.overrides,
+                                                                  checkpoints: plan.checkpoints)
                 result.loaded[p, default: [:]][t] = policy
                 if let checkpoint {
                     hash = checkpoint.sha256

@@ -1,4 +1,5 @@
-import Crypto
+import Checkpoints
+import Digests
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -51,17 +52,17 @@ public enum ObservationStatistics {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CheckpointError(.unreadable, file: url, "cannot read observation statistics: \(error.localizedDescription)")
+            throw StatisticsFileError(file: url, "cannot read observation statistics: \(error.localizedDescription)")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = SHA256Digest.hex(data)
         if data.first == 0x80 {
             guard var normalization = try Checkpoint.stableBaselinesNormalization(data, url: url) else {
-                throw CheckpointError(.invalidConfiguration, file: url, "VecNormalize has norm_obs = false: it holds no observation statistics")
+                throw StatisticsFileError(file: url, "VecNormalize has norm_obs = false: it holds no observation statistics")
             }
             normalization.source += ", sha256 \(sha)"
             return normalization
         }
-        func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
+        func invalid(_ message: String) -> StatisticsFileError { StatisticsFileError(file: url, message) }
         let file: StatisticsFile
         do {
             file = try JSONDecoder().decode(StatisticsFile.self, from: data)

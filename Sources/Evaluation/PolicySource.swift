@@ -1,7 +1,9 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
 import MuJoCo
+import TensorArchives
 
 /// Where an evaluation's policy comes from.
 public enum PolicySource: Equatable, Sendable, CustomStringConvertible {
@@ -50,15 +52,18 @@ public struct PolicyOverrides: Equatable, Sendable {
 /// Builds rollout policies from sources.
 public enum PolicyFactory {
     /// The policy for `task` (dimensions are checked against the task's environment by the engine).
+    /// - Parameter checkpoints: where a checkpoint source is read from; a run passes its one store
+    ///   so that each file is read and hashed once however many tasks it is evaluated on.
     /// - Returns: the policy and, for checkpoints, the loaded checkpoint (for provenance).
-    public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides())
-        throws -> (policy: RolloutPolicy, checkpoint: Checkpoint?) {
+    public static func make(_ source: PolicySource, task: TaskSpec, physics: MuJoCoPhysics, overrides: PolicyOverrides = PolicyOverrides(),
+                            checkpoints: CheckpointStore = CheckpointStore())
+        throws -> (policy: any RolloutPolicy, checkpoint: Checkpoint?) {
         switch source {
         case .random:
             let env = try EnvironmentFactory.make(task: task, physics: physics)
             return (UniformRandomPolicy(observationSize: env.observationSize, actionSize: env.actionSize), nil)
         case .checkpoint(let url):
-            let checkpoint = try Checkpoint.load(url)
+            let checkpoint = try checkpoints.checkpoint(at: url)
             try ObservationStatistics.requireStatistics(checkpoint, task: task,
                                                         given: overrides.observationStatistics ?? overrides.observationDataset?.url)
             return (try make(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
@@ -76,13 +81,10 @@ public enum PolicyFactory {
     }
 
     static func make(tensors: TensorDictionary, configuration: PolicyConfiguration, overrides: PolicyOverrides,
-                     checkpoint: Checkpoint?) throws -> RolloutPolicy {
-        var config = configuration
-        if let v = overrides.sampler { config.sampler = v }
-        if let v = overrides.dpmSteps { config.dpmSteps = v }
-        if let v = overrides.dpmEndTime { config.dpmEndTime = v }
-        if let v = overrides.selection { config.actionSelection = v }
-        if let v = overrides.candidates { config.candidates = v }
+                     checkpoint: Checkpoint?) throws -> any RolloutPolicy {
+        var config = configuration.overriding(sampler: overrides.sampler, dpmSteps: overrides.dpmSteps,
+                                              dpmEndTime: overrides.dpmEndTime, selection: overrides.selection,
+                                              candidates: overrides.candidates)
         if let url = overrides.observationStatistics ?? overrides.observationDataset?.url {
             let normalization = overrides.observationStatistics != nil
                 ? try ObservationStatistics.load(url, family: config.family)

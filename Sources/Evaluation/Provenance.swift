@@ -1,4 +1,5 @@
-import Crypto
+import Checkpoints
+import Digests
 import DiffusionPolicy
 import Environments
 import Foundation
@@ -183,8 +184,7 @@ public struct Provenance: Codable, Equatable, Sendable {
 
     /// SHA-256 (hex) of a file's bytes.
     public static func sha256(of url: URL) throws -> String {
-        let digest = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        try SHA256Digest.hex(ofFile: url)
     }
 
     /// Hashes of the model files a task is built from (MJCF files and any data the robot builds its model from, e.g. maze maps).

@@ -11,7 +11,6 @@ extension RolloutEngine {
         /// The rows' owner, kept alive as long as the slot.
         private let rows: ObservationRows
         var episode: EpisodeID?
-        var stream: PolicyStream?
         var length = 0
         var end: EpisodeEnd?
         var detail: String?
@@ -22,9 +21,9 @@ extension RolloutEngine {
             self.observation = rows.row(index)
         }
 
-        func begin(_ id: EpisodeID, policy: RolloutPolicy) throws {
+        /// Starts episode `id` (the engine makes its policy stream).
+        func begin(_ id: EpisodeID) throws {
             episode = id
-            stream = policy.makeStream(seed: id.policySeed)
             environment.prepareEpisode(id.episode, instanceSeed: id.seed)
             try environment.reset(seed: id.environmentSeed, observationInto: observation)
             length = 0
@@ -64,7 +63,6 @@ extension RolloutEngine {
             // The environment sums the rewards since its reset (and leaves the goal in place).
             let episodeReturn = environment.episodeReturn
             episode = nil
-            stream = nil
             return EpisodeResult(task: task.id, seed: id.seed, episode: id.episode, return: episodeReturn,
                                  length: length, normalizedScore: task.normalizedScore(return: episodeReturn),
                                  end: end, success: isGoalTask ? timeToGoal != nil : nil,

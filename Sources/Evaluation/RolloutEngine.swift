@@ -15,7 +15,7 @@ public final class RolloutEngine {
     public let task: TaskSpec
     /// The MuJoCo build the environments run on.
     public let physics: MuJoCoPhysics
-    public let policy: RolloutPolicy
+    public let policy: any RolloutPolicy
     /// Environments stepped at once (the policy's batch size, at most).
     public let width: Int
     /// Threads stepping environments.
@@ -36,7 +36,7 @@ public final class RolloutEngine {
         return try body()
     }
 
-    public init(task: TaskSpec, physics: MuJoCoPhysics, policy: RolloutPolicy, width: Int, threads: Int) {
+    public init(task: TaskSpec, physics: MuJoCoPhysics, policy: any RolloutPolicy, width: Int, threads: Int) {
         self.physics = physics
         precondition(width >= 1 && threads >= 1)
         self.task = task
@@ -60,6 +60,15 @@ public final class RolloutEngine {
                     onEpisode: (EpisodeResult) throws -> Void,
                     onProgress: ((RolloutProgress) -> Void)? = nil,
                     observer: EpisodeObserver? = nil) throws -> RolloutTiming {
+        try run(policy, episodes: episodes, stepLimit: stepLimit, onEpisode: onEpisode, onProgress: onProgress, observer: observer)
+    }
+
+    /// `run` with the policy's concrete type, so that the engine holds its streams (one per
+    /// slot, `P.Stream`) and hands them to the policy in place at every step.
+    private func run<P: RolloutPolicy>(_ policy: P, episodes: [EpisodeID], stepLimit: Int?,
+                                       onEpisode: (EpisodeResult) throws -> Void,
+                                       onProgress: ((RolloutProgress) -> Void)?,
+                                       observer: EpisodeObserver?) throws -> RolloutTiming {
         var timing = RolloutTiming()
         timingSoFar = RolloutTiming()
         observerSeconds = 0
@@ -71,9 +80,11 @@ public final class RolloutEngine {
         var done = 0
         // Start the first episodes (resets are physics time).
         let t0 = DispatchTime.now().uptimeNanoseconds
+        var streams = PolicyStreams<P.Stream>(bySlot: [], rows: [])
         for slot in slots {
             guard let id = queue.popFirst() else { break }
-            try slot.begin(id, policy: policy)
+            streams.bySlot.append(policy.makeStream(seed: id.policySeed))
+            try slot.begin(id)
         }
         timing.physics += Self.seconds(since: t0)
         for slot in slots { if let id = slot.episode { try observe(observer, id, 0, slot.environment) } }
@@ -82,7 +93,7 @@ public final class RolloutEngine {
         while true {
             let live = slots.indices.filter { slots[$0].episode != nil }
             if live.isEmpty { break }
-            try act(slots, live: live, rows: rows, buffers: &buffers, timing: &timing)
+            try act(policy, slots, live: live, rows: rows, streams: &streams, buffers: &buffers, timing: &timing)
             step(slots, live: live, actions: buffers.actions, timing: &timing)
             if let stepLimit, timing.steps >= stepLimit { break }
             for index in live { try observe(observer, slots[index].episode!, slots[index].length, slots[index].environment) }
@@ -95,7 +106,8 @@ public final class RolloutEngine {
                 try onEpisode(result)
                 if let id = queue.popFirst() {
                     let tReset = DispatchTime.now().uptimeNanoseconds
-                    try slots[index].begin(id, policy: policy)
+                    streams.bySlot[index] = policy.makeStream(seed: id.policySeed)
+                    try slots[index].begin(id)
                     timing.physics += Self.seconds(since: tReset)
                     try observe(observer, id, 0, slots[index].environment)
                 }
@@ -154,8 +166,9 @@ public final class RolloutEngine {
     /// not act for (e.g. absurd Q-values) end as unstable, unstepped. While every slot from the
     /// first is live (most of a run) the policy reads the environments' rows in place; otherwise
     /// the live rows are gathered first.
-    private func act(_ slots: [Slot], live: [Int], rows observationRows: ObservationRows, buffers: inout StepBuffers,
-                     timing: inout RolloutTiming) throws {
+    private func act<P: RolloutPolicy>(_ policy: P, _ slots: [Slot], live: [Int], rows observationRows: ObservationRows,
+                                       streams: inout PolicyStreams<P.Stream>, buffers: inout StepBuffers,
+                                       timing: inout RolloutTiming) throws {
         let obsSize = policy.observationSize, actSize = policy.actionSize
         let inPlace = live.last == live.count - 1
         if !inPlace {
@@ -164,7 +177,7 @@ public final class RolloutEngine {
                 for k in 0..<obsSize { buffers.observations[row * obsSize + k] = obs[k] }
             }
         }
-        let streams = live.map { slots[$0].stream! }
+        streams.rows = live
         let tPolicy = DispatchTime.now().uptimeNanoseconds
         let rows = live.count * actSize
         try buffers.observations.withUnsafeBufferPointer { gathered in
@@ -173,13 +186,13 @@ public final class RolloutEngine {
             switch policy.actionDType {
             case .float32:
                 try buffers.float32Actions.withUnsafeMutableBufferPointer { act in
-                    try policy.act(observations: observations, batch: live.count, streams: streams,
+                    try policy.act(observations: observations, batch: live.count, streams: &streams,
                                    actions: UnsafeMutableBufferPointer(rebasing: act[0..<rows]))
                 }
                 for i in 0..<rows { buffers.actions[i] = Double(buffers.float32Actions[i]) }
             case .float64:
                 try buffers.actions.withUnsafeMutableBufferPointer { act in
-                    try policy.act(observations: observations, batch: live.count, streams: streams,
+                    try policy.act(observations: observations, batch: live.count, streams: &streams,
                                    float64Actions: UnsafeMutableBufferPointer(rebasing: act[0..<rows]))
                 }
             }

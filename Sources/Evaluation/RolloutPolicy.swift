@@ -1,12 +1,17 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
+import Randomness
 
 /// A policy the rollout engine can drive: one batched call per step for all live environments.
 ///
 /// Determinism contract: row `i` of the output may depend only on row `i` of the observations and
 /// on `streams[i]`, never on the other rows or the batch size, so that an episode's actions are the
-/// same whatever the parallelism. Each episode owns one `PolicyStream` for its whole length.
+/// same whatever the parallelism. Each episode owns one `Stream` for its whole length; the engine
+/// keeps it (one per environment slot) and the policy draws from it in place.
 public protocol RolloutPolicy: AnyObject {
+    /// The per-episode random state (a value, e.g. a generator; `Void` for a deterministic policy).
+    associatedtype Stream
     /// Observation length the policy expects.
     var observationSize: Int { get }
     /// Action length it produces.
@@ -16,11 +21,11 @@ public protocol RolloutPolicy: AnyObject {
     /// Settings that decide the policy's behaviour (sampler, steps, candidates...), for provenance.
     var settings: [String: SettingValue] { get }
     /// The per-episode random state, seeded deterministically from the episode's seed.
-    func makeStream(seed: UInt64) -> PolicyStream
+    func makeStream(seed: UInt64) -> Stream
     /// Writes `batch` actions (row-major, `batch × actionSize`, float32 as the networks produce
     /// them) for `batch` observations (row-major, `batch × observationSize`, float64 as the
     /// environment produces them), drawing row `i`'s randomness from `streams[i]`.
-    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<Stream>,
              actions: UnsafeMutableBufferPointer<Float>) throws
     /// The dtype the policy's own code base hands its actions to `env.step` in, which the
     /// environment maps, clips and charges the control cost in (docs/environments.md §1.3).
@@ -29,7 +34,7 @@ public protocol RolloutPolicy: AnyObject {
     var actionDType: ActionDType { get }
     /// A float64 policy's actions in full double precision, otherwise as `act`. Default: `act`
     /// into float32, widened.
-    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<Stream>,
              float64Actions: UnsafeMutableBufferPointer<Double>) throws
     /// Useful floating-point operations of one `act` call per batch row (multiply-adds × 2), or 0.
     var flopsPerAction: Double { get }
@@ -40,10 +45,10 @@ public protocol RolloutPolicy: AnyObject {
 
 extension RolloutPolicy {
     public var actionDType: ActionDType { .float32 }
-    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<Stream>,
                     float64Actions: UnsafeMutableBufferPointer<Double>) throws {
         var single = [Float](repeating: 0, count: float64Actions.count)
-        try single.withUnsafeMutableBufferPointer { try act(observations: observations, batch: batch, streams: streams, actions: $0) }
+        try single.withUnsafeMutableBufferPointer { try act(observations: observations, batch: batch, streams: &streams, actions: $0) }
         for i in 0..<single.count { float64Actions[i] = Double(single[i]) }
     }
     public var flopsPerAction: Double { 0 }
@@ -54,23 +59,30 @@ extension RolloutPolicy {
 /// One policy setting as reports store it: numbers as JSON numbers, names as strings (the same
 /// value type as a checkpoint's `variant` entries; `description` gives the text the episode
 /// log's header uses, e.g. `50`, `0.001`, `dpm`).
-public typealias SettingValue = Checkpoint.VariantValue
+public typealias SettingValue = VariantValue
 
-extension Checkpoint.VariantValue: ExpressibleByStringLiteral {
+extension VariantValue: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
 }
 
-/// Per-episode random state of a policy (reference type: the engine hands the same stream to the
-/// policy at every step of the episode).
-open class PolicyStream {
-    public init() {}
-}
+/// The streams of a batch call: one per environment slot, owned by the engine, and the slot of
+/// each batch row (row `k` draws from `bySlot[rows[k]]`). Policies use them in place, through
+/// `self[row]` or, for a batched model, the whole `bySlot` buffer with `rows`.
+public struct PolicyStreams<Stream> {
+    /// One stream per slot; a slot without a running episode keeps its last stream, unused.
+    public var bySlot: [Stream]
+    /// The slot of each batch row.
+    public var rows: [Int]
 
-/// A stream backed by a NumPy-compatible PCG64 generator.
-public final class NumPyPolicyStream: PolicyStream {
-    public var random: NumPyRandom
-    public init(seed: UInt64) {
-        random = NumPyRandom(seed: seed)
+    public init(bySlot: [Stream], rows: [Int]) {
+        self.bySlot = bySlot
+        self.rows = rows
+    }
+
+    /// The stream of batch row `row`, accessed in place.
+    public subscript(row: Int) -> Stream {
+        get { bySlot[rows[row]] }
+        _modify { yield &bySlot[rows[row]] }
     }
 }
 
@@ -88,25 +100,24 @@ public final class UniformRandomPolicy: RolloutPolicy {
         self.actionSize = actionSize
     }
 
-    public func makeStream(seed: UInt64) -> PolicyStream { NumPyPolicyStream(seed: seed) }
+    /// A NumPy-compatible PCG64 generator per episode.
+    public func makeStream(seed: UInt64) -> NumPyRandom { NumPyRandom(seed: seed) }
 
     /// The draws rounded to float32 (for callers that want float32 actions).
-    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<NumPyRandom>,
                     actions: UnsafeMutableBufferPointer<Float>) throws {
         for row in 0..<batch {
-            let stream = streams[row] as! NumPyPolicyStream
             for j in 0..<actionSize {
-                actions[row * actionSize + j] = Float(stream.random.uniform(-1, 1))
+                actions[row * actionSize + j] = Float(streams[row].uniform(-1, 1))
             }
         }
     }
 
-    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    public func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<NumPyRandom>,
                     float64Actions actions: UnsafeMutableBufferPointer<Double>) throws {
         for row in 0..<batch {
-            let stream = streams[row] as! NumPyPolicyStream
             for j in 0..<actionSize {
-                actions[row * actionSize + j] = stream.random.uniform(-1, 1)
+                actions[row * actionSize + j] = streams[row].uniform(-1, 1)
             }
         }
     }

@@ -1,7 +1,9 @@
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Foundation
 import MuJoCo
+import SGEMMCeiling
 
 /// The EDP paper's sampling-speed protocol (Kang et al. 2023, "Efficient Diffusion Policies for
 /// Offline RL", sampling speed on the registry's `edp_speed_protocol_task` over 10,000 transitions): episodes are
@@ -23,10 +25,13 @@ public struct SpeedBenchmark {
     public let threads: Int
     /// The MuJoCo build the episodes run on.
     public let physics: MuJoCoPhysics
+    /// Where the checkpoint is read from (shared with `task(of:)`, so the file is read once).
+    public let checkpoints: CheckpointStore
 
     public init(task: TaskSpec, source: PolicySource, overrides: PolicyOverrides, transitions: Int, environments: Int, threads: Int,
-                physics: MuJoCoPhysics) {
+                physics: MuJoCoPhysics, checkpoints: CheckpointStore = CheckpointStore()) {
         self.physics = physics
+        self.checkpoints = checkpoints
         precondition(transitions >= 1 && environments >= 1 && threads >= 1, "sizes are checked by the caller")
         self.task = task
         self.source = source
@@ -41,8 +46,8 @@ public struct SpeedBenchmark {
     /// Load errors are reported, never replaced by a default.
     /// - Throws: `SpeedBenchmarkError.noTask` when the checkpoint names an unknown task, or
     ///   names none and does not fit the paper's task.
-    public static func task(of url: URL, registry: TaskRegistry) throws -> TaskSpec {
-        let loaded = try Checkpoint.load(url)
+    public static func task(of url: URL, registry: TaskRegistry, checkpoints: CheckpointStore = CheckpointStore()) throws -> TaskSpec {
+        let loaded = try checkpoints.checkpoint(at: url)
         if case .string(let env)? = loaded.variant["env"] {
             do { return try registry.task(env) } catch {
                 throw SpeedBenchmarkError.noTask(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows; pass --task")
@@ -64,9 +69,10 @@ public struct SpeedBenchmark {
         // inference and physics alternate, so both phases use every core. Rows are bit-identical
         // whatever this count, so the actions do not depend on it.
         BLASThreading.setThreadCount(threads)
-        let (policy, checkpoint) = try PolicyFactory.make(source, task: task, physics: physics, overrides: overrides)
+        let (policy, checkpoint) = try PolicyFactory.make(source, task: task, physics: physics, overrides: overrides,
+                                                         checkpoints: checkpoints)
         let (collected, seeds) = try collect(with: policy, progress: progress)
-        let sgemm = SGEMMCeiling.measure(size: Self.sgemmSize)
+        let sgemm = SGEMMCeiling.measure(size: Self.sgemmSize, threads: threads)
         func rate(_ s: Double) -> Double { s > 0 ? Double(collected.steps) / s : 0 }
         // Useful FLOPs: the network's and critic's multiply-adds × 2 per action, over inference time.
         let flopRate = policy.flopsPerAction > 0 && collected.inference > 0
@@ -83,7 +89,7 @@ public struct SpeedBenchmark {
 
     /// Runs rounds of `environments` episodes (round k: seed k, episodes 0..<environments) until
     /// the step budget is met; the last round stops at the budget. Returns the timing and the seeds used.
-    private func collect(with policy: RolloutPolicy, progress: ((EvaluationRunner.GroupProgress) -> Void)?) throws
+    private func collect(with policy: any RolloutPolicy, progress: ((EvaluationRunner.GroupProgress) -> Void)?) throws
         -> (RolloutTiming, [UInt64]) {
         var collected = RolloutTiming()
         var seed: UInt64 = 0
@@ -104,7 +110,7 @@ public struct SpeedBenchmark {
         return (collected, Array(0..<seed))
     }
 
-    private func provenance(policy: RolloutPolicy, checkpoint: Checkpoint?, seeds: [UInt64], registry: TaskRegistry) throws -> Provenance {
+    private func provenance(policy: any RolloutPolicy, checkpoint: Checkpoint?, seeds: [UInt64], registry: TaskRegistry) throws -> Provenance {
         let fileHashes = checkpoint?.fileHashes ?? [:]
         return Provenance(physics: physics, taskSemanticsVersion: registry.semanticsVersion,
                           modelFiles: try Provenance.modelFiles(for: task),

@@ -104,7 +104,7 @@ extension EpisodeVideoRecorder {
     /// Runs episodes 0..<`episodes` of `seed` one at a time (one environment, one thread) with
     /// `policy`, rendering every step; the rollouts are those `evaluate` runs for the same seed.
     /// - Parameter onEpisode: called with each finished episode and the files written for it.
-    public func record(policy: RolloutPolicy, seed: UInt64, episodes: Int,
+    public func record(policy: any RolloutPolicy, seed: UInt64, episodes: Int,
                        onEpisode: (EpisodeResult, RecordedFiles) throws -> Void) throws {
         let engine = RolloutEngine(task: task, physics: physics, policy: policy, width: 1, threads: 1)
         let ids = (0..<episodes).map { EpisodeID(seed: seed, episode: $0) }

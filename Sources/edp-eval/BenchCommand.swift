@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Environments
 import Evaluation
 import Foundation
@@ -76,8 +77,9 @@ struct BenchCommand: ParsableCommand {
         let threads = try parallel.threadCount()
         let registry = try TaskRegistry.standard()
         let checkpoint = policy.checkpoints.first.map { URL(fileURLWithPath: $0) }
+        let checkpoints = CheckpointStore()   // the checkpoint is read once (its task and its policy)
         let spec = try task.map { try registry.task($0) }
-            ?? checkpoint.map { try SpeedBenchmark.task(of: $0, registry: registry) }
+            ?? checkpoint.map { try SpeedBenchmark.task(of: $0, registry: registry, checkpoints: checkpoints) }
             ?? registry.edpSpeedProtocolTask()
         let source: PolicySource = policy.policy == .random ? .random : checkpoint.map { .checkpoint($0) } ?? .randomEDP(seed: 0)
         // A checkpoint keeps its own settings unless overridden; the random-weight network runs
@@ -86,7 +88,7 @@ struct BenchCommand: ParsableCommand {
         if checkpoint == nil { overrides.candidates = overrides.candidates ?? 10 }
         let benchmark = SpeedBenchmark(task: spec, source: source, overrides: overrides, transitions: transitions,
                                        environments: environments, threads: threads,
-                                       physics: try physics.resolve(for: [spec]))
+                                       physics: try physics.resolve(for: [spec]), checkpoints: checkpoints)
         let progress = ProgressLine()
         let result = try benchmark.run(registry: registry, progress: progress.update)
         progress.finish()

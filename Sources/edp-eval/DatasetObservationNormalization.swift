@@ -1,3 +1,4 @@
+import Checkpoints
 import Datasets
 import DiffusionPolicy
 import Evaluation

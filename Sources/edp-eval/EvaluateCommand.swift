@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Environments
 import Evaluation
 import Foundation
@@ -90,13 +91,19 @@ struct EvaluateCommand: ParsableCommand {
         if video != nil { try Renderer.prepareMuJoCo210(for: gl) }
         let registry = try TaskRegistry.standard()
         var tasks = try uniqueTasks(task, registry: registry)
-        if tasks.isEmpty { tasks = [try policy.defaultTask(registry: registry)] } else { policy.warnAboutForeignTasks(tasks) }
+        // Each checkpoint is read and hashed once for the whole run (default task, warnings, every task's policy).
+        let checkpoints = CheckpointStore()
+        if tasks.isEmpty {
+            tasks = [try policy.defaultTask(registry: registry, checkpoints: checkpoints)]
+        } else {
+            policy.warnAboutForeignTasks(tasks, checkpoints: checkpoints)
+        }
         let sources = try policy.sources()
         let builds = try physics.resolveAll(for: tasks)
         let plan = EvaluationPlan(tasks: tasks, policies: sources, seeds: runOptions.seedList, episodesPerSeed: runOptions.episodes,
                                   width: runOptions.environments, threads: try runOptions.threadCount(),
                                   overrides: policy.overrides, shard: try shard.map { try Shard($0) },
-                                  physics: builds[0])
+                                  physics: builds[0], checkpoints: checkpoints)
         if builds.count > 1 { return try compare(plan, on: builds, registry: registry) }
         let outputURL = output.map { URL(fileURLWithPath: $0) }
         // One run per output stem at a time; released when this process ends, however it ends.

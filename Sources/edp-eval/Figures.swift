@@ -2,6 +2,7 @@ import DiffusionPolicy
 import Environments
 import Evaluation
 import Foundation
+import Randomness
 
 /// The figures `plot` and `report` draw. Each carries axis labels with units, the task id and the
 /// physics; series differ by line dash and point shape as well as colour, so they stay readable in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import DiffusionPolicy
 import Environments
 import Evaluation
@@ -78,11 +79,11 @@ struct PolicyOptions: ParsableArguments {
     }
 
     /// The task a checkpoint was trained for (EDP's variant `env`), used when --task is omitted.
-    func defaultTask(registry: TaskRegistry) throws -> TaskSpec {
+    func defaultTask(registry: TaskRegistry, checkpoints store: CheckpointStore) throws -> TaskSpec {
         guard case .checkpoint(let url) = try sources().first else {
             throw ValidationError("--task is required with --policy random")
         }
-        let checkpoint = try Checkpoint.load(url)
+        let checkpoint = try store.checkpoint(at: url)
         guard case .string(let env)? = checkpoint.variant["env"] else {
             throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env'); pass --task")
         }
@@ -95,10 +96,10 @@ struct PolicyOptions: ParsableArguments {
 
     /// Notes on stderr for each checkpoint given `--task`s other than the one it names (its
     /// variant `env`): scores on another task are legitimate but easy to get by mistake.
-    func warnAboutForeignTasks(_ tasks: [TaskSpec]) {
+    func warnAboutForeignTasks(_ tasks: [TaskSpec], checkpoints store: CheckpointStore) {
         guard policy == nil else { return }
         for path in checkpoints {
-            guard let checkpoint = try? Checkpoint.load(URL(fileURLWithPath: path)),
+            guard let checkpoint = try? store.checkpoint(at: URL(fileURLWithPath: path)),
                   case .string(let own)? = checkpoint.variant["env"] else { continue }
             for task in tasks where task.id != own {
                 FileHandle.standardError.write(Data("warning: \(path) was trained on \(own) and is evaluated on \(task.id)\n".utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Environments
 import Evaluation
 import Foundation
@@ -95,7 +96,8 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         try Renderer.prepareMuJoCo210(for: watch ? .glfw : gl)
         let registry = try TaskRegistry.standard()
-        let spec = try task.map { try registry.task($0) } ?? policy.defaultTask(registry: registry)
+        let checkpoints = CheckpointStore()   // each checkpoint read once (default task and policy)
+        let spec = try task.map { try registry.task($0) } ?? policy.defaultTask(registry: registry, checkpoints: checkpoints)
         let sources = try policy.sources()
         guard !sources.isEmpty else { throw CLIError.message("no policy given") }
         // Several checkpoints (a series of one run): each gets its own videos, tagged with its
@@ -116,7 +118,8 @@ struct RecordCommand: ParsableCommand {
         let physics = try self.physics.resolve(for: [spec])
         print("physics: MuJoCo \(physics.rawValue)")
         for (index, source) in sources.enumerated() {
-            let made = try PolicyFactory.make(source, task: spec, physics: physics, overrides: policy.overrides)
+            let made = try PolicyFactory.make(source, task: spec, physics: physics, overrides: policy.overrides,
+                                              checkpoints: checkpoints)
             let recorder: EpisodeVideoRecorder
             do {
                 recorder = try EpisodeVideoRecorder(task: spec, physics: physics, directory: URL(fileURLWithPath: folder), options: options,

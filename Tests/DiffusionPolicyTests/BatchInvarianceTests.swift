@@ -1,6 +1,10 @@
+import Checkpoints
 import Foundation
+import Randomness
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// "Same seed, same results, whatever the thread count or batch width": a row's action must be
 /// bit-identical whatever the batch size and composition, the row's position and the number of

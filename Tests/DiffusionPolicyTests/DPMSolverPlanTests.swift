@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// The DPM-Solver plan against EDP's own numbers (fixture `dpm.plan`, Tests/Fixtures/reference/dpm_plan_K1000.txt).
 struct DPMSolverPlanTests {

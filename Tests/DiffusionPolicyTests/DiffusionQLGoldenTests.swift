@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// Diffusion-QL fixtures (dql/{init,trained}/golden.json, outputs of the original PyTorch code),
 /// with the weights read from the saved `actor_2000.pth` / `critic_2000.pth` through

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// Reproduces edp_golden.json ("init") and edp_trained_golden.json ("trained"): outputs of EDP's
 /// own code (Tests/Fixtures/edp/README.md). Tolerances from that README: network/Q/softmax/DDPM 1e-5,

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// Q-values that cannot drive energy-based selection (docs/evaluate.md "evaluate": such an episode ends `unstable`). The CLI test uses a
 /// ±3e38 kernel, which overflows to ±∞; this checks the finite but absurd case on its own.

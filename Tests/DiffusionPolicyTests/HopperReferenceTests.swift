@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import DiffusionPolicy
+@testable import PolicyTestSupport
+@testable import TensorArchives
 
 /// The real EDP hopper checkpoint at 42k steps (Tests/Fixtures/edp-hopper-42k):
 /// params.npz + schedule.npz against EDP's own outputs in golden_trained.npz.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import Crypto
+import Digests
 @testable import Environments
 @testable import MuJoCo
 
@@ -37,7 +37,7 @@ import Crypto
         #expect(arrays.count == digest.arrays.count && arrays.count > 250, "every array of mjModel is in the digest")
         for array in arrays {
             let reference = try #require(digest.arrays[array.name], "array \(array.name) missing from the digest")
-            let hash = SHA256.hash(data: array.bytes).map { String(format: "%02x", $0) }.joined()
+            let hash = SHA256Digest.hex(Data(array.bytes))
             #expect(array.count == reference.count && hash == reference.sha256, "array \(array.name) differs from D4RL's")
         }
         #expect(model.timestep == digest.options.timestep && model.timestep == 0.002)

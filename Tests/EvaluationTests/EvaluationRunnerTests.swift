@@ -1,3 +1,4 @@
+import Checkpoints
 import DiffusionPolicy
 import Foundation
 import Testing

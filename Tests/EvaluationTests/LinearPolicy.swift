@@ -1,6 +1,7 @@
 import Environments
 import Evaluation
 import Foundation
+import Randomness
 #if canImport(Glibc)
 import Glibc
 #else
@@ -24,9 +25,10 @@ final class LinearPolicy: RolloutPolicy {
         bias = (0..<actionSize).map { _ in Float(random.uniform(-scale, scale)) }
     }
 
-    func makeStream(seed: UInt64) -> PolicyStream { PolicyStream() }
+    /// Deterministic: no random state.
+    func makeStream(seed: UInt64) {}
 
-    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+    func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<Void>,
              actions: UnsafeMutableBufferPointer<Float>) throws {
         for row in 0..<batch {
             for j in 0..<actionSize {

@@ -6,7 +6,7 @@ import DiffusionPolicy
 
 private func task(_ id: String) throws -> TaskSpec { try TaskRegistry.standard().task(id) }
 
-private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [EpisodeID], width: Int, threads: Int) throws -> [EpisodeResult] {
+private func runEngine(_ taskID: String, policy: any RolloutPolicy, episodes: [EpisodeID], width: Int, threads: Int) throws -> [EpisodeResult] {
     var results: [EpisodeResult] = []
     _ = try RolloutEngine(task: try task(taskID), physics: .v2_3_7, policy: policy, width: width, threads: threads)
         .run(episodes: episodes, onEpisode: { results.append($0) })
@@ -56,10 +56,11 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
             var obs = try env.reset(seed: id.environmentSeed)
             var total = 0.0, steps = 0
             var action = [Float](repeating: 0, count: 6)
+            var streams = PolicyStreams(bySlot: [policy.makeStream(seed: id.policySeed)], rows: [0])
             while true {
                 try obs.withUnsafeBufferPointer { o in
                     try action.withUnsafeMutableBufferPointer { a in
-                        try policy.act(observations: o, batch: 1, streams: [PolicyStream()], actions: a)
+                        try policy.act(observations: o, batch: 1, streams: &streams, actions: a)
                     }
                 }
                 let r = try env.step(action.map(Double.init), dtype: dtype)
@@ -91,14 +92,13 @@ private func runEngine(_ taskID: String, policy: RolloutPolicy, episodes: [Episo
         final class NaNPolicy: RolloutPolicy {
             let observationSize = 11, actionSize = 3
             var summary: String { "NaN after 5 steps" }
-            final class Counter: PolicyStream { var steps = 0 }
-            func makeStream(seed: UInt64) -> PolicyStream { Counter() }
-            func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: [PolicyStream],
+            /// Steps taken in the episode, kept by the engine per slot.
+            func makeStream(seed: UInt64) -> Int { 0 }
+            func act(observations: UnsafeBufferPointer<Double>, batch: Int, streams: inout PolicyStreams<Int>,
                      actions: UnsafeMutableBufferPointer<Float>) throws {
                 for row in 0..<batch {
-                    guard let counter = streams[row] as? Counter else { throw CocoaError(.featureUnsupported) }
-                    counter.steps += 1
-                    for j in 0..<3 { actions[row * 3 + j] = counter.steps > 5 ? .nan : 0 }
+                    streams[row] += 1
+                    for j in 0..<3 { actions[row * 3 + j] = streams[row] > 5 ? .nan : 0 }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import TensorArchives
 extension Dictionary where Key == String, Value == Tensor {
     /// The tensor `name` with exactly `shape` and only finite values, or a `PolicyLoadingError`
     /// naming it and the expected shape.

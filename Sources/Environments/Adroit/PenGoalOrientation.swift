@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// The pen task's goal: a target orientation drawn at every reset and written into the `target`
 /// body's quaternion (D4RL 1.1 `hand_manipulation_suite/pen_v0.py`, `reset_model`;

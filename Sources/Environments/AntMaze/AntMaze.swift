@@ -1,5 +1,6 @@
 import Foundation
 import MuJoCo
+import Randomness
 
 /// D4RL's AntMaze evaluation environment (`d4rl/locomotion/ant.py` `AntMazeEnv` with
 /// `eval=True`, `reward_type='sparse'`, `maze_size_scaling=4.0`, `non_zero_reset=False`; docs/environments.md §6).

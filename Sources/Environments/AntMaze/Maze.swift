@@ -1,5 +1,6 @@
 import Foundation
 import MuJoCo
+import Randomness
 
 /// One cell of a maze map: row `row` (maps to +y), column `column` (maps to +x).
 public struct MazeCell: Hashable, Sendable, CustomStringConvertible {
