@@ -14,7 +14,7 @@ public enum RenderingError: Error, CustomStringConvertible, Equatable {
 
     /// No OpenGL context could be made.
     case noContext(attempts: [Attempt], forced: Bool)
-    /// `--gl`/`MUJOCO_GL` named something else than egl, osmesa, glfw.
+    /// A backend name (from the caller or `MUJOCO_GL`) other than egl, osmesa, glfw.
     case unknownBackend(String)
     /// The process already renders through another backend (MuJoCo loads GL once per process).
     case backendConflict(requested: GLBackend, inUse: GLBackend)
@@ -37,20 +37,27 @@ public enum RenderingError: Error, CustomStringConvertible, Equatable {
     /// A PNG file is malformed or uses features the reader does not implement.
     case badPNG(path: String, reason: String)
 
+    /// What was tried for `noContext` and why each backend failed, one line a backend, without
+    /// the remedy (which the caller words: the CLI names its `--gl` option).
+    public static func attemptsText(_ attempts: [Attempt]) -> String {
+        var lines = ["cannot create an OpenGL context for rendering; tried \(attempts.map(\.backend.rawValue).joined(separator: ", ")):"]
+        for a in attempts {
+            lines.append("  - \(a.backend): \(a.reason). Provided by the Debian package(s) \(a.backend.debianPackages)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The problem and a remedy in words (no command-line options: edp-eval's `CommandLineWording`
+    /// names them).
     public var description: String {
         switch self {
         case .noContext(let attempts, let forced):
-            var lines = ["cannot create an OpenGL context for rendering; tried \(attempts.map(\.backend.rawValue).joined(separator: ", ")):"]
-            for a in attempts {
-                lines.append("  - \(a.backend): \(a.reason). Provided by the Debian package(s) \(a.backend.debianPackages)")
-            }
             let all = GLBackend.allCases.map(\.rawValue).joined(separator: "|")
-            lines.append(forced
-                ? "The backend was forced by --gl or MUJOCO_GL; unset MUJOCO_GL or choose another (--gl \(all))."
-                : "Install one of them (Scripts/bootstrap does), or force a backend with --gl \(all) or MUJOCO_GL.")
-            return lines.joined(separator: "\n")
+            return Self.attemptsText(attempts) + "\n" + (forced
+                ? "The backend was forced (MUJOCO_GL or the caller's choice); unset MUJOCO_GL or choose another (\(all))."
+                : "Install one of them (Scripts/bootstrap does), or force a backend (\(all)) with MUJOCO_GL.")
         case .unknownBackend(let value):
-            return "unknown OpenGL backend '\(value)' (from --gl or MUJOCO_GL): use one of \(GLBackend.allCases.map(\.rawValue).joined(separator: ", "))"
+            return "unknown OpenGL backend '\(value)': use one of \(GLBackend.allCases.map(\.rawValue).joined(separator: ", "))"
         case .backendConflict(let requested, let inUse):
             return "this process already renders with \(inUse) (MuJoCo loads OpenGL functions once per process); cannot switch to \(requested) — run a separate process"
         case .makeCurrentFailed(let backend):
@@ -64,7 +71,7 @@ public enum RenderingError: Error, CustomStringConvertible, Equatable {
         case .invalidOption(let text):
             return text
         case .ffmpegNotFound(let searched):
-            return "the ffmpeg program is needed for MP4 video but was not found (searched \(searched.joined(separator: ", "))); install the Debian package ffmpeg, or use --png-frames/--contact-sheet with --no-video"
+            return "the ffmpeg program is needed for MP4 video but was not found (searched \(searched.joined(separator: ", "))); install the Debian package ffmpeg, or write PNG frames or a contact sheet without video"
         case .ffmpegFailed(let file, let status, let message):
             return "ffmpeg failed writing \(file) (exit status \(status)): \(message)"
         case .cannotWrite(let path, let reason):

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Rendering
 
 /// The library's errors speak of values (resume, replace, an output, a checkpoint); the messages
 /// edp-eval prints name the options that do those things. Every place that prints or wraps an
@@ -19,6 +20,7 @@ enum CommandLineWording {
             return "\(error.file): \(error.problem) Pass " +
                 "--dataset FILE.hdf5 (the training dataset; its statistics are computed as EDP's trainer does) or " +
                 "--observation-stats stats.json ({\"mean\": m, \"std\": s}: numpy obs.mean(), obs.std() over dataset[\"observations\"])"
+        case let error as RenderingError: return message(error)
         default: return "\(error)"
         }
     }
@@ -28,10 +30,28 @@ enum CommandLineWording {
     static func worded(_ error: Error) -> Error {
         switch error {
         case is ReportFilesError, is EpisodeLogConflict, is EpisodeLogWriteError, is OutputLockError,
-             is ClaimVerificationError, is MissingObservationStatistics:
+             is ClaimVerificationError, is MissingObservationStatistics, is RenderingError:
             return CLIError.message(message(for: error))
         default:
             return error
+        }
+    }
+
+    /// Rendering's remedies name `--gl` (which sets the backend as MUJOCO_GL does) and the video
+    /// options of `record`/`evaluate`.
+    private static func message(_ error: RenderingError) -> String {
+        let all = GLBackend.allCases.map(\.rawValue)
+        switch error {
+        case .noContext(let attempts, let forced):
+            return RenderingError.attemptsText(attempts) + "\n" + (forced
+                ? "The backend was forced by --gl or MUJOCO_GL; unset MUJOCO_GL or choose another (--gl \(all.joined(separator: "|")))."
+                : "Install one of them (Scripts/bootstrap does), or force a backend with --gl \(all.joined(separator: "|")) or MUJOCO_GL.")
+        case .unknownBackend(let value):
+            return "unknown OpenGL backend '\(value)' (from --gl or MUJOCO_GL): use one of \(all.joined(separator: ", "))"
+        case .ffmpegNotFound(let searched):
+            return "the ffmpeg program is needed for MP4 video but was not found (searched \(searched.joined(separator: ", "))); install the Debian package ffmpeg, or use --png-frames/--contact-sheet with --no-video"
+        default:
+            return error.description
         }
     }
 

@@ -20,7 +20,7 @@ enum ExitStatus {
             if case .invalidShard = error { return ValidationError(error.description) }
         case let error as RenderingError:
             switch error {
-            case .invalidOption, .unknownCamera: return ValidationError(error.description)
+            case .invalidOption, .unknownCamera: return ValidationError(CommandLineWording.message(for: error))
             default: break
             }
         default:

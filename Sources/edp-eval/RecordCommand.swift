@@ -80,7 +80,7 @@ struct RecordCommand: ParsableCommand {
         do {
             _ = try recordingOptions()
         } catch let error as RenderingError {
-            throw ValidationError(error.description)
+            throw ValidationError(CommandLineWording.message(for: error))
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 @testable import edp_eval
 @testable import Evaluation
 import Foundation
+import Rendering
 import Testing
 
 /// The library's errors speak of values; edp-eval prints them naming its flags. Each expected text
@@ -25,6 +26,24 @@ import Testing
                 == "cannot append to the episode log r.jsonl (No space left on device): free some space, then rerun with --resume to continue from the episodes logged so far")
         #expect(CommandLineWording.message(for: OutputLockError(file: "r.lock", reason: "Read-only file system"))
                 == "cannot create the lock file r.lock (Read-only file system): the output's folder cannot be written; choose another --output")
+    }
+
+    @Test func renderingRemediesNameGLAndVideoOptions() {
+        let attempts: [RenderingError.Attempt] = [.init(backend: .egl, reason: "cannot load libEGL.so.1"),
+                                                  .init(backend: .osmesa, reason: "cannot load libOSMesa.so.8")]
+        let tried = "cannot create an OpenGL context for rendering; tried egl, osmesa:\n"
+            + "  - egl: cannot load libEGL.so.1. Provided by the Debian package(s) libegl1 and libgl1-mesa-dri (Mesa's EGL and its llvmpipe software driver)\n"
+            + "  - osmesa: cannot load libOSMesa.so.8. Provided by the Debian package(s) libosmesa6\n"
+        #expect(CommandLineWording.message(for: RenderingError.noContext(attempts: attempts, forced: false))
+                == tried + "Install one of them (Scripts/bootstrap does), or force a backend with --gl egl|osmesa|glfw or MUJOCO_GL.")
+        #expect(CommandLineWording.message(for: RenderingError.noContext(attempts: attempts, forced: true))
+                == tried + "The backend was forced by --gl or MUJOCO_GL; unset MUJOCO_GL or choose another (--gl egl|osmesa|glfw).")
+        #expect(CommandLineWording.message(for: RenderingError.unknownBackend("vulkan"))
+                == "unknown OpenGL backend 'vulkan' (from --gl or MUJOCO_GL): use one of egl, osmesa, glfw")
+        #expect(CommandLineWording.message(for: RenderingError.ffmpegNotFound(searched: ["/usr/bin/ffmpeg"]))
+                == "the ffmpeg program is needed for MP4 video but was not found (searched /usr/bin/ffmpeg); install the Debian package ffmpeg, or use --png-frames/--contact-sheet with --no-video")
+        // Other rendering errors print as the library words them.
+        #expect(CommandLineWording.message(for: RenderingError.unknownBody(name: "torso")) == "the model has no body named 'torso' to track")
     }
 
     @Test func claimChecksNameMethodCheckpointAndProtocol() {
