@@ -182,12 +182,6 @@ public struct TaskRegistry: Sendable {
         return try task(id)
     }
 
-    /// D4RL's normalized score × 100 for an episode return on a task (tests; the product asks the
-    /// `TaskSpec` it already holds).
-    func normalizedScore(task id: String, return episodeReturn: Double) throws -> Double? {
-        try task(id).normalizedScore(return: episodeReturn)
-    }
-
     /// Up to three registered ids nearest to `id` by edit distance.
     func closestIDs(to id: String) -> [String] {
         let query = id.lowercased()

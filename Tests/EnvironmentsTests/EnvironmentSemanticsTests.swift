@@ -253,19 +253,19 @@ import Testing
     /// D4RL: normalized = (R − ref_min)/(ref_max − ref_min), reported ×100 (d4rl/offline_env.py).
     @Test func normalizedScoreFollowsD4RLsFormula() throws {
         let registry = try TaskRegistry.standard()
-        #expect(try registry.normalizedScore(task: "hopper-medium-v2", return: -20.272305) == 0)
-        #expect(abs(try #require(try registry.normalizedScore(task: "hopper-medium-v2", return: 3234.3)) - 100) < 1e-12)
+        #expect(try registry.task("hopper-medium-v2").normalizedScore(return: -20.272305) == 0)
+        #expect(abs(try #require(try registry.task("hopper-medium-v2").normalizedScore(return: 3234.3)) - 100) < 1e-12)
         // Hand-computed: 100 · (1000 + 20.272305) / (3234.3 + 20.272305) = 31.348890...
-        #expect(abs(try #require(try registry.normalizedScore(task: "hopper-medium-v2", return: 1000)) - 31.348890) < 1e-6)
+        #expect(abs(try #require(try registry.task("hopper-medium-v2").normalizedScore(return: 1000)) - 31.348890) < 1e-6)
         // walker2d: 100 · (4000 − 1.629008) / (4592.3 − 1.629008) = 87.097747...
-        #expect(abs(try #require(try registry.normalizedScore(task: "walker2d-medium-expert-v2", return: 4000)) - 87.097747) < 1e-6)
+        #expect(abs(try #require(try registry.task("walker2d-medium-expert-v2").normalizedScore(return: 4000)) - 87.097747) < 1e-6)
         // halfcheetah: 100 · (5000 + 280.178953) / (12135 + 280.178953) = 42.530027...
-        #expect(abs(try #require(try registry.normalizedScore(task: "halfcheetah-medium-v0", return: 5000)) - 42.530027) < 1e-6)
+        #expect(abs(try #require(try registry.task("halfcheetah-medium-v0").normalizedScore(return: 5000)) - 42.530027) < 1e-6)
         // Reference values copied by D4RL to every version and dataset.
         let ids = ["hopper-random-v0", "hopper-expert-v1", "hopper-full-replay-v2"]
         #expect(Set(try ids.map { try registry.task($0).referenceMaxScore }) == [3234.3])
         // gym's -v3 ids have no reference scores, hence no normalized score.
-        #expect(try registry.normalizedScore(task: "Hopper-v3", return: 1000) == nil)
+        #expect(try registry.task("Hopper-v3").normalizedScore(return: 1000) == nil)
     }
 
     @Test func unknownTaskListsCloseMatches() throws {
