@@ -7,12 +7,7 @@ import CHDF5
 /// `Tests/Fixtures/d4rl-datasets` (Tools/fixtures/make_d4rl_datasets.py; see its README).
 private enum DatasetFixtures {
     static func data(_ name: String) throws -> Data { try TestFixtures.data("d4rl-datasets/\(name)") }
-    static func json<T>(_ name: String, _ type: T.Type) throws -> T {
-        guard let value = try JSONSerialization.jsonObject(with: data(name)) as? T else {
-            throw FixtureError(path: "Tests/Fixtures/d4rl-datasets/\(name)", reason: "not JSON of the expected shape \(T.self)")
-        }
-        return value
-    }
+    static func json<T>(_ name: String, _ type: T.Type) throws -> T { try TestFixtures.json("d4rl-datasets/\(name)", type) }
     static func open(_ name: String) throws -> D4RLDataset { try D4RLDataset(url: TestFixtures.url("d4rl-datasets/\(name)")) }
 }
 

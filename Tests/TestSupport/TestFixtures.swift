@@ -42,6 +42,15 @@ public enum TestFixtures {
         }
     }
 
+    /// The fixture `Tests/Fixtures/<relative>` parsed as JSON of shape `T` (e.g. `[String: Any]`).
+    /// - Throws: `FixtureError` naming the file when it is missing or not JSON of that shape.
+    public static func json<T>(_ relative: String, _ type: T.Type) throws -> T {
+        guard let value = try JSONSerialization.jsonObject(with: data(relative)) as? T else {
+            throw FixtureError(path: "Tests/Fixtures/\(relative)", reason: "not JSON of the expected shape \(T.self)")
+        }
+        return value
+    }
+
     /// A file of the repository outside `Tests/Fixtures` (bundled data such as `envs/` or
     /// `assets/`), by its path relative to the repository root.
     /// - Throws: `FixtureError` when it does not exist.

@@ -10,6 +10,8 @@ import MuJoCo
 public final class HalfCheetah: LocomotionRobot {
     public static let robot = "halfcheetah"
     public static let modelFile = "half_cheetah.xml"
+    public static let controlCostWeight = 0.1
+    public static let healthyReward: Double = 0
     public static let frameSkip = 5
     public static let observedVelocityLimit: Double? = nil
     public static let environmentBenchmarkTask: String? = "halfcheetah-medium-v2"
@@ -22,12 +24,6 @@ public final class HalfCheetah: LocomotionRobot {
 
     public func sampleInitialState(_ env: MuJoCoEnvironment) -> (qpos: [Double], qvel: [Double]) {
         env.uniformPositionsNormalVelocities(scale: 0.1)
-    }
-
-    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
-                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
-        let (reward, info) = env.forwardReward(xBefore: xBefore, action: appliedAction, controlCostWeight: 0.1, healthyReward: 0)
-        return StepEvaluation(reward: reward, terminated: false, info: info)
     }
 
     public func isTerminal(_ env: MuJoCoEnvironment) -> Bool { false }

@@ -11,6 +11,11 @@ public protocol LocomotionRobot: GymReset, RobotDescriptor {
     static var frameSkip: Int { get }
     /// |qvel| limit in the observation (gym's clip), or nil for none.
     static var observedVelocityLimit: Double? { get }
+    /// Weight of the control cost Σa² in the reward (gym's `ctrl_cost_weight`).
+    static var controlCostWeight: Double { get }
+    /// Reward for every step the robot is healthy, the terminating step included (gym's
+    /// `healthy_reward`; 0 for robots that never terminate).
+    static var healthyReward: Double { get }
     /// A robot for `model`; its `observationSize` is the model's nq − 1 + nv (11 for the hopper,
     /// 17 for walker2d and halfcheetah).
     init(model: MjModel)
@@ -29,6 +34,14 @@ extension LocomotionRobot {
     }
 
     public var substeps: Substeps { Substeps(Self.frameSkip) }
+
+    /// Gym's reward Δx/dt + healthy reward − weight · Σa², and the robot's own termination rule.
+    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
+                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
+        let (reward, info) = env.forwardReward(xBefore: xBefore, action: appliedAction,
+                                               controlCostWeight: Self.controlCostWeight, healthyReward: Self.healthyReward)
+        return StepEvaluation(reward: reward, terminated: isTerminal(env), info: info)
+    }
 
     public func observe(_ env: MuJoCoEnvironment, into observation: UnsafeMutableBufferPointer<Double>) {
         env.writePositionsAndVelocities(velocityLimit: Self.observedVelocityLimit, into: observation)

@@ -11,6 +11,8 @@ import MuJoCo
 public final class Walker2d: LocomotionRobot {
     public static let robot = "walker2d"
     public static let modelFile = "walker2d.xml"
+    public static let controlCostWeight = 1e-3
+    public static let healthyReward: Double = 1
     public static let frameSkip = 4
     public static let observedVelocityLimit: Double? = 10
     public static let environmentBenchmarkTask: String? = "walker2d-medium-v2"
@@ -23,12 +25,6 @@ public final class Walker2d: LocomotionRobot {
 
     public func sampleInitialState(_ env: MuJoCoEnvironment) -> (qpos: [Double], qvel: [Double]) {
         env.uniformInitialState(scale: 5e-3)
-    }
-
-    public func evaluateStep(_ env: MuJoCoEnvironment, xBefore: Double, appliedAction: [Double],
-                             observation: UnsafeBufferPointer<Double>) -> StepEvaluation {
-        let (reward, info) = env.forwardReward(xBefore: xBefore, action: appliedAction, controlCostWeight: 1e-3, healthyReward: 1)
-        return StepEvaluation(reward: reward, terminated: isTerminal(env), info: info)
     }
 
     public func isTerminal(_ env: MuJoCoEnvironment) -> Bool {
