@@ -34,7 +34,7 @@ public final class CheckpointPolicy: RolloutPolicy {
         self.samplerOverrides = samplerOverrides
         self.observationNormalization = configuration.observationNormalization
             ?? (configuration.family == .edp
-                ? ObservationNormalization(mean: [0], scale: [1 + 1e-6], clip: nil, source: "EDP sampler default (mean 0, std 1)")
+                ? ObservationNormalization.edpSamplerDefault
                 : nil)
     }
 
