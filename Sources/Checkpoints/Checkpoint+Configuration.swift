@@ -77,7 +77,7 @@ extension Checkpoint {
     }
 
     /// Expected shape of every EDP tensor the networks use.
-    static func edpExpectedShapes(_ c: PolicyConfiguration) -> [String: [Int]] {
+    static func edpExpectedShapes(_ c: DiffusionConfiguration) -> [String: [Int]] {
         var shapes: [String: [Int]] = [:]
         let p = "policy/params/base_net/"
         let e = c.timeEmbeddingSize
@@ -145,7 +145,7 @@ extension Checkpoint {
                           policyLayerNorm: false, criticLayerNorm: false)
     }
 
-    static func diffusionQLExpectedShapes(_ c: PolicyConfiguration) -> [String: [Int]] {
+    static func diffusionQLExpectedShapes(_ c: DiffusionConfiguration) -> [String: [Int]] {
         var shapes: [String: [Int]] = [:]
         for name in diffusionQLBuffers { shapes[name] = [c.diffusionSteps] }
         let e = c.timeEmbeddingSize
@@ -214,12 +214,12 @@ extension Checkpoint {
         guard let schedule = diffusionQLSchedule(betas: betas.values) else {
             throw CheckpointError(.invalidConfiguration, file: url, "betas \(betas.values.prefix(3))… match none of the Diffusion-QL schedules (vp, linear, cosine)")
         }
-        return PolicyConfiguration(
+        return .diffusion(DiffusionConfiguration(
             family: .diffusionQL, observationSize: d.observationSize, actionSize: d.actionSize,
             policyHiddenSizes: d.policyHiddenSizes, criticHiddenSizes: d.criticHiddenSizes,
             criticActivation: "mish", timeEmbeddingSize: d.timeEmbeddingSize,
             diffusionSteps: betas.count, schedule: schedule, sampler: .ddpm,
-            actionSelection: .energy, candidates: 50, maxAction: 1)
+            actionSelection: .energy, candidates: 50, maxAction: 1))
     }
 
     /// EDP configuration from the weights and, when present, the variant (docs/edp-inference.md §7). Without a
@@ -292,14 +292,14 @@ extension Checkpoint {
             guard let t = v.doubleValue, t > 0, t < 1 else { throw invalid("variant dpm_t_end \(v) is not in (0, 1)") }
             dpmEnd = t
         }
-        return PolicyConfiguration(
+        return .diffusion(DiffusionConfiguration(
             family: .edp, observationSize: d.observationSize, actionSize: d.actionSize,
             policyHiddenSizes: d.policyHiddenSizes, criticHiddenSizes: d.criticHiddenSizes,
             criticActivation: activation, timeEmbeddingSize: d.timeEmbeddingSize,
             policyLayerNorm: d.policyLayerNorm, criticLayerNorm: d.criticLayerNorm,
             diffusionSteps: steps, schedule: schedule, sampler: sampler,
             dpmSteps: dpmSteps, dpmEndTime: dpmEnd, actionSelection: selection, candidates: 50,
-            maxAction: maxAction)
+            maxAction: maxAction))
     }
 
     /// EDP `act_method` (first '-'-separated entry; docs/edp-inference.md §4.1): `''` → `<sample_method>ensemble`;
@@ -331,35 +331,34 @@ extension Checkpoint {
         throw CheckpointError(.unrecognizedFormat, file: url, "tensor names are neither EDP flax paths (policy/params/...) nor Diffusion-QL state_dict keys (model.*, q1_model.*)")
     }
 
-    /// Checks the configuration itself (positive sizes within `PolicyConfiguration.Limits`), that
-    /// every tensor the networks need is there with exactly the expected shape, and that all values
-    /// are finite.
-    static func validate(_ c: PolicyConfiguration, _ tensors: TensorDictionary, url: URL) throws {
+    /// Checks the configuration itself (its case's `validate()`: sizes within
+    /// `PolicyConfiguration.Limits`, normalization, positive settings), then that every tensor the
+    /// networks need is there with exactly the expected shape, and that all values are finite.
+    /// Every reader calls this once on the configuration it made.
+    static func validate(_ configuration: PolicyConfiguration, _ tensors: TensorDictionary, url: URL) throws {
         func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
-        // Bounds first: the expected shapes below compute 2·E and O + A + E.
-        if let violation = c.limitViolation { throw invalid("implausible configuration: \(violation)") }
-        // Every family may carry normalization (metadata edp_eval.configuration); it is applied per
-        // element, so a wrong width or a zero scale must never reach `ObservationNormalization.apply`.
-        if c.observationSize > 0, let problem = c.observationNormalization?.problem(observationSize: c.observationSize) {
+        do {
+            try configuration.validate()
+        } catch .implausible(let violation) {
+            throw invalid("implausible configuration: \(violation)")
+        } catch .invalid(let problem) {
             throw invalid(problem)
         }
-        if c.isFeedForward { return try validateFeedForward(c, tensors, url: url) }
-        guard c.observationSize > 0, c.actionSize > 0, c.timeEmbeddingSize > 0, c.diffusionSteps > 0 else {
-            throw invalid("sizes must be positive (O \(c.observationSize), A \(c.actionSize), E \(c.timeEmbeddingSize), K \(c.diffusionSteps))")
+        switch configuration {
+        case .diffusion(let c): try validateDiffusionTensors(c, tensors, url: url)
+        case .feedForward(let c): try validateFeedForwardTensors(c, tensors, url: url)
         }
-        guard !c.policyHiddenSizes.isEmpty, !c.criticHiddenSizes.isEmpty,
-              (c.policyHiddenSizes + c.criticHiddenSizes).allSatisfy({ $0 > 0 }) else {
-            throw invalid("hidden sizes must be non-empty and positive")
-        }
-        guard c.candidates > 0, c.dpmSteps > 0, c.maxAction > 0, c.maxAction.isFinite, c.dpmEndTime > 0, c.dpmEndTime < 1 else {
-            throw invalid("candidates, dpm steps, max action and dpm end time must be positive (end time < 1)")
-        }
+    }
+
+    /// Every tensor of an EDP or Diffusion-QL policy with its exact shape (and EDP's stored
+    /// schedule arrays of length K), and finite values.
+    static func validateDiffusionTensors(_ c: DiffusionConfiguration, _ tensors: TensorDictionary, url: URL) throws {
         let expected: [String: [Int]]
         switch c.family {
         case .edp: expected = edpExpectedShapes(c)
         case .diffusionQL: expected = diffusionQLExpectedShapes(c)
         case .feedForwardDeterministic, .feedForwardGaussian:
-            return try validateFeedForward(c, tensors, url: url)
+            throw CheckpointError(.invalidConfiguration, file: url, "family \(c.family.rawValue) is not a diffusion policy")
         }
         for key in expected.keys.sorted() {
             guard let tensor = tensors[key] else {

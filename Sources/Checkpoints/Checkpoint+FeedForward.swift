@@ -26,24 +26,15 @@ extension Checkpoint {
     }
 
     /// Expected shape of every tensor of a feed-forward policy.
-    static func feedForwardExpectedShapes(_ c: PolicyConfiguration) -> [String: [Int]] {
+    static func feedForwardExpectedShapes(_ c: FeedForwardConfiguration) -> [String: [Int]] {
         flaxStackShapes(feedForwardPrefix, input: c.observationSize, hidden: c.policyHiddenSizes,
-                        output: c.family == .feedForwardGaussian ? 2 * c.actionSize : c.actionSize, layerNorm: c.policyLayerNorm)
+                        output: c.outputSize, layerNorm: c.policyLayerNorm)
     }
 
-    /// The feed-forward part of `validate`: activation, action mapping, normalization, and every
+    /// The feed-forward part of `validate` (after `FeedForwardConfiguration.validate()`): every
     /// tensor with its exact shape; tensors the policy does not use are refused so that a
     /// mislabelled file (say, an extra hidden layer) cannot load as a smaller network.
-    static func validateFeedForward(_ c: PolicyConfiguration, _ tensors: TensorDictionary, url: URL) throws {
-        func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalidConfiguration, file: url, message) }
-        guard !c.policyHiddenSizes.isEmpty else { throw invalid("policyHiddenSizes must list at least one hidden layer") }
-        guard c.maxAction > 0, c.maxAction.isFinite else { throw invalid("maxAction \(c.maxAction) must be a positive finite number") }
-        do {
-            _ = try Activation(name: c.feedForwardActivation ?? "relu")
-        } catch let error as PolicyLoadingError {
-            throw invalid("feedForwardActivation: \(error)")
-        }
-        if let problem = c.observationNormalization?.problem(observationSize: c.observationSize) { throw invalid(problem) }
+    static func validateFeedForwardTensors(_ c: FeedForwardConfiguration, _ tensors: TensorDictionary, url: URL) throws {
         let expected = feedForwardExpectedShapes(c)
         for key in expected.keys.sorted() {
             guard let tensor = tensors[key] else {

@@ -86,7 +86,7 @@ public struct Checkpoint: Sendable {
         let bytes: Data
         do {
             bytes = try SafeTensors.encode(tensors, metadata: exportMetadata())
-        } catch let error as SafeTensorsError {
+        } catch let error as TensorArchiveError where error.kind == .safetensors {
             throw CheckpointError(.unwritable, file: destination, error.description)
         }
         do {

@@ -46,8 +46,12 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible {
         case .missingEntry: kind = .missingEntry
         case .invalidTensor: kind = .invalidTensor
         case .pickle: kind = .pickle
+        // Readers word these themselves (with their file); a stray one keeps its kind's sense.
+        case .numpy, .array: kind = .invalidTensor
+        case .safetensors: kind = .safetensors
+        case .zipLayout: kind = .unreadable
         }
-        file = error.file
+        file = error.file ?? ""
         message = error.message
         pickleError = error.pickleError
     }

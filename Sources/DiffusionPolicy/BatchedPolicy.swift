@@ -42,10 +42,10 @@ extension BatchedPolicy {
 /// Builds the policy a configuration describes: `DiffusionPolicyModel` for EDP / Diffusion-QL,
 /// `FeedForwardPolicy` for the baselines.
 public func makeBatchedPolicy(tensors: TensorDictionary, configuration: PolicyConfiguration) throws -> BatchedPolicy {
-    switch configuration.family {
-    case .edp, .diffusionQL:
-        return try DiffusionPolicyModel(tensors: tensors, configuration: configuration)
-    case .feedForwardDeterministic, .feedForwardGaussian:
-        return try FeedForwardPolicy(tensors: tensors, configuration: configuration)
+    switch configuration {
+    case .diffusion(let c):
+        return try DiffusionPolicyModel(tensors: tensors, configuration: c)
+    case .feedForward(let c):
+        return try FeedForwardPolicy(tensors: tensors, configuration: c)
     }
 }

@@ -33,8 +33,8 @@ extension DiffusionPolicyModel {
     /// DPM-Solver 15 steps to t_end 1e-3, EAS with `candidates` (the paper's evaluation setting,
     /// docs/edp-inference.md §7) unless overridden through `configure`.
     public static func randomEDP(observationSize: Int, actionSize: Int, seed: UInt64, candidates: Int = 50,
-                                 configure: (inout PolicyConfiguration) -> Void = { _ in }) throws -> DiffusionPolicyModel {
-        var configuration = PolicyConfiguration(family: .edp, observationSize: observationSize, actionSize: actionSize,
+                                 configure: (inout DiffusionConfiguration) -> Void = { _ in }) throws -> DiffusionPolicyModel {
+        var configuration = DiffusionConfiguration(family: .edp, observationSize: observationSize, actionSize: actionSize,
                                                 diffusionSteps: 1000, schedule: .linear, sampler: .dpm,
                                                 actionSelection: .energy, candidates: candidates)
         configure(&configuration)

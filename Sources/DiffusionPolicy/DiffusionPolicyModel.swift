@@ -16,7 +16,7 @@ import TensorArchives
 ///
 /// Not thread-safe (buffers); `makeCopy()` gives an independent instance sharing the weights.
 public final class DiffusionPolicyModel: BatchedPolicy {
-    public let configuration: PolicyConfiguration
+    public let configuration: DiffusionConfiguration
     public let network: NoisePredictionNetwork
     /// nil when the selection is `.single` and the tensors have no critics.
     public let critic: TwinCritic?
@@ -46,7 +46,7 @@ public final class DiffusionPolicyModel: BatchedPolicy {
     /// action selection and candidate count N. Throws `PolicyLoadingError` for missing or
     /// mis-shaped tensors, NaN weights, invalid sampler settings (e.g. t_end < 1/K), or sizes outside
     /// `PolicyConfiguration.Limits` (e.g. 10^12 candidates or 2^62 DPM steps).
-    public init(tensors: TensorDictionary, configuration: PolicyConfiguration,
+    public init(tensors: TensorDictionary, configuration: DiffusionConfiguration,
                 sampler: PolicyConfiguration.Sampler? = nil, dpmSteps: Int? = nil, dpmEndTime: Double? = nil,
                 selection: PolicyConfiguration.ActionSelection? = nil, candidates: Int? = nil) throws {
         let config = configuration.overriding(sampler: sampler, dpmSteps: dpmSteps, dpmEndTime: dpmEndTime,

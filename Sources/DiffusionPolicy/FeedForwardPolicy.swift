@@ -17,7 +17,7 @@ import TensorArchives
 /// configuration has one, is applied by the caller (`CheckpointPolicy`, in float64).
 /// Deterministic, so the generators are not used.
 public final class FeedForwardPolicy: BatchedPolicy {
-    public let configuration: PolicyConfiguration
+    public let configuration: FeedForwardConfiguration
     let stack: LayerStack
     /// `stack` packed for the micro-kernel (rows bit-identical whatever the batch or threads).
     let packed: PackedStack
@@ -27,7 +27,7 @@ public final class FeedForwardPolicy: BatchedPolicy {
     public var observationSize: Int { configuration.observationSize }
     public var actionSize: Int { configuration.actionSize }
 
-    public init(tensors: TensorDictionary, configuration: PolicyConfiguration) throws {
+    public init(tensors: TensorDictionary, configuration: FeedForwardConfiguration) throws {
         let o = configuration.observationSize, a = configuration.actionSize
         guard o > 0, a > 0, configuration.policyHiddenSizes.allSatisfy({ $0 > 0 }) else {
             throw PolicyLoadingError.invalidConfiguration("O \(o), A \(a), hidden \(configuration.policyHiddenSizes)")
@@ -47,7 +47,7 @@ public final class FeedForwardPolicy: BatchedPolicy {
         case .edp, .diffusionQL:
             throw PolicyLoadingError.invalidConfiguration("family \(configuration.family.rawValue) is not a feed-forward baseline")
         }
-        let activation = try Activation(name: configuration.feedForwardActivation ?? "relu")
+        let activation = try Activation(name: configuration.activation ?? "relu")
         stack = try tensors.flaxStack("policy/params", input: o, hidden: configuration.policyHiddenSizes, output: outputs,
                                       layerNorm: configuration.policyLayerNorm, activation: activation)
         packed = PackedStack(stack)

@@ -39,7 +39,7 @@ public struct NoisePredictionNetwork: Sendable {
 
     /// Builds the network from checkpoint tensors; throws `PolicyLoadingError` naming any
     /// missing, mis-shaped or non-finite tensor.
-    public init(tensors: TensorDictionary, configuration: PolicyConfiguration) throws {
+    public init(tensors: TensorDictionary, configuration: DiffusionConfiguration) throws {
         let o = configuration.observationSize, a = configuration.actionSize
         let e = configuration.timeEmbeddingSize
         guard o > 0, a > 0, e >= 4, e % 2 == 0 else {

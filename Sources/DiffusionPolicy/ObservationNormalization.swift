@@ -31,11 +31,20 @@ public struct ObservationNormalization: Codable, Equatable, Sendable {
         self.source = source
     }
 
+    /// EDP's ε added to std (trainer.py:438-443, sampler.py:84-86; docs/edp-inference.md §6.1).
+    public static let edpStdEpsilon = 1e-6
+    /// EDP's clip bound when statistics come from the dataset (docs/edp-inference.md §6.1).
+    public static let edpClip = 10.0
+
     /// EDP's rule (docs/edp-inference.md §6.1): scalar mean and std,
     /// scale std + 1e-6, clip ±10 when statistics come from the dataset.
-    public static func edp(mean: Double, std: Double, clip: Double? = 10, source: String) -> ObservationNormalization {
-        ObservationNormalization(mean: [mean], scale: [std + 1e-6], clip: clip, source: source)
+    public static func edp(mean: Double, std: Double, clip: Double? = edpClip, source: String) -> ObservationNormalization {
+        ObservationNormalization(mean: [mean], scale: [std + edpStdEpsilon], clip: clip, source: source)
     }
+
+    /// What EDP's sampler applies when no statistics were used in training: mean 0, std 1, so
+    /// `obs / (1 + 1e-6)`, no clip (sampler.py:84-86; docs/edp-inference.md §6).
+    public static let edpSamplerDefault = edp(mean: 0, std: 1, clip: nil, source: "EDP sampler default (mean 0, std 1)")
 
     /// Per-dimension statistics with `scale = std + epsilon` (CORL `normalize_states`, IQL).
     public static func perDimension(mean: [Double], std: [Double], epsilon: Double, clip: Double?,

@@ -15,7 +15,7 @@ public struct TwinCritic: Sendable {
     let packed1: PackedStack, packed2: PackedStack
     let state1: PackedLayer, state2: PackedLayer
 
-    public init(tensors: TensorDictionary, configuration: PolicyConfiguration) throws {
+    public init(tensors: TensorDictionary, configuration: DiffusionConfiguration) throws {
         let o = configuration.observationSize, a = configuration.actionSize
         let hidden = configuration.criticHiddenSizes
         guard o > 0, a > 0, !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {

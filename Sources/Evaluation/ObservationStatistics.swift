@@ -74,8 +74,8 @@ public enum ObservationStatistics {
             throw invalid("\"mean\" has \(mean.count) values but \"std\" has \(std.count)")
         }
         let isEDP = family == .edp
-        let epsilon = file.epsilon ?? (isEDP ? 1e-6 : 0)
-        let clip: Double? = file.clipGiven ? file.clip : (isEDP ? 10 : nil)
+        let epsilon = file.epsilon ?? (isEDP ? ObservationNormalization.edpStdEpsilon : 0)
+        let clip: Double? = file.clipGiven ? file.clip : (isEDP ? ObservationNormalization.edpClip : nil)
         let rule = "scale = std + \(epsilon)" + (clip.map { ", clip ±\($0)" } ?? ", no clip")
         return ObservationNormalization.perDimension(mean: mean, std: std, epsilon: epsilon, clip: clip,
                                                      source: "\(url.lastPathComponent) (\(rule)), sha256 \(sha)")

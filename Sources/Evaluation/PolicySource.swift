@@ -72,10 +72,9 @@ public enum PolicyFactory {
             let env = try EnvironmentFactory.make(task: task, physics: physics)
             let tensors = DiffusionPolicyModel.randomEDPTensors(observationSize: env.observationSize,
                                                                 actionSize: env.actionSize, seed: seed)
-            let configuration = PolicyConfiguration(family: .edp, observationSize: env.observationSize,
-                                                    actionSize: env.actionSize, diffusionSteps: 1000,
-                                                    schedule: .linear, sampler: .dpm, actionSelection: .energy,
-                                                    candidates: 50)
+            let configuration = PolicyConfiguration.diffusion(DiffusionConfiguration(
+                family: .edp, observationSize: env.observationSize, actionSize: env.actionSize,
+                diffusionSteps: 1000, schedule: .linear, sampler: .dpm, actionSelection: .energy, candidates: 50))
             return (try make(tensors: tensors, configuration: configuration, overrides: overrides, checkpoint: nil), nil)
         }
     }
@@ -95,6 +94,6 @@ public enum PolicyFactory {
             config.observationNormalization = normalization
         }
         let model = try makeBatchedPolicy(tensors: tensors, configuration: config)
-        return CheckpointPolicy(model: model, configuration: config, checkpoint: checkpoint)
+        return CheckpointPolicy(model: model, configuration: config, checkpoint: checkpoint, samplerOverrides: overrides)
     }
 }

@@ -48,10 +48,10 @@ public struct SpeedBenchmark {
     ///   names none and does not fit the paper's task.
     public static func task(of url: URL, registry: TaskRegistry, checkpoints: CheckpointStore = CheckpointStore()) throws -> TaskSpec {
         let loaded = try checkpoints.checkpoint(at: url)
-        if case .string(let env)? = loaded.variant["env"] {
-            do { return try registry.task(env) } catch {
-                throw SpeedBenchmarkError.noTask(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows; pass --task")
-            }
+        do {
+            if let named = try CheckpointTask.named(by: loaded, registry: registry) { return named }
+        } catch {
+            throw SpeedBenchmarkError.noTask(file: url.path, reason: "the checkpoint names its task '\(error.name)' (variant 'env'), which is not a task edp-eval knows; pass --task")
         }
         let paper = try registry.edpSpeedProtocolTask()
         let expected = try EnvironmentFactory.make(task: paper, physics: paper.sourcePhysics).observationSize

@@ -1,35 +1,14 @@
 import Foundation
 import ZIPFoundation
 
-/// Why an `.npy`/`.npz` could not be read: the file, the member (for archives) and what was
-/// expected, e.g. `edp_params.npz: member "qf1/params/Dense_0/kernel.npy": unsupported dtype '>f4'`.
-public struct NumPyFormatError: Error, CustomStringConvertible, Equatable {
-    /// The archive or `.npy` file (its path as given).
-    public var file: String
-    /// The archive member, nil for a lone `.npy`.
-    public var member: String?
-    /// What is wrong and what was expected.
-    public var reason: String
-
-    public init(file: String, member: String?, reason: String) {
-        self.file = file
-        self.member = member
-        self.reason = reason
-    }
-
-    public var description: String {
-        if let member { return "\(file): member \"\(member)\": \(reason)" }
-        return "\(file): \(reason)"
-    }
-}
-
 /// Reader for NumPy's `.npy` arrays and `.npz` archives (zip, stored or deflated members), the
 /// format of the converted EDP weights and the fixtures (`np.savez`).
 ///
 /// Supported: format versions 1–3 and what `NumPyArrayDecoder` decodes (`f4`, `f8`, `i1`–`i8`,
 /// `u1`–`u8`, `b1`, either byte order, C or Fortran order). Everything becomes float32 in C order
 /// (`Tensor`): float64 is rounded, integers are converted exactly up to 2^24 (larger magnitudes
-/// round). Malformed input never traps: it throws `NumPyFormatError`. The zip's records are checked
+/// round). Malformed input never traps: it throws a `TensorArchiveError` of kind `.numpy` naming the file,
+/// the member and what was expected (e.g. `edp_params.npz: member "qf1/params/Dense_0/kernel.npy": unsupported dtype '>f4'`). The zip's records are checked
 /// against the data before ZIPFoundation reads them (`ZipLayout`), and allocations are bounded by
 /// the bytes actually present: a member's declared size by its compressed bytes, a header's shape
 /// by the payload size before any element buffer is made.
@@ -41,7 +20,7 @@ public enum NumPyArchive {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw NumPyFormatError(file: url.path, member: nil, reason: "cannot read file (\(error.localizedDescription))")
+            throw TensorArchiveError.numpy(file: url.path, member: nil, "cannot read file (\(error.localizedDescription))")
         }
         return try read(archiveData: data, file: url.path)
     }
@@ -51,14 +30,14 @@ public enum NumPyArchive {
         // A zip starts with a local file header, or (no members) the end of central directory record.
         guard data.count >= 4, data.prefix(4).elementsEqual(ZipLayout.localSignatureBytes)
                 || data.prefix(4).elementsEqual(ZipLayout.endSignatureBytes) else {
-            throw NumPyFormatError(file: file, member: nil, reason: "not a zip archive (expected magic 'PK\\x03\\x04')")
+            throw TensorArchiveError.numpy(file: file, member: nil, "not a zip archive (expected magic 'PK\\x03\\x04')")
         }
         // ZIPFoundation traps on offsets past the end of the data: check the layout first.
         let archive: Archive, entries: [Entry]
         do {
             (archive, entries) = try ZipLayout.open(data)
-        } catch let error as ZipLayoutError {
-            throw NumPyFormatError(file: file, member: nil, reason: "unreadable zip archive: \(error.reason)")
+        } catch let error as TensorArchiveError where error.kind == .zipLayout {
+            throw TensorArchiveError.numpy(file: file, member: nil, "unreadable zip archive: \(error.message)")
         }
         var result: TensorDictionary = [:]
         for entry in entries where entry.type == .file {
@@ -71,17 +50,17 @@ public enum NumPyArchive {
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
                     guard UInt64(bytes.count + chunk.count) <= declared else {
-                        throw NumPyFormatError(file: file, member: name, reason: "member is larger than its declared \(declared) bytes")
+                        throw TensorArchiveError.numpy(file: file, member: name, "member is larger than its declared \(declared) bytes")
                     }
                     bytes.append(chunk)
                 }
-            } catch let error as NumPyFormatError {
+            } catch let error as TensorArchiveError where error.kind == .numpy {
                 throw error
             } catch {
-                throw NumPyFormatError(file: file, member: name, reason: "cannot extract (truncated or corrupt member: \(error))")
+                throw TensorArchiveError.numpy(file: file, member: name, "cannot extract (truncated or corrupt member: \(error))")
             }
             guard UInt64(bytes.count) == declared else {
-                throw NumPyFormatError(file: file, member: name, reason: "truncated: \(bytes.count) of \(declared) bytes")
+                throw TensorArchiveError.numpy(file: file, member: name, "truncated: \(bytes.count) of \(declared) bytes")
             }
             result[String(name.dropLast(4))] = try decode(npy: bytes, file: file, member: name)
         }
@@ -90,7 +69,7 @@ public enum NumPyArchive {
 
     /// Decodes one `.npy` byte string; `file`/`member` name it in errors.
     public static func decode(npy data: Data, file: String, member: String? = nil) throws -> Tensor {
-        func fail(_ reason: String) -> NumPyFormatError { NumPyFormatError(file: file, member: member, reason: reason) }
+        func fail(_ reason: String) -> TensorArchiveError { .numpy(file: file, member: member, reason) }
         let bytes = [UInt8](data.prefix(12))
         // The magic string `\x93NUMPY` (numpy.lib.format, NEP 1).
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {

@@ -150,15 +150,9 @@ public struct PickleArray: Equatable, Sendable {
     public func float32Tensor() throws -> Tensor {
         let decoder = NumPyArrayDecoder(descr: dtype, shape: shape, fortranOrder: fortranOrder)
         return try data.withUnsafeBytes { raw in
-            try decoder.decode(raw) { PickleArrayError("array \($0)") }
+            try decoder.decode(raw) { TensorArchiveError.array("array \($0)") }
         }
     }
-}
-
-/// A `PickleArray` that cannot become the requested tensor.
-public struct PickleArrayError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension PickleValue {

@@ -18,29 +18,29 @@ public enum SafeTensors {
     /// Decodes a file's bytes.
     public static func decode(_ data: Data) throws -> (tensors: TensorDictionary, metadata: [String: String]) {
         let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw SafeTensorsError("file has \(bytes.count) bytes, less than the 8-byte header length") }
+        guard bytes.count >= 8 else { throw TensorArchiveError.safetensors("file has \(bytes.count) bytes, less than the 8-byte header length") }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard length <= UInt64(bytes.count - 8) else {
-            throw SafeTensorsError("header length \(length) exceeds the \(bytes.count - 8) bytes after it")
+            throw TensorArchiveError.safetensors("header length \(length) exceeds the \(bytes.count - 8) bytes after it")
         }
-        guard length <= UInt64(maxHeaderBytes) else { throw SafeTensorsError("header length \(length) exceeds \(maxHeaderBytes)") }
+        guard length <= UInt64(maxHeaderBytes) else { throw TensorArchiveError.safetensors("header length \(length) exceeds \(maxHeaderBytes)") }
         let headerEnd = 8 + Int(length)
         let json: SafeTensorsJSON
         do {
             json = try SafeTensorsJSON.parse(Array(bytes[8..<headerEnd]))
         } catch let error as SafeTensorsJSON.ParseError {
-            throw SafeTensorsError(error.description)
+            throw TensorArchiveError.safetensors(error.description)
         }
-        guard case .object(let members) = json else { throw SafeTensorsError("header is not a JSON object") }
+        guard case .object(let members) = json else { throw TensorArchiveError.safetensors("header is not a JSON object") }
         let dataLength = bytes.count - headerEnd
         var metadata: [String: String] = [:]
         var layout: [TensorEntry] = []
         for (name, value) in members {
             if name == "__metadata__" {
-                guard case .object(let entries) = value else { throw SafeTensorsError("__metadata__ is not an object") }
+                guard case .object(let entries) = value else { throw TensorArchiveError.safetensors("__metadata__ is not an object") }
                 for (key, v) in entries {
-                    guard case .string(let s) = v else { throw SafeTensorsError("__metadata__ value for \(key) is not a string") }
+                    guard case .string(let s) = v else { throw TensorArchiveError.safetensors("__metadata__ value for \(key) is not a string") }
                     metadata[key] = s
                 }
                 continue
@@ -70,36 +70,36 @@ public enum SafeTensors {
     /// Reads a header entry `{"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}` and
     /// checks it against the data section's length.
     static func tensorEntry(_ name: String, _ value: SafeTensorsJSON, dataLength: Int) throws -> TensorEntry {
-        guard case .object(let fields) = value else { throw SafeTensorsError("entry \(name) is not an object") }
+        guard case .object(let fields) = value else { throw TensorArchiveError.safetensors("entry \(name) is not an object") }
         var dtype: String?, shape: [Int]?, offsets: [Int]?
         for (field, v) in fields {
             switch field {
             case "dtype":
-                guard case .string(let s) = v else { throw SafeTensorsError("tensor \(name): dtype is not a string") }
+                guard case .string(let s) = v else { throw TensorArchiveError.safetensors("tensor \(name): dtype is not a string") }
                 dtype = s
             case "shape":
                 shape = try integers(v, "tensor \(name): shape")
             case "data_offsets":
                 offsets = try integers(v, "tensor \(name): data_offsets")
             default:
-                throw SafeTensorsError("tensor \(name): unknown field \(field)")
+                throw TensorArchiveError.safetensors("tensor \(name): unknown field \(field)")
             }
         }
         guard let dtype, let shape, let offsets else {
-            throw SafeTensorsError("tensor \(name): needs dtype, shape and data_offsets")
+            throw TensorArchiveError.safetensors("tensor \(name): needs dtype, shape and data_offsets")
         }
-        guard dtype == "F32" else { throw SafeTensorsError("tensor \(name): dtype \(dtype) is not supported (F32 only)") }
+        guard dtype == "F32" else { throw TensorArchiveError.safetensors("tensor \(name): dtype \(dtype) is not supported (F32 only)") }
         guard offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
-            throw SafeTensorsError("tensor \(name): data_offsets \(offsets) are not within the \(dataLength)-byte data section")
+            throw TensorArchiveError.safetensors("tensor \(name): data_offsets \(offsets) are not within the \(dataLength)-byte data section")
         }
         var count = 1
         for d in shape {
             let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o, p <= dataLength else { throw SafeTensorsError("tensor \(name): shape \(shape) is larger than the file") }
+            guard !o, p <= dataLength else { throw TensorArchiveError.safetensors("tensor \(name): shape \(shape) is larger than the file") }
             count = p
         }
         guard offsets[1] - offsets[0] == count * 4 else {
-            throw SafeTensorsError("tensor \(name): data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(count * 4)")
+            throw TensorArchiveError.safetensors("tensor \(name): data_offsets \(offsets) span \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(count * 4)")
         }
         return (name, shape, offsets[0], offsets[1])
     }
@@ -109,14 +109,14 @@ public enum SafeTensors {
         var expected = 0
         for entry in layout.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
             guard entry.begin == expected else {
-                throw SafeTensorsError(entry.begin < expected
+                throw TensorArchiveError.safetensors(entry.begin < expected
                                        ? "tensor \(entry.name) overlaps the previous tensor (starts at \(entry.begin), previous ends at \(expected))"
                                        : "gap before tensor \(entry.name) (starts at \(entry.begin), previous ends at \(expected))")
             }
             expected = entry.end
         }
         guard expected == dataLength else {
-            throw SafeTensorsError("tensors cover \(expected) bytes but the data section has \(dataLength)")
+            throw TensorArchiveError.safetensors("tensors cover \(expected) bytes but the data section has \(dataLength)")
         }
     }
 
@@ -132,7 +132,7 @@ public enum SafeTensors {
         let names = tensors.keys.sorted()
         var offset = 0
         for name in names {
-            guard name != "__metadata__", !name.isEmpty else { throw SafeTensorsError("tensor name \(name.debugDescription) is reserved") }
+            guard name != "__metadata__", !name.isEmpty else { throw TensorArchiveError.safetensors("tensor name \(name.debugDescription) is reserved") }
             let tensor = tensors[name]!
             let end = offset + tensor.count * 4
             parts.append("\(SafeTensorsJSON.quote(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
@@ -159,18 +159,13 @@ public enum SafeTensors {
     }
 
     static func integers(_ value: SafeTensorsJSON, _ what: String) throws -> [Int] {
-        guard case .array(let elements) = value else { throw SafeTensorsError("\(what) is not an array") }
+        guard case .array(let elements) = value else { throw TensorArchiveError.safetensors("\(what) is not an array") }
         return try elements.map {
             guard case .number(let text) = $0, let i = Int(text), i >= 0 else {
-                throw SafeTensorsError("\(what) holds \($0), not a non-negative integer")
+                throw TensorArchiveError.safetensors("\(what) holds \($0), not a non-negative integer")
             }
             return i
         }
     }
 }
 
-/// An invalid safetensors file or an unencodable tensor set.
-public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}

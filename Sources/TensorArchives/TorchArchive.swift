@@ -115,8 +115,8 @@ public enum TorchArchive {
     static func open(_ data: Data, url: URL) throws -> (archive: Archive, entries: [Entry]) {
         do {
             return try ZipLayout.open(data)
-        } catch let error as ZipLayoutError {
-            throw TensorArchiveError(.unreadable, file: url, "not a readable zip archive: \(error.reason)")
+        } catch let error as TensorArchiveError where error.kind == .zipLayout {
+            throw TensorArchiveError(.unreadable, file: url, "not a readable zip archive: \(error.message)")
         }
     }
 

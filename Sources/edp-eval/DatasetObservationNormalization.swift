@@ -25,7 +25,7 @@ enum DatasetObservationNormalization {
         switch rule {
         case .edp:
             let (mean, std) = try DatasetObservationStatistics.global(dataset)
-            return .edp(mean: Double(mean), std: Double(std), clip: 10,
+            return .edp(mean: Double(mean), std: Double(std),
                         source: "\(url.lastPathComponent) (EDP rule: global obs.mean() \(mean), obs.std() \(std) + 1e-6, clip ±10), sha256 \(sha)")
         case .perDimension:
             let (mean, std) = try DatasetObservationStatistics.perDimension(dataset)

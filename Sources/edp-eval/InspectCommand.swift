@@ -89,28 +89,27 @@ struct InspectCommand: ParsableCommand {
 
     static func report(_ c: Checkpoint) -> Report {
         let config = c.configuration
-        let usesDPM = config.sampler == .dpm
+        let d = config.diffusionConfiguration, f = config.feedForwardConfiguration
+        let dpm = d?.sampler == .dpm ? d : nil
         var highlights: [String: Checkpoint.VariantValue] = [:]
         for key in highlightKeys { if let v = c.variant[key] { highlights[key] = v } }
         // Provenance is stored as text; integers (epoch, total_steps) are given back as numbers.
         let provenance = c.provenance.mapValues { v -> Checkpoint.VariantValue in
             v.allSatisfy(\.isNumber) && v.count <= 18 ? Int(v).map { .int($0) } ?? .string(v) : .string(v)
         }
-        let ff = config.isFeedForward
         return Report(
             file: c.url.path, format: c.format.rawValue, family: config.family.rawValue, sha256: c.sha256,
             fileHashes: c.fileHashes, observationSize: config.observationSize, actionSize: config.actionSize,
-            diffusionSteps: ff ? nil : config.diffusionSteps, schedule: ff ? nil : config.schedule.rawValue,
-            sampler: ff ? nil : config.sampler.rawValue,
-            dpmSteps: usesDPM && !ff ? config.dpmSteps : nil, dpmEndTime: usesDPM && !ff ? config.dpmEndTime : nil,
-            actionSelection: ff ? nil : config.actionSelection.rawValue,
-            candidates: config.actionSelection == .single || ff ? nil : config.candidates,
-            maxAction: config.maxAction, timeEmbeddingSize: ff ? nil : config.timeEmbeddingSize,
+            diffusionSteps: d?.diffusionSteps, schedule: d?.schedule.rawValue, sampler: d?.sampler.rawValue,
+            dpmSteps: dpm?.dpmSteps, dpmEndTime: dpm?.dpmEndTime,
+            actionSelection: d?.actionSelection.rawValue,
+            candidates: d.flatMap { $0.actionSelection == .single ? nil : $0.candidates },
+            maxAction: config.maxAction, timeEmbeddingSize: d?.timeEmbeddingSize,
             policyHiddenSizes: config.policyHiddenSizes,
-            policyActivation: ff ? config.feedForwardActivation ?? "relu" : "mish",
-            actionOutput: ff ? (config.actionOutput ?? .tanh).rawValue : nil,
-            criticHiddenSizes: ff ? nil : config.criticHiddenSizes, criticActivation: ff ? nil : config.criticActivation,
-            policyLayerNorm: config.policyLayerNorm, criticLayerNorm: ff ? nil : config.criticLayerNorm,
+            policyActivation: f.map { $0.activation ?? "relu" } ?? "mish",
+            actionOutput: f.map { ($0.actionOutput ?? .tanh).rawValue },
+            criticHiddenSizes: d?.criticHiddenSizes, criticActivation: d?.criticActivation,
+            policyLayerNorm: config.policyLayerNorm, criticLayerNorm: d?.criticLayerNorm,
             observationNormalization: config.observationNormalization,
             parameterCounts: Dictionary(uniqueKeysWithValues: c.parameterCounts.map { ($0.network, $0.count) }),
             tensorCount: c.tensors.count, provenance: provenance, variantHighlights: highlights)

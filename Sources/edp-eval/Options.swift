@@ -84,14 +84,16 @@ struct PolicyOptions: ParsableArguments {
             throw ValidationError("--task is required with --policy random")
         }
         let checkpoint = try store.checkpoint(at: url)
-        guard case .string(let env)? = checkpoint.variant["env"] else {
+        let named: TaskSpec?
+        do {
+            named = try CheckpointTask.named(by: checkpoint, registry: registry)
+        } catch {
+            throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(error.name)' (variant 'env'), which is not a task edp-eval knows (\(error.reason)); pass --task")
+        }
+        guard let named else {
             throw CLIError.badInput(file: url.path, reason: "the checkpoint does not name its task (no variant 'env'); pass --task")
         }
-        do {
-            return try registry.task(env)
-        } catch {
-            throw CLIError.badInput(file: url.path, reason: "the checkpoint names its task '\(env)' (variant 'env'), which is not a task edp-eval knows (\(error)); pass --task")
-        }
+        return named
     }
 
     /// Notes on stderr for each checkpoint given `--task`s other than the one it names (its

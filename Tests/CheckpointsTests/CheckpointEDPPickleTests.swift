@@ -33,7 +33,7 @@ import TestSupport
     @Test(arguments: checkpoints)
     func variantBecomesTheConfiguration(_ url: URL) throws {
         let checkpoint = try Checkpoint.load(url)
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.diffusionConfiguration)
         #expect(c.family == .edp)
         #expect(c.observationSize == 11)
         #expect(c.actionSize == 3)

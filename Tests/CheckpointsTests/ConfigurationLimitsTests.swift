@@ -13,16 +13,16 @@ import Testing
     static let huge = 1 << 62
 
     /// The Diffusion-QL fixture's tensors with `edit` applied to its configuration, as an export.
-    static func export(_ edit: (inout PolicyConfiguration) -> Void) throws -> Data {
+    static func export(_ edit: (inout DiffusionConfiguration) -> Void) throws -> Data {
         let checkpoint = try Checkpoint.load(CheckpointFixtures.dqlInitActor)
         var metadata = try checkpoint.exportMetadata()
-        var configuration = checkpoint.configuration
+        var configuration = try #require(checkpoint.configuration.diffusionConfiguration)
         edit(&configuration)
-        metadata[Checkpoint.MetadataKey.configuration] = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+        metadata[Checkpoint.MetadataKey.configuration] = String(decoding: try JSONEncoder().encode(PolicyConfiguration.diffusion(configuration)), as: UTF8.self)
         return try SafeTensors.encode(checkpoint.tensors, metadata: metadata)
     }
 
-    static let edits: [(String, String, (inout PolicyConfiguration) -> Void)] = [
+    static let edits: [(String, String, (inout DiffusionConfiguration) -> Void)] = [
         ("time embedding", "time embedding size E 4611686018427387904", { $0.timeEmbeddingSize = huge }),
         ("observation", "observation size O 4611686018427387904", { $0.observationSize = huge }),
         ("action", "action size A 4611686018427387904", { $0.actionSize = huge }),

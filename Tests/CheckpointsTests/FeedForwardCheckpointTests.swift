@@ -50,10 +50,10 @@ func maxAbsDifference(_ ours: [[Float]], _ reference: [[Double]]) -> Double {
 @Suite struct FeedForwardCheckpointTests {
     @Test func npzWithConfigurationMemberLoadsAndActsLikeNumPy() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("ff-checkpoints/ff-relu.npz"))
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
         #expect(checkpoint.format == .npz && c.family == .feedForwardDeterministic)
         #expect(c.observationSize == 11 && c.actionSize == 3 && c.policyHiddenSizes == [16, 16])
-        #expect(c.feedForwardActivation == "relu" && c.observationNormalization == nil)
+        #expect(c.activation == "relu" && c.observationNormalization == nil)
         #expect(checkpoint.tensors[Checkpoint.MetadataKey.configuration] == nil)
         let fixture = try ProjectFixtures.json("ff-checkpoints/actions.json")
         let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))
@@ -62,8 +62,8 @@ func maxAbsDifference(_ ours: [[Float]], _ reference: [[Double]]) -> Double {
 
     @Test func safetensorsGaussianWithEluAndNormalizationActsLikeNumPy() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("ff-checkpoints/ff-elu-gaussian.safetensors"))
-        let c = checkpoint.configuration
-        #expect(c.family == .feedForwardGaussian && c.feedForwardActivation == "elu" && c.maxAction == 0.5)
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
+        #expect(c.family == .feedForwardGaussian && c.activation == "elu" && c.maxAction == 0.5)
         #expect(c.observationNormalization?.clip == 5 && c.observationNormalization?.mean.count == 11)
         let fixture = try ProjectFixtures.json("ff-checkpoints/actions.json")
         let ours = try deterministicActions(checkpoint, try #require(fixture["observations"] as? [[Double]]))

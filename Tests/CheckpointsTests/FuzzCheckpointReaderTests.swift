@@ -78,9 +78,6 @@ import ZIPFoundation
             case let error as PickleError: description = error.description
             case let error as CheckpointError: description = error.description
             case let error as TensorArchiveError: description = error.description
-            case let error as NumPyFormatError: description = error.description
-            case let error as SafeTensorsError: description = error.description
-            case let error as ZipLayoutError: description = error.description
             default: return "untyped error \(type(of: error)): \(error)"
             }
             if let file, !description.contains(file) { return "error does not name \(file): \(description)" }
@@ -295,9 +292,9 @@ import ZIPFoundation
                     for (field, value) in edit {
                         for i in 0..<4 { mutated[position + field + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
                     }
-                    #expect(throws: ZipLayoutError.self, "\(file): \(edit)") { try ZipLayout.open(mutated) }
+                    #expect(throws: TensorArchiveError.self, "\(file): \(edit)") { try ZipLayout.open(mutated) }
                     if file.hasSuffix(".npz") {
-                        let error = #expect(throws: NumPyFormatError.self) { try NumPyArchive.read(archiveData: mutated, file: file) }
+                        let error = #expect(throws: TensorArchiveError.self) { try NumPyArchive.read(archiveData: mutated, file: file) }
                         #expect(error?.description.hasPrefix("\(file): unreadable zip archive:") == true)
                     } else {
                         let error = #expect(throws: TensorArchiveError.self) { try TorchArchive.readStateDict(mutated, url: URL(fileURLWithPath: "/fuzz/\(file)")) }

@@ -86,7 +86,7 @@ import Testing
             ("too short", Data([1, 2, 3])),
         ]
         for (name, data) in cases {
-            #expect(throws: SafeTensorsError.self, "\(name)") { try SafeTensors.decode(data) }
+            #expect(throws: TensorArchiveError.self, "\(name)") { try SafeTensors.decode(data) }
         }
         // The same lie through the facade names the file.
         let folder = try CheckpointFixtures.temporaryFolder()
@@ -138,8 +138,8 @@ import Testing
         let loaded = try Checkpoint.load(url)
         // Shapes give the network; without a variant the sampler falls back to EDP's code default.
         #expect(loaded.configuration.observationSize == 11)
-        #expect(loaded.configuration.diffusionSteps == 1000)
-        #expect(loaded.configuration.sampler == .ddpm)
-        #expect(loaded.configuration.actionSelection == .energy)
+        #expect(loaded.configuration.diffusionConfiguration?.diffusionSteps == 1000)
+        #expect(loaded.configuration.diffusionConfiguration?.sampler == .ddpm)
+        #expect(loaded.configuration.diffusionConfiguration?.actionSelection == .energy)
     }
 }

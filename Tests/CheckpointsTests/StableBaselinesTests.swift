@@ -11,10 +11,10 @@ import TestSupport
 @Suite struct StableBaselinesTests {
     @Test func tqcHopperAsDownloadedMatchesTheReferenceActions() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("sb3-tqc-hopper/Hopper-v3.zip"))
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
         #expect(checkpoint.format == .stableBaselines && c.family == .feedForwardGaussian)
         #expect(c.observationSize == 11 && c.actionSize == 3 && c.policyHiddenSizes == [256, 256])
-        #expect(c.feedForwardActivation == "relu" && c.actionOutput == .tanh && c.maxAction == 1)
+        #expect(c.activation == "relu" && c.actionOutput == .tanh && c.maxAction == 1)
         #expect(c.observationNormalization == nil)
         #expect(checkpoint.provenance["sb3_algorithm"] == "TQC")
         let fixture = try ProjectFixtures.json("sb3-tqc-hopper/actions.json")
@@ -27,8 +27,8 @@ import TestSupport
 
     @Test func ppoHopperWithVecNormalizeMatchesTheReferenceActions() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("sb3-ppo-hopper/Hopper-v3.zip"))
-        let c = checkpoint.configuration
-        #expect(c.family == .feedForwardDeterministic && c.actionOutput == .clip && c.feedForwardActivation == "relu")
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
+        #expect(c.family == .feedForwardDeterministic && c.actionOutput == .clip && c.activation == "relu")
         let fixture = try ProjectFixtures.json("sb3-ppo-hopper/actions.json")
         let stats = try #require(fixture["vecnormalize"] as? [String: Any])
         let normalization = try #require(c.observationNormalization)
@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func td3ZipMadeWithoutTorchMatchesNumPy() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("sb3-td3-synthetic/hopper-td3.zip"))
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
         #expect(c.family == .feedForwardDeterministic && c.actionOutput == .tanh && c.policyHiddenSizes == [32, 32])
         #expect(checkpoint.provenance["sb3_algorithm"] == "TD3/DDPG" && checkpoint.provenance["sb3_version"] == "1.3.0")
         let fixture = try ProjectFixtures.json("sb3-td3-synthetic/actions.json")
@@ -78,7 +78,7 @@ import TestSupport
     /// SB3 2.x (gymnasium) keeps a Box's shape in `_shape` and may give only `low_repr`/`high_repr`.
     @Test func sb3Version2DataWithUnderscoreShapeAndReprBounds() throws {
         let checkpoint = try Checkpoint.load(ProjectFixtures.url("sb3-td3-synthetic/hopper-td3-sb3v2.zip"))
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.feedForwardConfiguration)
         #expect(c.observationSize == 11 && c.actionSize == 3 && c.maxAction == 1)
         #expect(checkpoint.provenance["sb3_version"] == "2.3.2")
         let fixture = try ProjectFixtures.json("sb3-td3-synthetic/actions.json")

@@ -89,7 +89,7 @@ import ZIPFoundation
             #expect(t["\(q).6.weight"]?.shape == [1, 256])
             #expect(t["\(q).6.bias"]?.shape == [1])
         }
-        let c = checkpoint.configuration
+        let c = try #require(checkpoint.configuration.diffusionConfiguration)
         #expect(c.family == .diffusionQL)
         #expect(c.observationSize == 11 && c.actionSize == 3)
         #expect(c.diffusionSteps == 5)

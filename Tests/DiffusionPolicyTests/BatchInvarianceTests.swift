@@ -100,7 +100,8 @@ struct BatchInvarianceTests {
     func dqlDDPMEnergy() throws {
         let checkpoint = try Checkpoint.load(Fixtures.url("dql/trained/actor_2000.pth"))
         #expect(checkpoint.configuration.family == .diffusionQL)
-        let model = try DiffusionPolicyModel(tensors: checkpoint.tensors, configuration: checkpoint.configuration,
+        let model = try DiffusionPolicyModel(tensors: checkpoint.tensors,
+                                             configuration: try #require(checkpoint.configuration.diffusionConfiguration),
                                              sampler: .ddpm, selection: .energy, candidates: 10)
         Self.checkInvariance(model, label: "DQL DDPM + EAS")
     }

@@ -17,8 +17,8 @@ struct DiffusionQLGoldenTests {
         let folder = "dql/\(variant)/"
         var tensors = try loadTensors(Fixtures.url(folder + "actor_2000.pth"))
         tensors.merge(try loadTensors(Fixtures.url(folder + "critic_2000.pth"))) { a, _ in a }
-        let configuration = PolicyConfiguration(family: .diffusionQL, observationSize: 11, actionSize: 3, diffusionSteps: 5,
-                                                schedule: .vp, sampler: .ddpm, actionSelection: .energy, candidates: 50)
+        let configuration = DiffusionConfiguration(family: .diffusionQL, observationSize: 11, actionSize: 3, diffusionSteps: 5,
+                                                   schedule: .vp, sampler: .ddpm, actionSelection: .energy, candidates: 50)
         let model = try DiffusionPolicyModel(tensors: tensors, configuration: configuration)
         return (model, try Fixtures.dqlGolden(variant))
     }

@@ -151,7 +151,7 @@ private func runEngine(_ taskID: String, policy: any RolloutPolicy, episodes: [E
             $0.policyHiddenSizes = [32, 32]
             $0.criticHiddenSizes = [32, 32]
         }
-        let policy = CheckpointPolicy(model: model, configuration: model.configuration)
+        let policy = CheckpointPolicy(model: model, configuration: .diffusion(model.configuration))
         let episodes = (0..<2).flatMap { seed in (0..<3).map { EpisodeID(seed: UInt64(seed), episode: $0) } }
         func run(width: Int, threads: Int) throws -> [EpisodeResult] {
             BLASThreading.setThreadCount(threads)

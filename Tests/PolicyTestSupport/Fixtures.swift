@@ -36,9 +36,9 @@ enum Fixtures {
     /// K = 1000 linear, E = 16, 256-256-256 Mish, dpm 15 steps to 1e-3).
     static func edpConfiguration(steps: Int = 1000, sampler: PolicyConfiguration.Sampler = .dpm,
                                  selection: PolicyConfiguration.ActionSelection = .energy,
-                                 candidates: Int = 50) -> PolicyConfiguration {
-        PolicyConfiguration(family: .edp, observationSize: 11, actionSize: 3, diffusionSteps: steps,
-                            schedule: .linear, sampler: sampler, actionSelection: selection, candidates: candidates)
+                                 candidates: Int = 50) -> DiffusionConfiguration {
+        DiffusionConfiguration(family: .edp, observationSize: 11, actionSize: 3, diffusionSteps: steps,
+                               schedule: .linear, sampler: sampler, actionSelection: selection, candidates: candidates)
     }
 
     private static let cache = GoldenCache()

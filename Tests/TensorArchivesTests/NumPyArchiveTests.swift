@@ -4,7 +4,7 @@ import Testing
 @testable import TensorArchives
 
 /// The .npy/.npz reader: real fixtures, dtype conversion, deflated members and every malformed
-/// input producing a `NumPyFormatError` that names the file, member and expectation.
+/// input producing a `TensorArchiveError` (kind `.numpy`) that names the file, member and expectation.
 struct NumPyArchiveTests {
     /// An .npy byte string with the given header fields and payload.
     func npy(descr: String = "<f4", fortran: String = "False", shape: String = "(2,)", payload: [UInt8]) -> Data {
@@ -75,10 +75,10 @@ struct NumPyArchiveTests {
         let flags = PickleArray(dtype: "|b1", shape: [2], fortranOrder: false, data: [0, 1])
         #expect(try flags.float32Tensor().values == [0, 1])
         let complex = PickleArray(dtype: "<c8", shape: [1], fortranOrder: false, data: [UInt8](repeating: 0, count: 8))
-        let refused = #expect(throws: PickleArrayError.self) { try complex.float32Tensor() }
+        let refused = #expect(throws: TensorArchiveError.self) { try complex.float32Tensor() }
         #expect(refused?.description.contains("unsupported dtype '<c8'") == true)
         let short = PickleArray(dtype: "<f8", shape: [2], fortranOrder: false, data: bytes([1.0]))
-        let mismatch = #expect(throws: PickleArrayError.self) { try short.float32Tensor() }
+        let mismatch = #expect(throws: TensorArchiveError.self) { try short.float32Tensor() }
         #expect(mismatch?.description.contains("needs 16 bytes, found 8") == true)
     }
 
@@ -99,7 +99,7 @@ struct NumPyArchiveTests {
             do {
                 _ = try NumPyArchive.decode(npy: data, file: "bad.npz", member: "w.npy")
                 Issue.record("no error for case '\(expected)'")
-            } catch let error as NumPyFormatError {
+            } catch let error as TensorArchiveError {
                 #expect(error.description.contains(expected), "\(error)")
                 #expect(error.description.hasPrefix("bad.npz: member \"w.npy\""))
             } catch {
@@ -115,16 +115,16 @@ struct NumPyArchiveTests {
         let tensors = try NumPyArchive.read(archiveData: zip, file: "ok.npz")
         #expect(tensors["a"]?.values == [1, 2])
         #expect(tensors["nested/b"]?.values == [1, 2])
-        #expect(throws: NumPyFormatError.self) { try NumPyArchive.read(archiveData: Data("hello".utf8), file: "x.npz") }
+        #expect(throws: TensorArchiveError.self) { try NumPyArchive.read(archiveData: Data("hello".utf8), file: "x.npz") }
         var corrupt = zip
         corrupt[40] ^= 0xFF   // inside the first member's data: CRC mismatch
         do {
             _ = try NumPyArchive.read(archiveData: corrupt, file: "corrupt.npz")
             Issue.record("corrupt member accepted")
-        } catch let error as NumPyFormatError {
+        } catch let error as TensorArchiveError {
             #expect(error.description.contains("corrupt.npz"))
         }
-        #expect(throws: NumPyFormatError.self) {
+        #expect(throws: TensorArchiveError.self) {
             try NumPyArchive.read(contentsOf: URL(fileURLWithPath: "/nonexistent/file.npz"))
         }
     }

@@ -21,7 +21,7 @@ extension Checkpoint {
             var tensors: TensorDictionary
             do {
                 tensors = try NumPyArchive.read(archiveData: data, file: url.path)
-            } catch let error as NumPyFormatError {
+            } catch let error as TensorArchiveError where error.kind == .numpy {
                 throw CheckpointError(.invalidTensor, file: url, "unreadable npz: \(error)")
             }
             let sha = SHA256Digest.hex(data)

@@ -28,7 +28,7 @@ extension Checkpoint {
             let decoded: (tensors: TensorDictionary, metadata: [String: String])
             do {
                 decoded = try SafeTensors.decode(data)
-            } catch let error as SafeTensorsError {
+            } catch let error as TensorArchiveError where error.kind == .safetensors {
                 throw CheckpointError(.safetensors, file: url, error.description)
             }
             let metadata = decoded.metadata

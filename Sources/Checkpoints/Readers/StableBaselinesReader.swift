@@ -68,10 +68,10 @@ extension Checkpoint {
                 "sb3_actor": (actor.layers + actor.heads).joined(separator: ", "),
             ]
             let normalization = try stableBaselinesNormalizationBesideZip(url, hashes: &hashes, provenance: &provenance)
-            let configuration = PolicyConfiguration.feedForward(
+            let configuration = PolicyConfiguration.feedForward(FeedForwardConfiguration(
                 family: actor.family, observationSize: observationSize, actionSize: network.actionSize,
                 hiddenSizes: network.hiddenSizes, activation: activation, maxAction: maxAction,
-                actionOutput: actor.output, observationNormalization: normalization)
+                actionOutput: actor.output, observationNormalization: normalization))
             try validate(configuration, network.tensors, url: url)
             return Checkpoint(url: url, format: .stableBaselines, sha256: sha, fileHashes: hashes,
                               configuration: configuration, tensors: network.tensors, provenance: provenance)

@@ -7,7 +7,7 @@ struct NumPyHeader {
     var fortranOrder: Bool
     var shape: [Int]
 
-    init(parsing text: String, fail: (String) -> NumPyFormatError) throws {
+    init(parsing text: String, fail: (String) -> TensorArchiveError) throws {
         func value(of key: String) -> Substring? {
             for quote in ["'", "\""] {
                 if let range = text.range(of: quote + key + quote) {

@@ -1,14 +1,6 @@
 import Foundation
 import ZIPFoundation
 
-/// Why a zip archive's layout was refused: which record or member is wrong and what was expected,
-/// e.g. `central directory (offset 4000, 1200 bytes) runs past the end of the 3000-byte file`.
-/// The callers add the file name.
-struct ZipLayoutError: Error, CustomStringConvertible, Equatable {
-    var reason: String
-    var description: String { reason }
-}
-
 /// The layout of a zip archive held in memory, checked before ZIPFoundation reads it.
 ///
 /// ZIPFoundation's in-memory `Archive(data:)` trusts every offset it reads: an end-of-central-directory
@@ -17,7 +9,9 @@ struct ZipLayoutError: Error, CustomStringConvertible, Equatable {
 /// `Int64.max` traps in the conversion to `off_t`. So every position ZIPFoundation will seek to is
 /// checked here first, interpreting the records exactly as ZIPFoundation 0.9.x does (which
 /// end-of-central-directory record it finds, when it believes the ZIP64 records and the ZIP64
-/// extra field), and anything outside the data is refused with a `ZipLayoutError`:
+/// extra field), and anything outside the data is refused with a `TensorArchiveError` of kind `.zipLayout` (which record or member is wrong and what
+/// was expected, e.g. `central directory (offset 4000, 1200 bytes) runs past the end of the 3000-byte file`;
+/// the callers add the file name):
 ///
 /// - the end-of-central-directory record (the last `PK\5\6` at least 22 bytes from the end) and
 ///   its comment lie inside the data; with a ZIP64 locator and record right before it, the ZIP64
@@ -54,7 +48,7 @@ package struct ZipLayout {
     /// Offset and size of the central directory.
     let centralDirectory: (offset: UInt64, size: UInt64)
 
-    /// Checks the layout of `data`; throws `ZipLayoutError` naming the first problem.
+    /// Checks the layout of `data`; throws a `.zipLayout` `TensorArchiveError` naming the first problem.
     init(validating data: Data) throws {
         let parsed = try data.withUnsafeBytes { raw -> ([Member], UInt64, UInt64) in
             try Self.parse(Bytes(raw: raw))
@@ -64,14 +58,14 @@ package struct ZipLayout {
     }
 
     /// Opens `data` with ZIPFoundation after validating its layout, and returns the archive with
-    /// its members in central-directory order. Throws `ZipLayoutError` for a damaged archive.
+    /// its members in central-directory order. Throws a `.zipLayout` `TensorArchiveError` for a damaged archive.
     static func open(_ data: Data) throws -> (archive: Archive, entries: [Entry]) {
         let layout = try ZipLayout(validating: data)
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
         } catch {
-            throw ZipLayoutError(reason: "ZIPFoundation cannot open it (\(error))")
+            throw TensorArchiveError.zipLayout("ZIPFoundation cannot open it (\(error))")
         }
         var entries: [Entry] = []
         for entry in archive {
@@ -79,12 +73,12 @@ package struct ZipLayout {
             let member = layout.members[entries.count]
             // A data descriptor (general-purpose flag bit 3) can override the central sizes.
             guard entry.compressedSize == member.compressedSize, entry.uncompressedSize == member.uncompressedSize else {
-                throw ZipLayoutError(reason: "member \"\(member.name)\": its data descriptor gives \(entry.compressedSize) compressed / \(entry.uncompressedSize) uncompressed bytes but the central directory says \(member.compressedSize) / \(member.uncompressedSize)")
+                throw TensorArchiveError.zipLayout("member \"\(member.name)\": its data descriptor gives \(entry.compressedSize) compressed / \(entry.uncompressedSize) uncompressed bytes but the central directory says \(member.compressedSize) / \(member.uncompressedSize)")
             }
             entries.append(entry)
         }
         guard entries.count == layout.members.count else {
-            throw ZipLayoutError(reason: "ZIPFoundation reads \(entries.count) of the \(layout.members.count) members of the central directory")
+            throw TensorArchiveError.zipLayout("ZIPFoundation reads \(entries.count) of the \(layout.members.count) members of the central directory")
         }
         return (archive, entries)
     }
@@ -104,7 +98,7 @@ package struct ZipLayout {
     }
 
     /// The error for a layout problem described by `reason`.
-    static func fail(_ reason: String) -> ZipLayoutError { ZipLayoutError(reason: reason) }
+    static func fail(_ reason: String) -> TensorArchiveError { .zipLayout(reason) }
 
     /// True when `[offset, offset + length)` lies inside `[0, limit)`, without overflow.
     static func fits(_ offset: UInt64, _ length: UInt64, within limit: UInt64) -> Bool {
