@@ -13,11 +13,11 @@ everything else must be identical in the candidate's run:
   of table-rule dashes counted as one (a printed table's column widths follow its widest value);
 - measured times and speeds (JSON fields named like `timing`, `seconds`, `sps`; numbers on printed
   lines with SPS, seconds, GFLOP/s, ETA) are volatile even when the baseline runs agree by chance;
-- binary files (PNG, MP4, PDF) byte for byte; one whose two baseline runs differ is reported as
-  volatile and not compared.
+- binary files (PNG, MP4, PDF) byte for byte (a PDF without its creation date); one whose two
+  baseline runs differ is reported as volatile and not compared.
 
-The example's own folder and the repository root appear in outputs as absolute paths; both are
-replaced by placeholders before comparing.
+The example's own folder and the repository root appear in outputs as absolute paths, and
+wall-clock timestamps (ISO 8601) in some; all are replaced by placeholders before comparing.
 
 Usage: compare_example_outputs.py BASELINE_RUN_1 BASELINE_RUN_2 CANDIDATE_RUN
 Exit status 0 when every example of the baseline has identical non-volatile outputs in the
@@ -33,6 +33,7 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 # JSON fields and printed lines that hold measured times and speeds (their numbers are volatile).
 TIMING_KEY = re.compile(r"(?i)timing|seconds|sps|gflop|elapsed|wall|started|finished|date")
 TIMING_LINE = re.compile(r"SPS|seconds|GFLOP/s|steps/s|ETA| s\b|ms\b")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 TOKEN = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[^\d-]+|-")
 
 
@@ -50,7 +51,14 @@ def normalize(text, record):
     for key, placeholder in (("folder", "<FOLDER>"), ("root", "<ROOT>")):
         if record.get(key):
             text = text.replace(record[key], placeholder)
-    return text
+    # Wall-clock timestamps (ISO 8601, e.g. the HTML report's "Generated 2026-12-05T00:36:47Z"):
+    # two baseline runs in the same hour agree on most of their digits by chance.
+    return ISO_TIMESTAMP.sub("<TIMESTAMP>", text)
+
+
+def undated(raw):
+    """The bytes without a PDF's creation and modification dates (cairo writes the wall clock)."""
+    return re.sub(rb"/(CreationDate|ModDate) \(D:[0-9Z+'-]+\)", rb"/\1 (D:<TIMESTAMP>)", raw)
 
 
 def leaves(value, prefix=""):
@@ -140,8 +148,8 @@ def main(argv):
             p1, p2, pb = (os.path.join(d, relative) for d in (d1, d2, db))
             compared_files += 1
             suffix = os.path.splitext(relative)[1].lower()
-            raw1, rawb = open(p1, "rb").read(), open(pb, "rb").read()
-            raw2 = open(p2, "rb").read() if os.path.exists(p2) else None
+            raw1, rawb = undated(open(p1, "rb").read()), undated(open(pb, "rb").read())
+            raw2 = undated(open(p2, "rb").read()) if os.path.exists(p2) else None
             if suffix in BINARY_SUFFIXES:
                 if raw2 is not None and raw1 != raw2:
                     volatile_binaries.add(relative)
