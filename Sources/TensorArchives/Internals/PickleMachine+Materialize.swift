@@ -2,9 +2,10 @@
 extension PickleMachine {
     /// Converts an item into a value tree, returning the value and its logical node count.
     mutating func materialize(_ item: Item, depth: Int) throws -> (PickleValue, Int) {
-        guard case .node(let index) = item else {
-            guard case .value(let v) = item else { fatalError("unreachable") }
-            return (v, 1)
+        let index: Int
+        switch item {
+        case .value(let v): return (v, 1)
+        case .node(let node): index = node
         }
         if let cached = cache[index] { return cached }
         if inProgress.contains(index) { return (.recursiveReference, 1) }
