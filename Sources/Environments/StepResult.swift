@@ -1,9 +1,32 @@
 import MuJoCo
 
-/// What one `step` of an environment returns (Gymnasium's 5-tuple, plus instability).
+/// What one `step` of an environment returns (Gymnasium's 5-tuple, plus instability): the
+/// observation and the step's `StepOutcome`, whose fields read as the result's own
+/// (`result.reward`, `result.isDone`).
+@dynamicMemberLookup
 public struct StepResult: Sendable {
     /// Observation after the step (length `observationSize`).
     public var observation: [Double]
+    /// Reward, termination, truncation, instability and info of the step.
+    public var outcome: StepOutcome
+
+    /// The outcome of a step with the observation it wrote.
+    public init(observation: [Double], outcome: StepOutcome) {
+        self.observation = observation
+        self.outcome = outcome
+    }
+
+    public subscript<T>(dynamicMember field: WritableKeyPath<StepOutcome, T>) -> T {
+        get { outcome[keyPath: field] }
+        set { outcome[keyPath: field] = newValue }
+    }
+
+    public subscript<T>(dynamicMember field: KeyPath<StepOutcome, T>) -> T { outcome[keyPath: field] }
+}
+
+/// What one `step(_:dtype:observationInto:)` returns: `StepResult` without the observation, which
+/// the step wrote into the caller's row.
+public struct StepOutcome: Sendable {
     /// Undiscounted reward of this step.
     public var reward: Double
     /// The task ended on its own terms (fell over, reached the goal).
@@ -14,29 +37,6 @@ public struct StepResult: Sendable {
     /// cannot continue meaningfully and should be recorded as "unstable".
     public var instability: MjInstability?
     /// The reward's parts and a few state readings.
-    public var info: StepInfo
-
-    /// Whether the episode is over for any reason.
-    public var isDone: Bool { terminated || truncated || instability != nil }
-
-    /// The outcome of a step with the observation it wrote.
-    public init(observation: [Double], outcome: StepOutcome) {
-        self.observation = observation
-        self.reward = outcome.reward
-        self.terminated = outcome.terminated
-        self.truncated = outcome.truncated
-        self.instability = outcome.instability
-        self.info = outcome.info
-    }
-}
-
-/// What one `step(_:dtype:observationInto:)` returns: `StepResult` without the observation, which
-/// the step wrote into the caller's row.
-public struct StepOutcome: Sendable {
-    public var reward: Double
-    public var terminated: Bool
-    public var truncated: Bool
-    public var instability: MjInstability?
     public var info: StepInfo
 
     /// Whether the episode is over for any reason.
