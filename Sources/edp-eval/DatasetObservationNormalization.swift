@@ -14,7 +14,7 @@ enum DatasetObservationNormalization {
 
     /// - Parameter observationSize: the policy's observation width; a dataset of another width is
     ///   refused under either rule (EDP's global scalars would otherwise hide the mismatch).
-    static func normalization(_ url: URL, rule: ObservationStatistics.DatasetRule,
+    @Sendable static func normalization(_ url: URL, rule: ObservationStatistics.DatasetRule,
                               observationSize: Int) throws -> ObservationNormalization {
         let dataset = try D4RLDataset(url: url)
         guard dataset.observationSize == observationSize else {
