@@ -28,13 +28,8 @@ enum CommandLineWording {
     /// `error` itself when the library's text is what edp-eval prints, otherwise an error with
     /// edp-eval's text (same exit status: 1 unless it is classified as a usage error first).
     static func worded(_ error: Error) -> Error {
-        switch error {
-        case is ReportFilesError, is EpisodeLogConflict, is EpisodeLogWriteError, is OutputLockError,
-             is ClaimVerificationError, is MissingObservationStatistics, is RenderingError:
-            return CLIError.message(message(for: error))
-        default:
-            return error
-        }
+        let text = message(for: error)
+        return text == "\(error)" ? error : CLIError.message(text)
     }
 
     /// Rendering's remedies name `--gl` (which sets the backend as MUJOCO_GL does) and the video
