@@ -57,19 +57,19 @@ extension RobotDescriptor {
 
     /// The compiled model of a file under `assets/models/`, compiled once per process and shared.
     public static func bundledModel(_ file: String, physics: MuJoCoPhysics) throws -> MjModel {
-        try ModelCache.shared.model(at: ProjectResources.model(file), physics: physics)
+        try ModelCache.model(at: ProjectResources.model(file), physics: physics)
     }
 
     /// The compiled model of an MJCF file anywhere (e.g. an asset folder installed by
     /// `Scripts/bootstrap`, whose `<include>`s resolve next to it), compiled once per path and shared.
     public static func compiledModel(at url: URL, physics: MuJoCoPhysics) throws -> MjModel {
-        try ModelCache.shared.model(at: url, physics: physics)
+        try ModelCache.model(at: url, physics: physics)
     }
 
     /// A compiled model built from `xml` (e.g. a generated variant of a bundled file), compiled
     /// once per distinct text and shared; `name` labels it in messages.
     public static func compiledModel(xml: String, name: String, physics: MuJoCoPhysics) throws -> MjModel {
-        try ModelCache.shared.model(key: ModelCache.Key(physics: physics, source: xml)) {
+        try ModelCache.model(key: ModelCache.Key(physics: physics, source: xml)) {
             try MjModel(xml: xml, name: name, physics: physics)
         }
     }

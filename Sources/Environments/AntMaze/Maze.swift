@@ -121,7 +121,7 @@ public struct MazeMap: Sendable, Equatable {
     /// The map named `name` in `file` (default `envs/mazes.json`), the file read and parsed once
     /// per process (`ParsedFileCache`).
     public static func named(_ name: String, in file: URL = standardFile) throws -> MazeMap {
-        let decoded: MazeFile = try ParsedFileCache.shared.value(at: file) { url in
+        let decoded: MazeFile = try ParsedFileCache.value(at: file) { url in
             do {
                 return try JSONDecoder().decode(MazeFile.self, from: Data(contentsOf: url))
             } catch {
@@ -198,7 +198,7 @@ public enum AntMazeModel {
 
     /// The MJCF text of the maze model built from `assets/models/ant.xml` (read once per process).
     public static func xml(for maze: MazeMap) throws -> String {
-        let antXML: String = try ParsedFileCache.shared.value(at: ProjectResources.model("ant.xml")) { url in
+        let antXML: String = try ParsedFileCache.value(at: ProjectResources.model("ant.xml")) { url in
             do {
                 return try String(contentsOf: url, encoding: .utf8)
             } catch {
